@@ -1,0 +1,31 @@
+// What the rest of the main process needs from the on-device checks (native/ runs them off the UI thread).
+import type { FaceBox, Guidance, Reason } from '../../../shared/contract';
+
+export interface CheckThresholds {
+  minFaces: number; // default 1
+  maxFaces: number; // default 5
+  minFacePx: number; // default 80 (side of the face box in original pixels)
+  minScore: number; // default 0.7
+}
+
+export interface CheckOutcome {
+  ok: boolean;
+  /** Boxes in original-image pixels after EXIF orientation. */
+  faces: FaceBox[];
+  /** Empty when ok; otherwise one entry per failed rule (code + Chinese message). */
+  reasons: Reason[];
+  width: number;
+  height: number;
+  /** The compressed, metadata-free sRGB JPEG (≤ 2 MB), or null when the image could not be read. */
+  jpeg: Buffer | null;
+}
+
+export interface ChecksService {
+  /** Full check of a still (camera or phone upload): decode → detect → rules → compress. Never throws for bad input. */
+  checkPhoto(image: Buffer, thresholds?: Partial<CheckThresholds>): Promise<CheckOutcome>;
+  /** Faces in an arbitrary image (used by the generator's quality gate). */
+  detectFaces(image: Buffer): Promise<FaceBox[]>;
+  /** Live guidance on a small preview frame (JPEG, ~320 px). */
+  guideFrame(image: Buffer): Promise<Guidance>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+// The 微动态 living photo: a 5-s MP4 plus an iPhone Live Photo pair. Implementations: local (ffmpeg), jimeng.
+import type { FaceBox } from '../../../shared/contract';
+
+export interface MotionInput {
+  imagePath: string;
+  faces: FaceBox[];
+  effect: string; // fireworks | lanterns | snow | fu
+  outDir: string;
+  signal: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface MotionOutput {
+  mp4Path: string;
+  livePhoto: { jpgPath: string; movPath: string; assetId: string } | null;
+}
+
+export interface MotionRenderer {
+  readonly name: string;
+  render(input: MotionInput): Promise<MotionOutput>;
+}

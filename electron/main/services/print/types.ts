@@ -1,0 +1,27 @@
+// A printer as the delivery service uses it. Implementations: pdf (default), cups, electron (Windows).
+
+export interface PrinterStatus {
+  ready: boolean;
+  /** Machine code: READY, PAUSED, OFFLINE, NO_PAPER, NOT_FOUND, ERROR … */
+  code: string;
+  /** English detail for logs and the admin screen. */
+  detail: string;
+}
+
+export type PrintJobState = 'pending' | 'processing' | 'completed' | 'stopped' | 'canceled' | 'aborted';
+
+export interface PrintSubmit {
+  /** Our idempotency key (stored before submit). */
+  jobKey: string;
+  /** A print-ready PDF at the page size (see layout). */
+  pdfPath: string;
+  copies: number;
+  media: { widthIn: number; heightIn: number };
+}
+
+export interface Printer {
+  readonly name: string;
+  status(): Promise<PrinterStatus>;
+  submit(job: PrintSubmit): Promise<{ systemJobId: string }>;
+  jobState(systemJobId: string): Promise<PrintJobState>;
+}
