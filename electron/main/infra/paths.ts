@@ -1,0 +1,93 @@
+// Every path the app reads or writes is resolved here, once (packaged app vs. source checkout).
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ResourcePaths {
+  /** Style data, prompts, templates, fonts, sounds, sample results. */
+  assetsDir: string;
+  /** ONNX models and manifest.json. */
+  modelsDir: string;
+  /** The built renderer (index.html + assets). */
+  rendererDir: string;
+}
+
+/** Finds the project root from this file, whether run from TS sources or from dist/ bundles. */
+export function projectRoot(from: string = currentDir()): string {
+  let dir = from;
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'assets'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return process.cwd();
+}
+
+function currentDir(): string {
+  // CJS bundles (Electron main) have __dirname; ESM sources have import.meta.url.
+  if (typeof __dirname === 'string') return __dirname;
+  return dirname(fileURLToPath(import.meta.url));
+}
+
+/**
+ * In a packaged Electron app, models/ and assets/ are extraResources next to app.asar
+ * (process.resourcesPath); everywhere else they are in the project root.
+ */
+export function resourcePaths(opts: { resourcesPath?: string; packaged?: boolean; root?: string } = {}): ResourcePaths {
+  if (opts.packaged && opts.resourcesPath) {
+    return {
+      assetsDir: join(opts.resourcesPath, 'assets'),
+      modelsDir: join(opts.resourcesPath, 'models'),
+      rendererDir: join(opts.resourcesPath, 'app.asar', 'dist', 'renderer'),
+    };
+  }
+  const root = opts.root ?? projectRoot();
+  return {
+    assetsDir: join(root, 'assets'),
+    modelsDir: join(root, 'models'),
+    rendererDir: join(root, 'dist', 'renderer'),
+  };
+}
+
+/**
+ * The one data directory (database, photos, results, logs, print output).
+ * KIOSK_DATA_DIR overrides; Electron passes app.getPath('userData'); the browser host uses a per-user dir.
+ */
+export function dataDir(electronUserData?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.KIOSK_DATA_DIR
+    ? resolve(env.KIOSK_DATA_DIR)
+    : electronUserData ??
+      (process.platform === 'win32'
+        ? join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'tuanyuan-kiosk')
+        : join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'tuanyuan-kiosk'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export interface DataPaths {
+  root: string;
+  db: string;
+  originals: string;
+  results: string;
+  work: string;
+  prints: string;
+  logs: string;
+  share: string;
+}
+
+export function dataPaths(root: string): DataPaths {
+  const p: DataPaths = {
+    root,
+    db: join(root, 'kiosk.sqlite'),
+    originals: join(root, 'originals'),
+    results: join(root, 'results'),
+    work: join(root, 'work'),
+    prints: join(root, 'prints'),
+    logs: join(root, 'logs'),
+    share: join(root, 'share'),
+  };
+  for (const d of [p.originals, p.results, p.work, p.prints, p.logs, p.share]) mkdirSync(d, { recursive: true });
+  return p;
+}
