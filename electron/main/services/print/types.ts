@@ -24,4 +24,9 @@ export interface Printer {
   status(): Promise<PrinterStatus>;
   submit(job: PrintSubmit): Promise<{ systemJobId: string }>;
   jobState(systemJobId: string): Promise<PrintJobState>;
+  /**
+   * The job already submitted under this jobKey (e.g. CUPS job title, the PDF printer's file name), or null.
+   * Lets a restart after a crash between "submit" and "record the job id" resume instead of printing twice.
+   */
+  findJob(jobKey: string): Promise<{ systemJobId: string } | null>;
 }
