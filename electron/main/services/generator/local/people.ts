@@ -1,0 +1,160 @@
+// Cuts the people out of one checked photo. There is no segmentation model on the kiosk, so the
+// cut is a soft, intentional vignette: a head ellipse plus a shoulder ellipse per face (joined into
+// one blob for a group), feathered in proportion to the face size, fading out below the chest.
+// On a festive backdrop that reads as a portrait style, not as a failed cut-out.
+import sharp from 'sharp';
+import type { FaceBox } from '../../../../shared/contract';
+import { applyOutfit, type OutfitKind } from './outfit';
+
+/** `upper-body`: one person or a few, head-and-shoulders (时空拼图). `group`: the whole family photo down to its bottom edge (富贵变身). */
+export type CutMode = 'upper-body' | 'group';
+
+export interface PhotoIn {
+  jpeg: Buffer;
+  faces: FaceBox[];
+  width: number;
+  height: number;
+}
+
+export interface Cutout {
+  /** Opaque crop, raw RGB (3 channels). */
+  rgb: Buffer;
+  /** Soft mask, raw 1 channel, same size. */
+  alpha: Buffer;
+  width: number;
+  height: number;
+  /** Face boxes in cutout pixels. */
+  faces: FaceBox[];
+}
+
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** The crop is never larger than needed for the output: a face this tall is plenty for 300 dpi. */
+const MAX_FACE_PX = 300;
+
+/** A stand-in face when a photo came without boxes and no detector is at hand: a person in the middle. */
+export function guessFace(width: number, height: number): FaceBox {
+  const w = Math.max(1, Math.min(width, height) * 0.22);
+  return { x: width / 2 - w / 2, y: height * 0.2, w, h: w, score: 0 };
+}
+
+/** Where to cut: around every face, wide enough for the shoulders, clamped to the image. */
+export function bodyRegion(faces: readonly FaceBox[], imgW: number, imgH: number, mode: CutMode): Region {
+  let l = Infinity;
+  let t = Infinity;
+  let r = -Infinity;
+  let b = -Infinity;
+  for (const f of faces) {
+    const cx = f.x + f.w / 2;
+    const half = (mode === 'group' ? 2.2 : 1.95) * f.w;
+    l = Math.min(l, cx - half);
+    r = Math.max(r, cx + half);
+    t = Math.min(t, f.y - (mode === 'group' ? 0.9 : 0.75) * f.h);
+    b = Math.max(b, mode === 'group' ? imgH : f.y + 3.7 * f.h);
+  }
+  // Boxes partly outside the picture (bad input) still give a valid, non-empty crop.
+  const left = Math.min(imgW - 1, Math.max(0, Math.floor(l)));
+  const top = Math.min(imgH - 1, Math.max(0, Math.floor(t)));
+  const right = Math.min(imgW, Math.ceil(r));
+  const bottom = Math.min(imgH, Math.ceil(b));
+  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 1;
+}
+
+/** The mask as SVG in region coordinates: white where the people are. */
+export function maskSvg(faces: readonly FaceBox[], region: Region, mode: CutMode): string {
+  const shapes: string[] = [];
+  const torsoTops: number[] = [];
+  let minL = Infinity;
+  let maxR = -Infinity;
+  for (const f of faces) {
+    const cx = f.x + f.w / 2 - region.left;
+    const y = f.y - region.top;
+    // Head (with hair above the box) and the shoulders/chest below it.
+    shapes.push(`<ellipse cx="${cx}" cy="${y + 0.38 * f.h}" rx="${0.82 * f.w}" ry="${0.98 * f.h}"/>`);
+    shapes.push(`<ellipse cx="${cx}" cy="${y + 3.0 * f.h}" rx="${1.8 * f.w}" ry="${2.05 * f.h}"/>`);
+    shapes.push(`<rect x="${cx - 0.42 * f.w}" y="${y + 0.6 * f.h}" width="${0.84 * f.w}" height="${f.h}"/>`);
+    torsoTops.push(y + 1.5 * f.h);
+    minL = Math.min(minL, cx - 1.5 * f.w);
+    maxR = Math.max(maxR, cx + 1.5 * f.w);
+  }
+  if (faces.length > 1 || mode === 'group') {
+    // Join the people of one photo into a single blob so no stray background shows between them.
+    const top = Math.min(...torsoTops);
+    shapes.push(`<rect x="${minL}" y="${top}" width="${maxR - minL}" height="${region.height - top}" rx="${(maxR - minL) * 0.05}"/>`);
+  }
+  // Upper-body cuts fade out below the chest; a group keeps its bottom edge (it sits on the frame's bottom).
+  const fadeFrom = mode === 'group' ? 1 : 0.8;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${region.width}" height="${region.height}">` +
+    `<defs><linearGradient id="fade" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="0" y2="${region.height}">` +
+    `<stop offset="0" stop-color="#fff"/><stop offset="${fadeFrom}" stop-color="#fff"/>` +
+    `<stop offset="1" stop-color="#fff" stop-opacity="${mode === 'group' ? 1 : 0}"/></linearGradient></defs>` +
+    `<g fill="url(#fade)">${shapes.join('')}</g></svg>`
+  );
+}
+
+function swapsAxes(orientation: number | undefined): boolean {
+  return orientation !== undefined && orientation >= 5 && orientation <= 8;
+}
+
+export interface CutOptions {
+  mode: CutMode;
+  outfit: OutfitKind | null;
+  detectFaces?: (image: Buffer) => Promise<FaceBox[]>;
+}
+
+/** Decodes a photo and returns its people as a soft-masked cut-out (faces kept, scaled to at most MAX_FACE_PX). */
+export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout> {
+  const meta = await sharp(photo.jpeg, { failOn: 'none' }).metadata();
+  let w0 = meta.width ?? photo.width;
+  let h0 = meta.height ?? photo.height;
+  if (swapsAxes(meta.orientation)) [w0, h0] = [h0, w0];
+  if (!(w0 > 0 && h0 > 0)) throw new Error('photo has no size');
+
+  // Boxes come in the checked photo's pixels; the JPEG we got may have been scaled since.
+  const sx = photo.width > 0 ? w0 / photo.width : 1;
+  const sy = photo.height > 0 ? h0 / photo.height : 1;
+  let faces = photo.faces
+    .filter((f) => f.w > 0 && f.h > 0 && Number.isFinite(f.x + f.y + f.w + f.h))
+    .map((f) => ({ ...f, x: f.x * sx, y: f.y * sy, w: f.w * sx, h: f.h * sy }));
+  if (faces.length === 0 && opts.detectFaces) faces = await opts.detectFaces(photo.jpeg).catch(() => []);
+  if (faces.length === 0) faces = [guessFace(w0, h0)];
+
+  const k = Math.min(1, MAX_FACE_PX / Math.max(...faces.map((f) => f.h)));
+  const W = Math.max(1, Math.round(w0 * k));
+  const H = Math.max(1, Math.round(h0 * k));
+  const scaled = faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }));
+  const region = bodyRegion(scaled, W, H, opts.mode);
+
+  let rgb = await sharp(photo.jpeg, { failOn: 'none' })
+    .rotate()
+    .resize(W, H, { fit: 'fill' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .extract(region)
+    .raw()
+    .toBuffer();
+
+  const local = scaled.map((f) => ({ ...f, x: f.x - region.left, y: f.y - region.top }));
+  if (opts.outfit) rgb = await applyOutfit(rgb, region.width, region.height, local, opts.outfit);
+
+  const sigma = Math.max(1.5, 0.1 * median(scaled.map((f) => f.w)));
+  const alpha = await sharp(Buffer.from(maskSvg(scaled, region, opts.mode)))
+    .ensureAlpha()
+    .extractChannel(3)
+    .blur(sigma)
+    .raw()
+    .toBuffer();
+
+  return { rgb, alpha, width: region.width, height: region.height, faces: local };
+}
