@@ -1,0 +1,116 @@
+// Where the people are: face boxes widened to head + shoulders + body, and the steady "people layer"
+// (the photo cut out with a feathered mask) that is laid over the moving background so faces never move.
+import sharp from 'sharp';
+
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Frame {
+  width: number;
+  height: number;
+}
+
+/** How a source image maps onto the output frame (scale, then centre crop). */
+export interface Fit {
+  scale: number;
+  offsetX: number;
+  offsetY: number;
+}
+
+/** Output size: the given width, height from the photo's aspect, kept between 16:9 and 9:16, even. */
+export function outputFrame(src: Frame, width: number): Frame {
+  const even = (n: number): number => Math.max(2, 2 * Math.round(n / 2));
+  const w = even(width);
+  const h = Math.min(even((w * 16) / 9), Math.max(even((w * 9) / 16), even((w * src.height) / src.width)));
+  return { width: w, height: h };
+}
+
+/** "cover" fit: scale so the photo fills the frame, crop the overflow equally on both sides. */
+export function coverFit(src: Frame, out: Frame): Fit {
+  const scale = Math.max(out.width / src.width, out.height / src.height);
+  return { scale, offsetX: (src.width * scale - out.width) / 2, offsetY: (src.height * scale - out.height) / 2 };
+}
+
+export function mapBox(b: Box, fit: Fit): Box {
+  return { x: b.x * fit.scale - fit.offsetX, y: b.y * fit.scale - fit.offsetY, w: b.w * fit.scale, h: b.h * fit.scale };
+}
+
+/** Faces that are usable: finite, positive size, at least partly inside the frame. */
+export function usableFaces(faces: readonly Box[], frame: Frame): Box[] {
+  return faces.filter(
+    (f) =>
+      [f.x, f.y, f.w, f.h].every(Number.isFinite) &&
+      f.w > 1 &&
+      f.h > 1 &&
+      f.x < frame.width &&
+      f.y < frame.height &&
+      f.x + f.w > 0 &&
+      f.y + f.h > 0,
+  );
+}
+
+/**
+ * The body that belongs to a face: a head ellipse around the face (hair, ears, chin) and a torso
+ * from the chin to the bottom edge, about three face-widths across (shoulders).
+ */
+export function bodyShapes(face: Box, frame: Frame): { head: { cx: number; cy: number; rx: number; ry: number }; torso: Box } {
+  const cx = face.x + face.w / 2;
+  const head = { cx, cy: face.y + face.h * 0.42, rx: face.w * 0.95, ry: face.h * 1.05 };
+  const top = face.y + face.h * 0.85;
+  const torsoW = face.w * 3.1;
+  return { head, torso: { x: cx - torsoW / 2, y: top, w: torsoW, h: Math.max(0, frame.height - top + face.h) } };
+}
+
+/** Zoom anchor: the size-weighted centre of the faces (the point the camera move keeps fixed). */
+export function peopleAnchor(faces: readonly Box[], frame: Frame): { x: number; y: number } {
+  if (faces.length === 0) return { x: frame.width / 2, y: frame.height / 2 };
+  let sx = 0;
+  let sy = 0;
+  let sw = 0;
+  for (const f of faces) {
+    const w = f.w * f.h;
+    sx += (f.x + f.w / 2) * w;
+    sy += (f.y + f.h / 2) * w;
+    sw += w;
+  }
+  const clamp = (v: number, hi: number): number => Math.min(hi, Math.max(0, v));
+  return { x: clamp(sx / sw, frame.width), y: clamp(sy / sw, frame.height) };
+}
+
+/** The mask as SVG (white = people), before feathering. */
+export function peopleMaskSvg(faces: readonly Box[], frame: Frame): string {
+  const shapes = faces
+    .map((f) => {
+      const { head, torso } = bodyShapes(f, frame);
+      const r = f.w * 0.7;
+      return `<ellipse cx="${head.cx.toFixed(1)}" cy="${head.cy.toFixed(1)}" rx="${head.rx.toFixed(1)}" ry="${head.ry.toFixed(1)}"/>
+        <rect x="${torso.x.toFixed(1)}" y="${torso.y.toFixed(1)}" width="${torso.w.toFixed(1)}" height="${torso.h.toFixed(1)}" rx="${r.toFixed(1)}"/>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}">
+    <rect width="100%" height="100%" fill="#000"/><g fill="#fff">${shapes}</g></svg>`;
+}
+
+/**
+ * The people layer: the fitted photo (raw RGB, frame-sized) with a feathered alpha mask, as a PNG.
+ * Feather ≈ 12 % of the median face width: soft enough to hide the seam, well outside the face box.
+ */
+export async function peopleCutoutPng(photoRgb: Buffer, frame: Frame, faces: readonly Box[]): Promise<Buffer> {
+  const widths = faces.map((f) => f.w).sort((a, b) => a - b);
+  const median = widths[Math.floor(widths.length / 2)] ?? 100;
+  const sigma = Math.max(1.5, median * 0.12);
+  const mask = await sharp(Buffer.from(peopleMaskSvg(faces, frame)))
+    .resize(frame.width, frame.height, { fit: 'fill' })
+    .blur(sigma)
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  return sharp(photoRgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+    .joinChannel(mask, { raw: { width: frame.width, height: frame.height, channels: 1 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+}
