@@ -1,0 +1,189 @@
+// Composition root shared by both hosts: config → logger → store → services → handlers → phone
+// listener → reconciler. The Electron host and the browser host differ only in how they expose
+// `handlers` and `on` (IPC vs HTTP/WebSocket) and in the few platform pieces they inject.
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventName, EventPayload } from '../shared/contract';
+import { dataPaths, resourcePaths, type DataPaths, type ResourcePaths } from './infra/paths';
+import { logger, setLogFile } from './infra/log';
+import type { Handlers } from './ipc/handlers';
+import { PhoneServer } from './phone/server';
+import { loadCatalog } from './services/catalog';
+import { loadConfig, phoneBaseUrl, type KioskConfig } from './services/config';
+import { OrderService } from './services/orders';
+import { OrdersRepo } from './services/orders/repo';
+import { decodeImage } from './services/orders/session';
+import { createProviders, type ProviderPlatform, type Providers } from './providers';
+import { openDb, type Db } from './services/store/db';
+import type { Timing } from './services/orders/context';
+
+const log = logger('app');
+
+export interface KioskOptions {
+  dataDir: string;
+  host: 'electron' | 'browser';
+  version: string;
+  resources?: ResourcePaths;
+  env?: NodeJS.ProcessEnv;
+  /** Platform pieces only one host has (safeStorage, Electron's print path). */
+  platform?: ProviderPlatform;
+  timing?: Partial<Timing>;
+}
+
+export interface Kiosk {
+  handlers: Handlers;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** A file the kiosk screen may show (photos and watermarked previews of live orders only). */
+  media(assetId: string): { path: string; mime: string } | null;
+  phoneUrl: string;
+  config: KioskConfig;
+  paths: DataPaths;
+  resources: ResourcePaths;
+  db: Db;
+  orders: OrderService;
+  providers: Providers;
+  close(): Promise<void>;
+}
+
+/** Asset kinds the kiosk screen may display; results and deliveries never go to the screen unwatermarked. */
+const SCREEN_KINDS = new Set(['original', 'preview']);
+const LIVE_STATES = new Set(['created', 'checked', 'generating', 'generated', 'picked', 'awaiting_payment', 'payment_closed', 'paid', 'delivering']);
+
+export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
+  const env = opts.env ?? process.env;
+  const resources = opts.resources ?? resourcePaths();
+  const paths = dataPaths(opts.dataDir);
+  setLogFile(join(paths.logs, 'kiosk.log'));
+  const { config, firstRun } = loadConfig(paths.root, env);
+  log.info('starting', { host: opts.host, version: opts.version, dataDir: paths.root, firstRun, providers: config.providers });
+
+  // A broken catalogue stops start-up with the file and field named (CatalogError), before any customer sees it.
+  const catalog = loadCatalog(resources.assetsDir);
+  const db = openDb(paths.db);
+  const repo = new OrdersRepo(db);
+  const bus = new EventEmitter();
+  bus.setMaxListeners(50);
+
+  let phonePort = 0;
+  const baseUrl = () => phoneBaseUrl(config, phonePort);
+  let orders!: OrderService;
+  const providers = await createProviders({
+    config,
+    env,
+    paths,
+    resources,
+    db,
+    phoneBaseUrl: baseUrl,
+    onSimulatedPaid: (outTradeNo) => orders.money.notify(outTradeNo),
+    platform: opts.platform,
+  });
+
+  orders = new OrderService({
+    db,
+    repo,
+    config,
+    catalog: () => catalog,
+    paths,
+    checks: providers.checks,
+    generator: providers.generator,
+    runVariants: providers.runVariants,
+    gate: providers.gate,
+    payment: providers.payment,
+    printer: providers.printer,
+    printLayout: providers.printLayout,
+    share: providers.share,
+    motion: providers.motion,
+    watermarkPreview: providers.watermarkPreview,
+    labelDelivered: providers.labelDelivered,
+    phoneBaseUrl: baseUrl,
+    emit: (event, payload) => bus.emit(event, payload),
+    timing: opts.timing,
+  });
+
+  const s = orders.session;
+  const handlers: Handlers = {
+    'app:get-catalog': async () => {
+      const printer = await providers.printer.status().catch(() => ({ ready: false, code: 'ERROR', detail: 'status failed' }));
+      return {
+        ...catalog,
+        settings: {
+          idleTimeoutSec: config.idleTimeoutSec,
+          paymentTimeoutSec: config.paymentTimeoutSec,
+          regenerationsAllowed: config.regenerationsAllowed,
+          printerReady: printer.ready,
+          printerMessage: printer.ready ? undefined : '打印机暂时不能使用，可选择电子版',
+          host: opts.host,
+          version: opts.version,
+        },
+      };
+    },
+    'session:accept-consent': ({ lang }) => s.acceptConsent(lang),
+    'order:get': ({ orderId }) => s.view(orderId),
+    'order:choose-product': ({ orderId, productId, styleId, outfitId }) => s.chooseProduct(orderId, productId, styleId, outfitId),
+    'capture:add-photo': ({ orderId, image }) => s.addPhoto(orderId, decodeImage(image), 'camera'),
+    'capture:remove-photo': ({ orderId, photoId }) => s.removePhoto(orderId, photoId),
+    'capture:guide-frame': ({ image }) => s.guideFrame(image),
+    'capture:phone-upload-link': ({ orderId }) => s.phoneUploadLink(orderId),
+    'generate:start': ({ orderId }) => s.startGeneration(orderId),
+    'generate:regenerate': ({ orderId }) => s.regenerate(orderId),
+    'order:pick-variant': ({ orderId, index }) => s.pick(orderId, index),
+    'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, () => providers.printer.status()),
+    'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
+    'order:abandon': ({ orderId }) => s.abandon(orderId),
+  };
+
+  const phone = new PhoneServer({
+    repo,
+    session: s,
+    share: providers.share,
+    lanShare: providers.lanShare,
+    simPayment: providers.simPayment,
+    rendererDir: resources.rendererDir,
+    blessing: () => config.blessing,
+    uploadMaxBytes: config.phone.uploadMaxBytes,
+  });
+  try {
+    phonePort = await phone.listen(config.phone.host, config.phone.port);
+  } catch (e) {
+    // The configured port is taken (a second kiosk on one PC, a test run): take any free port.
+    log.warn('phone.port_busy', { port: config.phone.port, error: e as Error });
+    phonePort = await phone.listen(config.phone.host, 0);
+  }
+  log.info('phone.listening', { url: baseUrl(), lan: config.phone.host !== '127.0.0.1' });
+
+  await orders.reconcile();
+  orders.startSweeper();
+
+  return {
+    handlers,
+    on: (event, listener) => {
+      bus.on(event, listener as (p: unknown) => void);
+      return () => bus.off(event, listener as (p: unknown) => void);
+    },
+    media: (assetId) => {
+      const a = repo.asset(assetId);
+      if (!a || a.deleted_at || !SCREEN_KINDS.has(a.kind)) return null;
+      const o = repo.order(a.order_id);
+      if (!o || !LIVE_STATES.has(o.state) || !existsSync(a.path)) return null;
+      return { path: a.path, mime: a.mime };
+    },
+    get phoneUrl() {
+      return baseUrl();
+    },
+    config,
+    paths,
+    resources,
+    db,
+    orders,
+    providers,
+    close: async () => {
+      await orders.close();
+      await phone.close();
+      await providers.close();
+      db.close();
+      log.info('stopped');
+    },
+  };
+}
+

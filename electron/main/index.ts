@@ -1,0 +1,121 @@
+// Electron host bootstrap: single instance, custom schemes, hardened kiosk window, IPC binding.
+// Everything else is the shared composition root (app.ts), the same as the browser host's.
+import { app, BrowserWindow, ipcMain, net, powerSaveBlocker, protocol, safeStorage, session } from 'electron';
+import { existsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { eventNames } from '../shared/contract';
+import { createKiosk, type Kiosk } from './app';
+import { bindIpc } from './ipc/bindIpc';
+import { dataDir, resourcePaths } from './infra/paths';
+import { logger } from './infra/log';
+import { APP_ORIGIN, ELECTRON_CSP, blockedShortcut, isAppUrl, permissionAllowed } from './security/policy';
+import { createKioskWindow } from './windows/kioskWindow';
+import { printPdfSilently } from './windows/printWindow';
+
+const log = logger('electron');
+const production = app.isPackaged;
+
+// Both schemes behave like https for the page (secure context: getUserMedia works).
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  { scheme: 'kiosk-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const w = BrowserWindow.getAllWindows()[0];
+    if (w) {
+      if (w.isMinimized()) w.restore();
+      w.focus();
+    }
+  });
+  void app.whenReady().then(start).catch((e) => {
+    log.error('start_failed', { error: e as Error });
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  const resources = resourcePaths({ packaged: app.isPackaged, resourcesPath: process.resourcesPath });
+  const kiosk = await createKiosk({
+    dataDir: dataDir(app.getPath('userData')),
+    host: 'electron',
+    version: app.getVersion(),
+    resources,
+    platform: {
+      cipher: safeStorage.isEncryptionAvailable()
+        ? { encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) }
+        : undefined,
+      printPdf: (pdfPath, options) => printPdfSilently(pdfPath, options),
+    },
+  });
+
+  serveSchemes(kiosk, resources.rendererDir);
+  hardenSession();
+  bindIpc(ipcMain, kiosk.handlers, isAppUrl);
+
+  // A kiosk screen must never dim or sleep in the middle of a sale.
+  powerSaveBlocker.start('prevent-display-sleep');
+  app.setLoginItemSettings({ openAtLogin: production });
+
+  const win = createKioskWindow({
+    preload: join(__dirname, 'preload.cjs'),
+    url: `${APP_ORIGIN}/index.html`,
+    kiosk: production || process.env.KIOSK_FULLSCREEN === '1',
+    devTools: !production,
+    onShortcut: (input) => blockedShortcut(input, production),
+  });
+  for (const name of eventNames) {
+    kiosk.on(name, (payload) => {
+      if (!win.isDestroyed()) win.webContents.send(`event:${name}`, payload);
+    });
+  }
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => void kiosk.close());
+  log.info('ready', { version: app.getVersion(), phone: kiosk.phoneUrl });
+}
+
+/** app://kiosk/… serves the built renderer; kiosk-media://asset/<id> serves screen-safe media. */
+function serveSchemes(kiosk: Kiosk, rendererDir: string): void {
+  const root = resolve(rendererDir);
+  protocol.handle('app', (req) => {
+    const url = new URL(req.url);
+    const file = resolve(root, '.' + decodeURIComponent(url.pathname));
+    if (url.host !== 'kiosk' || !file.startsWith(root + sep) || !existsSync(file)) return new Response('', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString()).then((r) => {
+      const headers = new Headers(r.headers);
+      if (file.endsWith('.html')) headers.set('Content-Security-Policy', ELECTRON_CSP);
+      return new Response(r.body, { status: r.status, headers });
+    });
+  });
+  protocol.handle('kiosk-media', (req) => {
+    const url = new URL(req.url);
+    const media = url.host === 'asset' ? kiosk.media(decodeURIComponent(url.pathname.slice(1))) : null;
+    if (!media) return new Response('', { status: 404 });
+    return net.fetch(pathToFileURL(media.path).toString());
+  });
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((wc, permission, callback, details) => {
+    const mediaTypes = (details as { mediaTypes?: string[] }).mediaTypes ?? [];
+    callback(permissionAllowed(permission, wc.getURL(), mediaTypes));
+  });
+  ses.setPermissionCheckHandler((wc, permission) => permission === 'media' && !!wc && isAppUrl(wc.getURL()));
+  // No <webview>, no new windows, no navigation away from the app, for every contents ever created.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.on('will-navigate', (e, url) => {
+      if (!isAppUrl(url)) e.preventDefault();
+    });
+    contents.on('will-redirect', (e, url) => {
+      if (!isAppUrl(url)) e.preventDefault();
+    });
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}

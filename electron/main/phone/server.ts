@@ -1,0 +1,276 @@
+// The phone listener: the only thing reachable from the mall LAN (opt-in; loopback by default).
+// It serves the small phone pages (download, upload for absent relatives, simulated payment) and
+// their JSON, each guarded by a capability token (≥128 bit, single purpose, expiring). Nothing of
+// the kiosk API is here.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
+import { KioskFailure, toKioskError } from '../../shared/result';
+import { logger } from '../infra/log';
+import type { OrdersRepo } from '../services/orders/repo';
+import type { SessionFlow } from '../services/orders/session';
+import type { ShareStore } from '../services/share/types';
+import type { LanShare } from '../services/share/lan';
+import type { SimulatedPayment } from '../services/payment/simulated';
+
+const log = logger('phone');
+
+export interface PhoneServerDeps {
+  repo: OrdersRepo;
+  session: SessionFlow;
+  share: ShareStore;
+  /** Present when the LAN share serves files itself. */
+  lanShare: LanShare | null;
+  /** Present when the simulated payment page is in use. */
+  simPayment: SimulatedPayment | null;
+  rendererDir: string;
+  blessing: () => string;
+  uploadMaxBytes: number;
+  /** Link lifetime for photo/video URLs handed to the page (re-signed on every visit). */
+  fileUrlTtlSec?: number;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.mp4': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+/** A small fixed-window limiter: uploads per client address per minute. */
+class RateLimiter {
+  private readonly hits = new Map<string, { start: number; n: number }>();
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
+  allow(key: string, now = Date.now()): boolean {
+    const h = this.hits.get(key);
+    if (!h || now - h.start > this.windowMs) {
+      this.hits.set(key, { start: now, n: 1 });
+      if (this.hits.size > 10_000) this.hits.clear();
+      return true;
+    }
+    h.n++;
+    return h.n <= this.max;
+  }
+}
+
+const PER_TOKEN_UPLOADS = 12;
+
+export class PhoneServer {
+  private server: Server | null = null;
+  private readonly uploadLimiter = new RateLimiter(10, 60_000);
+
+  constructor(private readonly deps: PhoneServerDeps) {}
+
+  async listen(host: string, port: number): Promise<number> {
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((e) => {
+        log.error('phone.request_failed', { path: req.url?.split('?')[0], error: e as Error });
+        if (!res.headersSent) json(res, 500, { ok: false, error: toKioskError(e) });
+        else res.end();
+      });
+    });
+    server.requestTimeout = 60_000;
+    server.headersTimeout = 15_000;
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(port, host, () => ok());
+    });
+    this.server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+    s?.closeAllConnections();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://phone.invalid');
+    const path = url.pathname;
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+
+    let m: RegExpMatchArray | null;
+    if (req.method === 'GET' && /^\/p\/(pay|download|upload)\/[A-Za-z0-9_-]{16,64}$/.test(path)) {
+      return this.page(res);
+    }
+    if (req.method === 'GET' && path.startsWith('/assets/')) return this.staticFile(res, path);
+    if ((m = path.match(/^\/p\/api\/pay\/([A-Za-z0-9_-]{16,64})(\/confirm)?$/))) return this.pay(req, res, m[1]!, !!m[2]);
+    if ((m = path.match(/^\/p\/api\/download\/([A-Za-z0-9_-]{16,64})$/)) && req.method === 'GET') return this.download(res, m[1]!);
+    if ((m = path.match(/^\/p\/api\/upload\/([A-Za-z0-9_-]{16,64})$/))) return this.upload(req, res, m[1]!);
+    if ((m = path.match(/^\/p\/file\/(.+)$/)) && req.method === 'GET') {
+      return this.file(req, res, decodeURIComponent(m[1]!), url.searchParams.get('exp'), url.searchParams.get('sig'));
+    }
+    json(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: '页面不存在', retryable: false } });
+  }
+
+  private page(res: ServerResponse): void {
+    const file = join(this.deps.rendererDir, 'phone.html');
+    if (!existsSync(file)) {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' }).end('页面尚未构建 (run npm run build)');
+      return;
+    }
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+    );
+    res.writeHead(200, { 'Content-Type': MIME['.html']! });
+    createReadStream(file).pipe(res);
+  }
+
+  private staticFile(res: ServerResponse, path: string): void {
+    const root = resolve(this.deps.rendererDir);
+    const file = resolve(root, '.' + path);
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  }
+
+  private async pay(req: IncomingMessage, res: ServerResponse, token: string, confirm: boolean): Promise<void> {
+    const sim = this.deps.simPayment;
+    if (!sim) return json(res, 404, fail('NOT_FOUND', '页面不存在'));
+    if (confirm) {
+      if (req.method !== 'POST') return json(res, 405, fail('METHOD', '请求方式错误'));
+      const state = sim.confirm(token);
+      if (!state) return json(res, 404, fail('TOKEN_EXPIRED', '二维码已失效'));
+      if (state === 'CLOSED') return json(res, 409, fail('ORDER_CLOSED', '订单已关闭，请回到屏幕前重新下单'));
+      return json(res, 200, { ok: true, value: { state } });
+    }
+    const info = sim.describe(token);
+    if (!info) return json(res, 404, fail('TOKEN_EXPIRED', '二维码已失效'));
+    return json(res, 200, { ok: true, value: info });
+  }
+
+  private async download(res: ServerResponse, token: string): Promise<void> {
+    const t = this.deps.repo.liveToken(token, 'download');
+    if (!t) return json(res, 404, fail('TOKEN_EXPIRED', '链接已过期或不存在'));
+    this.deps.repo.useToken(token);
+    const d = this.deps.repo.delivery(t.order_id);
+    const ttl = this.deps.fileUrlTtlSec ?? 3600;
+    const ready = !!d && d.share_status === 'done' && !!d.share_key;
+    const value: Record<string, unknown> = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at };
+    if (ready && d?.share_key) {
+      // URLs are signed afresh on every visit, so the page works for the whole retention period.
+      value.photoUrl = await this.deps.share.url(`${d.share_key}/photo.jpg`, ttl);
+      if (d.motion_status === 'ready') {
+        value.motionUrl = await this.deps.share.url(`${d.share_key}/living.mp4`, ttl);
+        const kinds = new Set(this.deps.repo.assetsOf(t.order_id).map((a) => a.kind));
+        if (kinds.has('livephoto_jpg') && kinds.has('livephoto_mov')) {
+          value.livePhoto = {
+            jpgUrl: await this.deps.share.url(`${d.share_key}/live.jpg`, ttl),
+            movUrl: await this.deps.share.url(`${d.share_key}/live.mov`, ttl),
+          };
+        }
+      } else if (d.motion_status === 'pending') value.motionPending = true;
+    }
+    return json(res, 200, { ok: true, value });
+  }
+
+  private async upload(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const t = this.deps.repo.liveToken(token, 'upload');
+    if (!t) {
+      req.resume();
+      return json(res, 404, fail('TOKEN_EXPIRED', '二维码已过期，请在屏幕上重新生成'));
+    }
+    const order = this.deps.repo.order(t.order_id);
+    if (!order || !['created', 'checked'].includes(order.state)) {
+      req.resume();
+      return json(res, 410, fail('TOKEN_EXPIRED', '拍摄环节已结束，无法再上传'));
+    }
+    if (req.method === 'GET') return json(res, 200, { ok: true, value: { expiresAt: t.expires_at } });
+    if (req.method !== 'POST') return json(res, 405, fail('METHOD', '请求方式错误'));
+    const client = req.socket.remoteAddress ?? '?';
+    if (!this.uploadLimiter.allow(client) || t.uses >= PER_TOKEN_UPLOADS) {
+      req.resume();
+      return json(res, 429, fail('RATE_LIMITED', '上传太频繁了，请稍后再试'));
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > this.deps.uploadMaxBytes) {
+      req.resume();
+      return json(res, 413, fail('TOO_LARGE', '照片太大了（最大 10 MB）'));
+    }
+    const body = await readBody(req, this.deps.uploadMaxBytes);
+    if (!body) return json(res, 413, fail('TOO_LARGE', '照片太大了（最大 10 MB）'));
+    this.deps.repo.useToken(token);
+    try {
+      // Type is judged by content inside the checks (magic bytes), never by the name or header.
+      const view = await this.deps.session.addPhoto(t.order_id, body, 'phone');
+      const photo = view.photos[view.photos.length - 1];
+      return json(res, 200, { ok: true, value: { ok: photo?.ok ?? false, reasons: photo?.reasons ?? [] } });
+    } catch (e) {
+      const error = toKioskError(e);
+      if (e instanceof KioskFailure) return json(res, 200, { ok: true, value: { ok: false, reasons: [{ code: error.code, message: error.message }] } });
+      throw e;
+    }
+  }
+
+  private file(req: IncomingMessage, res: ServerResponse, key: string, exp: string | null, sig: string | null): void {
+    const lan = this.deps.lanShare;
+    const file = lan?.resolveSigned(key, exp, sig);
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('链接已过期或不存在');
+      return;
+    }
+    const size = statSync(file).size;
+    const type = MIME[extname(file)] ?? 'application/octet-stream';
+    // Range support: iOS Safari will not play a video without it.
+    const range = req.headers.range?.match(/^bytes=(\d*)-(\d*)$/);
+    if (range) {
+      const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+      const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      if (start > end || start >= size) {
+        res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
+        return;
+      }
+      res.writeHead(206, { 'Content-Type': type, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Accept-Ranges': 'bytes' });
+      createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': size, 'Accept-Ranges': 'bytes' });
+    createReadStream(file).pipe(res);
+  }
+}
+
+function fail(code: string, message: string) {
+  return { ok: false, error: { code, message, retryable: false } };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Reads a request body up to `max` bytes; null when it is larger (the rest is discarded). */
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) over = true;
+      if (!over) chunks.push(c);
+    });
+    req.on('end', () => resolveBody(over ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

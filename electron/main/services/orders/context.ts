@@ -1,0 +1,84 @@
+// What the order flow needs from the rest of the kiosk, injected so tests can replace any of it.
+import type { EventName, EventPayload, FaceBox, Package, Product, Style } from '../../../shared/contract';
+import type { DataPaths } from '../../infra/paths';
+import type { ChecksService } from '../checks/types';
+import type { KioskConfig } from '../config';
+import type { GeneratedVariant, GenerateInput, Generator, VariantFailure } from '../generator/types';
+import type { MotionRenderer } from '../motion/types';
+import type { PaymentProvider } from '../payment/types';
+import type { Printer } from '../print/types';
+import type { ShareStore } from '../share/types';
+import type { Db } from '../store/db';
+import type { OrdersRepo } from './repo';
+
+export interface Catalog {
+  products: Product[];
+  styles: Style[];
+  packages: Package[];
+}
+
+/** The four-variant runner (generator/variants.ts): parallel requests, quality gate, one supplementary request. */
+export type RunVariants = (opts: {
+  generator: Generator;
+  input: Omit<GenerateInput, 'indices' | 'signal'>;
+  count: number;
+  signal: AbortSignal;
+  gate?: (image: Buffer, family: { faces: number; minFacePx: number }) => Promise<{ ok: boolean; reason?: string }>;
+  onVariant: (v: GeneratedVariant) => void;
+  onRejected?: (index: number, reason: string) => void;
+}) => Promise<{ delivered: number[]; failures: VariantFailure[]; requests: number; retries: number; rejected: number }>;
+
+export interface PrintLayout {
+  (opts: { image: Buffer; outPath: string; blessing?: string; dateLine?: string; qrText?: string }): Promise<{
+    pdfPath: string;
+    widthIn: number;
+    heightIn: number;
+  }>;
+}
+
+export interface OrderDeps {
+  db: Db;
+  repo: OrdersRepo;
+  config: KioskConfig;
+  catalog: () => Catalog;
+  paths: DataPaths;
+  checks: ChecksService;
+  generator: Generator;
+  runVariants: RunVariants;
+  gate?: (image: Buffer, family: { faces: number; minFacePx: number }) => Promise<{ ok: boolean; reason?: string }>;
+  payment: PaymentProvider;
+  printer: Printer;
+  printLayout: PrintLayout;
+  share: ShareStore;
+  motion: MotionRenderer | null;
+  /** Watermarked, low-resolution preview for the pick screen. */
+  watermarkPreview: (image: Buffer) => Promise<Buffer>;
+  /** The delivered picture: visible "AI生成" mark + implicit AIGC metadata. */
+  labelDelivered: (image: Buffer, opts: { orderId: string; provider: string }) => Promise<Buffer>;
+  /** Base URL of the phone listener (QR codes point here). */
+  phoneBaseUrl: () => string;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** Poll intervals, shortened by tests. */
+  timing?: Partial<Timing>;
+}
+
+export interface Timing {
+  /** Payment status poll interval while the QR is fresh, then after a minute. */
+  pollFastMs: number;
+  pollSlowMs: number;
+  /** How often a print job's state is read, and how long a job may take. */
+  printPollMs: number;
+  printTimeoutMs: number;
+  /** Back-off between retries of a payment call that failed with a transient error. */
+  retryMs: number;
+}
+
+export const defaultTiming: Timing = {
+  pollFastMs: 1000,
+  pollSlowMs: 2000,
+  printPollMs: 500,
+  printTimeoutMs: 5 * 60_000,
+  retryMs: 2000,
+};
+
+export const facesOf = (json: string): FaceBox[] => JSON.parse(json) as FaceBox[];

@@ -1,0 +1,258 @@
+// After "paid": the final picture, the phone download, the print, the living photo.
+// Each step's progress is in the deliveries row, so a restart resumes where it stopped: the
+// print job key is stored before the job is submitted and looked up before submitting again.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { OrderView } from '../../../shared/contract';
+import { writeFileAtomic } from '../../infra/files';
+import { logger } from '../../infra/log';
+import { tx } from '../store/db';
+import { defaultTiming, facesOf, type OrderDeps, type Timing } from './context';
+import { transition } from './stateMachine';
+import { downloadUrl } from './view';
+
+const log = logger('delivery');
+const PRINT_ATTEMPTS = 2;
+
+export interface DeliveryHooks {
+  changed(orderId: string): Promise<OrderView>;
+  /** Delivery failed for good: give the money back. */
+  refund(orderId: string, reason: string): Promise<void>;
+}
+
+export class DeliveryFlow {
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly timing: Timing;
+  private readonly motionRuns = new Map<string, AbortController>();
+
+  constructor(
+    private readonly deps: OrderDeps,
+    private readonly hooks: DeliveryHooks,
+  ) {
+    this.timing = { ...defaultTiming, ...deps.timing };
+  }
+
+  /** paid → delivering, with the plan written in the same transaction; then runs it. */
+  start(orderId: string): void {
+    const o = this.deps.repo.order(orderId);
+    if (!o) return;
+    if (o.state === 'paid') {
+      const pkg = this.deps.catalog().packages.find((p) => p.id === o.package_id);
+      const print = pkg?.print ?? false;
+      const download = pkg?.download ?? true;
+      const motion = (pkg?.motion ?? false) && this.deps.motion !== null;
+      transition(this.deps.db, orderId, 'delivering', {
+        from: ['paid'],
+        also: () => {
+          this.deps.repo.insertDelivery({
+            order_id: orderId,
+            result_asset_id: null,
+            print_wanted: print ? 1 : 0,
+            print_copies: print ? Math.max(1, pkg?.copies ?? 1) : 0,
+            print_job_key: print ? `print-${orderId}` : null,
+            print_system_job_id: null,
+            print_status: print ? 'queued' : 'none',
+            print_attempts: 0,
+            print_message: null,
+            download_wanted: download ? 1 : 0,
+            // Unguessable object key (128-bit random part): the download link cannot be enumerated.
+            share_key: download || motion ? `r/${randomBytes(16).toString('hex')}` : null,
+            share_status: download ? 'pending' : 'none',
+            motion_wanted: motion ? 1 : 0,
+            motion_status: motion ? 'pending' : 'none',
+          });
+          if (download || motion) this.deps.repo.addToken('download', orderId, this.deps.config.resultRetentionDays * 86400);
+        },
+      });
+    }
+    this.resume(orderId);
+  }
+
+  /** Runs (or continues) the delivery; one run per order at a time. */
+  resume(orderId: string): Promise<void> {
+    const running = this.active.get(orderId);
+    if (running) return running;
+    const run = this.run(orderId)
+      .catch((e) => log.error('delivery.crashed', { orderId, error: e as Error }))
+      .finally(() => this.active.delete(orderId));
+    this.active.set(orderId, run);
+    return run;
+  }
+
+  private async run(orderId: string): Promise<void> {
+    const o = this.deps.repo.order(orderId);
+    if (!o || o.state !== 'delivering') return;
+    await this.ensureFinalImage(orderId);
+    await this.hooks.changed(orderId);
+
+    const d = this.deps.repo.delivery(orderId)!;
+    if (d.motion_wanted && d.motion_status === 'pending') void this.makeMotion(orderId);
+    // The print never waits for the upload, and the upload never waits for the print.
+    const share = d.download_wanted && d.share_status !== 'done' ? this.shareResult(orderId) : Promise.resolve(true);
+    const print = d.print_wanted && d.print_status !== 'done' ? this.print(orderId) : Promise.resolve(true);
+    const [, printed] = await Promise.all([share, print]);
+
+    if (!printed) {
+      tx(this.deps.db, () => {
+        transition(this.deps.db, orderId, 'delivery_failed', { reason: 'print failed' });
+        transition(this.deps.db, orderId, 'refund_pending', {
+          reason: 'print failed',
+          set: { notice: '很抱歉，打印失败，款项将原路退回；照片仍可扫码下载' },
+        });
+      });
+      await this.hooks.changed(orderId);
+      await this.hooks.refund(orderId, 'print failed');
+      return;
+    }
+    // The download is already reachable (its page waits for the upload), so the order is delivered.
+    transition(this.deps.db, orderId, 'delivered', { from: ['delivering'] });
+    log.info('order.delivered', { orderId });
+    await this.hooks.changed(orderId);
+  }
+
+  /** The picked variant, unwatermarked, with the visible and implicit AIGC labels. */
+  private async ensureFinalImage(orderId: string): Promise<string> {
+    const d = this.deps.repo.delivery(orderId)!;
+    if (d.result_asset_id) {
+      const a = this.deps.repo.asset(d.result_asset_id);
+      if (a && existsSync(a.path)) return a.path;
+    }
+    const o = this.deps.repo.order(orderId)!;
+    const v = this.deps.repo.variants(orderId, o.generation_round).find((x) => x.idx === o.picked_index);
+    const src = v?.result_asset_id ? this.deps.repo.asset(v.result_asset_id) : undefined;
+    if (!src) throw new Error(`order ${orderId} has no picked result`);
+    const labelled = await this.deps.labelDelivered(readFileSync(src.path), { orderId, provider: this.deps.generator.name });
+    const path = join(this.deps.paths.results, orderId, 'final.jpg');
+    writeFileAtomic(path, labelled);
+    tx(this.deps.db, () => {
+      const a = this.deps.repo.addAsset(orderId, 'final', path, 'image/jpeg');
+      this.deps.repo.setDelivery(orderId, { result_asset_id: a.id });
+    });
+    return path;
+  }
+
+  private async shareResult(orderId: string): Promise<boolean> {
+    const d = this.deps.repo.delivery(orderId)!;
+    const final = this.deps.repo.asset(d.result_asset_id!)!;
+    try {
+      await this.deps.share.put(`${d.share_key}/photo.jpg`, final.path, 'image/jpeg');
+      this.deps.repo.setDelivery(orderId, { share_status: 'done' });
+      return true;
+    } catch (e) {
+      // The phone page keeps waiting; the share adapter's own queue retries the upload.
+      log.warn('share.failed', { orderId, error: e as Error });
+      this.deps.repo.setDelivery(orderId, { share_status: 'failed' });
+      return false;
+    } finally {
+      await this.hooks.changed(orderId).catch(() => undefined);
+    }
+  }
+
+  private async print(orderId: string): Promise<boolean> {
+    let d = this.deps.repo.delivery(orderId)!;
+    const jobKey = d.print_job_key!;
+    const final = this.deps.repo.asset(d.result_asset_id!)!;
+    const pdfPath = join(this.deps.paths.prints, `${jobKey}.pdf`);
+    const token = this.deps.repo.tokenFor(orderId, 'download');
+    while (d.print_attempts < PRINT_ATTEMPTS || d.print_status === 'printing' || d.print_status === 'submitting') {
+      try {
+        let systemJobId = d.print_system_job_id;
+        if (!systemJobId) {
+          if (!existsSync(pdfPath)) {
+            await this.deps.printLayout({
+              image: readFileSync(final.path),
+              outPath: pdfPath,
+              blessing: this.deps.config.blessing,
+              dateLine: new Date().toLocaleDateString('zh-CN'),
+              qrText: token ? downloadUrl(this.deps, token.token) : undefined,
+            });
+          }
+          // Written before the job is sent: after a crash, findJob() tells whether it already went out.
+          this.deps.repo.setDelivery(orderId, { print_status: 'submitting', print_attempts: d.print_attempts + 1 });
+          await this.hooks.changed(orderId);
+          const existing = await this.deps.printer.findJob(jobKey);
+          const job =
+            existing ??
+            (await this.deps.printer.submit({ jobKey, pdfPath, copies: d.print_copies, media: { widthIn: 6, heightIn: 4 } }));
+          systemJobId = job.systemJobId;
+          this.deps.repo.setDelivery(orderId, { print_system_job_id: systemJobId, print_status: 'printing', print_message: null });
+          await this.hooks.changed(orderId);
+        }
+        const end = await this.followJob(systemJobId);
+        if (end === 'completed') {
+          this.deps.repo.setDelivery(orderId, { print_status: 'done', print_message: null });
+          log.info('print.done', { orderId, systemJobId });
+          return true;
+        }
+        log.warn('print.job_failed', { orderId, systemJobId, end });
+        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_system_job_id: null, print_message: '打印机出了点问题，正在重试' });
+      } catch (e) {
+        log.warn('print.error', { orderId, error: e as Error });
+        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_system_job_id: null, print_message: '打印机出了点问题，正在重试' });
+      }
+      await this.hooks.changed(orderId).catch(() => undefined);
+      d = this.deps.repo.delivery(orderId)!;
+    }
+    this.deps.repo.setDelivery(orderId, { print_status: 'failed', print_message: '打印失败' });
+    return false;
+  }
+
+  private async followJob(systemJobId: string): Promise<'completed' | 'failed'> {
+    const deadline = Date.now() + this.timing.printTimeoutMs;
+    while (Date.now() < deadline) {
+      const s = await this.deps.printer.jobState(systemJobId);
+      if (s === 'completed') return 'completed';
+      if (s === 'aborted' || s === 'canceled' || s === 'stopped') return 'failed';
+      await new Promise((r) => setTimeout(r, this.timing.printPollMs));
+    }
+    return 'failed';
+  }
+
+  /** The living photo, in the background: its failure never holds up the print or the photo download. */
+  private async makeMotion(orderId: string): Promise<void> {
+    const motion = this.deps.motion;
+    if (!motion || this.motionRuns.has(orderId)) return;
+    const ctl = new AbortController();
+    this.motionRuns.set(orderId, ctl);
+    try {
+      const d = this.deps.repo.delivery(orderId)!;
+      const final = this.deps.repo.asset(d.result_asset_id!)!;
+      const faces = await this.deps.checks.detectFaces(readFileSync(final.path)).catch(() => facesOf('[]'));
+      const outDir = join(this.deps.paths.results, orderId, 'motion');
+      const out = await motion.render({ imagePath: final.path, faces, effect: 'fireworks', outDir, signal: ctl.signal });
+      tx(this.deps.db, () => {
+        this.deps.repo.addAsset(orderId, 'motion', out.mp4Path, 'video/mp4');
+        if (out.livePhoto) {
+          this.deps.repo.addAsset(orderId, 'livephoto_jpg', out.livePhoto.jpgPath, 'image/jpeg');
+          this.deps.repo.addAsset(orderId, 'livephoto_mov', out.livePhoto.movPath, 'video/quicktime');
+        }
+        this.deps.repo.setDelivery(orderId, { motion_status: 'ready' });
+      });
+      if (d.share_key) {
+        await this.deps.share.put(`${d.share_key}/living.mp4`, out.mp4Path, 'video/mp4');
+        if (out.livePhoto) {
+          await this.deps.share.put(`${d.share_key}/live.jpg`, out.livePhoto.jpgPath, 'image/jpeg');
+          await this.deps.share.put(`${d.share_key}/live.mov`, out.livePhoto.movPath, 'video/quicktime');
+        }
+      }
+      log.info('motion.ready', { orderId });
+    } catch (e) {
+      log.warn('motion.failed', { orderId, error: e as Error });
+      this.deps.repo.setDelivery(orderId, { motion_status: 'failed' });
+      this.deps.repo.audit('system', 'motion_failed', orderId, {});
+    } finally {
+      this.motionRuns.delete(orderId);
+      await this.hooks.changed(orderId).catch(() => undefined);
+    }
+  }
+
+  /** In-flight deliveries, awaited at shutdown and by tests. */
+  idle(): Promise<unknown> {
+    return Promise.allSettled([...this.active.values()]);
+  }
+
+  stop(): void {
+    for (const c of this.motionRuns.values()) c.abort();
+  }
+}

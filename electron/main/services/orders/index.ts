@@ -1,0 +1,95 @@
+// The order service: the customer's session, the money path, delivery, and the start-up reconciler.
+import { logger } from '../../infra/log';
+import type { OrderDeps } from './context';
+import { DeliveryFlow } from './delivery';
+import { MoneyFlow } from './money';
+import { SessionFlow } from './session';
+import { prePaymentStates, transition } from './stateMachine';
+
+const log = logger('orders');
+
+export class OrderService {
+  readonly session: SessionFlow;
+  readonly money: MoneyFlow;
+  readonly delivery: DeliveryFlow;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly deps: OrderDeps) {
+    this.session = new SessionFlow(deps);
+    const changed = (id: string) => this.session.changed(id);
+    this.delivery = new DeliveryFlow(deps, {
+      changed,
+      refund: (orderId, reason) => this.money.refundOrder(orderId, reason, 'system'),
+    });
+    this.money = new MoneyFlow(deps, { changed, onPaid: (orderId) => this.delivery.start(orderId) });
+  }
+
+  /**
+   * Start-up: settle every unfinished order (ARCHITECTURE.md §5). Pre-payment sessions died with the
+   * previous run (the screen is back at attract); money and deliveries are resumed or refunded.
+   */
+  async reconcile(): Promise<{ abandoned: number; payments: number; deliveries: number; refunds: number }> {
+    const { repo, db } = this.deps;
+    const tally = { abandoned: 0, payments: 0, deliveries: 0, refunds: 0 };
+    for (const o of repo.ordersIn(prePaymentStates)) {
+      transition(db, o.id, 'abandoned', { reason: 'restart' });
+      tally.abandoned++;
+    }
+    // Trades not settled: ask the provider. creating/open → settle (the customer's QR is gone);
+    // closing → close again. A trade found paid is delivered, or refunded if the order was given up.
+    for (const p of repo.paymentsIn(['creating', 'open', 'closing'])) {
+      tally.payments++;
+      try {
+        const status = await this.deps.payment.query(p.out_trade_no).catch((e: { code?: string }) => {
+          if (e.code === 'ORDER_NOT_EXIST' || e.code === 'RESOURCE_NOT_EXISTS') return null;
+          throw e;
+        });
+        if (status && (status.state === 'SUCCESS' || status.state === 'REFUND')) {
+          this.money.notify(p.out_trade_no);
+          await this.waitSettled(p.out_trade_no);
+        } else await this.money.closeTrade(p.out_trade_no, 'restart');
+      } catch (e) {
+        log.warn('reconcile.payment_failed', { outTradeNo: p.out_trade_no, error: e as Error });
+      }
+    }
+    for (const o of repo.ordersIn(['paid', 'delivering'])) {
+      tally.deliveries++;
+      this.delivery.start(o.id);
+    }
+    for (const o of repo.ordersIn(['delivery_failed'])) {
+      // A crash between the two transitions of a failed delivery: finish the refund.
+      transition(db, o.id, 'refund_pending', { reason: 'delivery failed (resumed)' });
+    }
+    for (const o of repo.ordersIn(['refund_pending'])) {
+      tally.refunds++;
+      await this.money.refundOrder(o.id, 'delivery failed', 'system');
+    }
+    for (const r of repo.refundsIn(['pending', 'processing'])) await this.money.runRefund(r.out_trade_no);
+    log.info('reconciled', tally);
+    return tally;
+  }
+
+  private async waitSettled(outTradeNo: string): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const p = this.deps.repo.payment(outTradeNo);
+      if (!p || p.state === 'paid' || p.state === 'closed') return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Every minute: retry closes and refunds that failed on a network error. */
+  startSweeper(everyMs = 60_000): void {
+    this.sweepTimer = setInterval(() => {
+      for (const p of this.deps.repo.paymentsIn(['closing'])) void this.money.closeTrade(p.out_trade_no, 'retry');
+      for (const r of this.deps.repo.refundsIn(['pending', 'processing'])) void this.money.runRefund(r.out_trade_no);
+    }, everyMs);
+    this.sweepTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.session.abortAll();
+    this.money.stop();
+    this.delivery.stop();
+  }
+}

@@ -1,0 +1,305 @@
+// Row types and queries for orders and what hangs off them. No business rules here.
+import { randomBytes, randomInt } from 'node:crypto';
+import type { FaceBox, Lang, OrderState, Reason } from '../../../shared/contract';
+import type { Db } from '../store/db';
+
+export const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url')}`;
+/** Capability tokens for phone URLs: 128 bits and more, URL-safe. */
+export const newToken = (): string => randomBytes(18).toString('base64url');
+export const nowIso = (): string => new Date().toISOString();
+
+export interface OrderRow {
+  id: string;
+  state: OrderState;
+  lang: Lang;
+  product_id: string | null;
+  style_id: string | null;
+  outfit_id: string | null;
+  seed: number;
+  generation_status: 'idle' | 'running' | 'done' | 'failed';
+  generation_message: string | null;
+  generation_round: number;
+  regenerations_used: number;
+  picked_index: number | null;
+  package_id: string | null;
+  amount_fen: number | null;
+  notice: string | null;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
+export interface PhotoRow {
+  id: string;
+  order_id: string;
+  source: 'camera' | 'phone';
+  asset_id: string;
+  ok: number;
+  faces_json: string;
+  reasons_json: string;
+  width: number;
+  height: number;
+  removed: number;
+  created_at: string;
+}
+
+export interface VariantRow {
+  order_id: string;
+  round: number;
+  idx: number;
+  status: 'pending' | 'ready' | 'rejected' | 'failed';
+  seed: number;
+  result_asset_id: string | null;
+  preview_asset_id: string | null;
+}
+
+export interface PaymentRow {
+  out_trade_no: string;
+  order_id: string;
+  provider: string;
+  amount_fen: number;
+  state: 'creating' | 'open' | 'paid' | 'closing' | 'closed' | 'failed';
+  code_url: string | null;
+  expires_at: string;
+  transaction_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RefundRow {
+  out_refund_no: string;
+  order_id: string;
+  out_trade_no: string;
+  amount_fen: number;
+  reason: string;
+  actor: string;
+  state: 'pending' | 'processing' | 'success' | 'failed';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeliveryRow {
+  order_id: string;
+  result_asset_id: string | null;
+  print_wanted: number;
+  print_copies: number;
+  print_job_key: string | null;
+  print_system_job_id: string | null;
+  print_status: 'none' | 'queued' | 'submitting' | 'printing' | 'done' | 'failed';
+  print_attempts: number;
+  print_message: string | null;
+  download_wanted: number;
+  share_key: string | null;
+  share_status: 'none' | 'pending' | 'done' | 'failed';
+  motion_wanted: number;
+  motion_status: 'none' | 'pending' | 'ready' | 'failed';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssetRow {
+  id: string;
+  order_id: string;
+  kind: string;
+  path: string;
+  mime: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface TokenRow {
+  token: string;
+  purpose: 'pay' | 'download' | 'upload';
+  order_id: string;
+  ref: string | null;
+  expires_at: string;
+  uses: number;
+  created_at: string;
+}
+
+export class OrdersRepo {
+  constructor(readonly db: Db) {}
+
+  createOrder(lang: Lang): OrderRow {
+    const id = newId('ord');
+    const now = nowIso();
+    this.db
+      .prepare('INSERT INTO orders (id, state, lang, seed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, 'created', lang, randomInt(1, 2_000_000_000), now, now);
+    return this.order(id)!;
+  }
+
+  order(id: string): OrderRow | undefined {
+    return this.db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+  }
+
+  ordersIn(states: readonly OrderState[]): OrderRow[] {
+    const marks = states.map(() => '?').join(',');
+    return this.db.prepare(`SELECT * FROM orders WHERE state IN (${marks}) ORDER BY created_at`).all(...states) as OrderRow[];
+  }
+
+  update(id: string, set: Record<string, string | number | null>): void {
+    const keys = Object.keys(set);
+    for (const k of keys) if (!/^[a-z_]+$/.test(k)) throw new Error(`bad column ${k}`);
+    const sql = `UPDATE orders SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = ? WHERE id = ?`;
+    this.db.prepare(sql).run(...keys.map((k) => set[k] ?? null), nowIso(), id);
+  }
+
+  addAsset(orderId: string, kind: string, path: string, mime: string, id = newId('ast')): AssetRow {
+    this.db
+      .prepare('INSERT INTO assets (id, order_id, kind, path, mime, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, orderId, kind, path, mime, nowIso());
+    return this.asset(id)!;
+  }
+
+  asset(id: string): AssetRow | undefined {
+    return this.db.prepare('SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
+  }
+
+  assetsOf(orderId: string): AssetRow[] {
+    return this.db.prepare('SELECT * FROM assets WHERE order_id = ? AND deleted_at IS NULL').all(orderId) as AssetRow[];
+  }
+
+  addPhoto(p: Omit<PhotoRow, 'created_at' | 'removed'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO photos (id, order_id, source, asset_id, ok, faces_json, reasons_json, width, height, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(p.id, p.order_id, p.source, p.asset_id, p.ok, p.faces_json, p.reasons_json, p.width, p.height, nowIso());
+  }
+
+  photos(orderId: string): PhotoRow[] {
+    return this.db
+      .prepare('SELECT * FROM photos WHERE order_id = ? AND removed = 0 ORDER BY created_at, rowid')
+      .all(orderId) as PhotoRow[];
+  }
+
+  variants(orderId: string, round: number): VariantRow[] {
+    return this.db
+      .prepare('SELECT * FROM variants WHERE order_id = ? AND round = ? ORDER BY idx')
+      .all(orderId, round) as VariantRow[];
+  }
+
+  upsertVariant(v: VariantRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO variants (order_id, round, idx, status, seed, result_asset_id, preview_asset_id)
+         VALUES (@order_id, @round, @idx, @status, @seed, @result_asset_id, @preview_asset_id)
+         ON CONFLICT(order_id, round, idx) DO UPDATE SET status = excluded.status, seed = excluded.seed,
+           result_asset_id = excluded.result_asset_id, preview_asset_id = excluded.preview_asset_id`,
+      )
+      .run(v);
+  }
+
+  payments(orderId: string): PaymentRow[] {
+    return this.db.prepare('SELECT * FROM payments WHERE order_id = ? ORDER BY created_at, rowid').all(orderId) as PaymentRow[];
+  }
+
+  payment(outTradeNo: string): PaymentRow | undefined {
+    return this.db.prepare('SELECT * FROM payments WHERE out_trade_no = ?').get(outTradeNo) as PaymentRow | undefined;
+  }
+
+  paymentsIn(states: PaymentRow['state'][]): PaymentRow[] {
+    const marks = states.map(() => '?').join(',');
+    return this.db.prepare(`SELECT * FROM payments WHERE state IN (${marks})`).all(...states) as PaymentRow[];
+  }
+
+  setPayment(outTradeNo: string, set: Partial<Pick<PaymentRow, 'state' | 'code_url' | 'transaction_id'>>): void {
+    const keys = Object.keys(set) as (keyof typeof set)[];
+    const sql = `UPDATE payments SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = ? WHERE out_trade_no = ?`;
+    this.db.prepare(sql).run(...keys.map((k) => set[k] ?? null), nowIso(), outTradeNo);
+  }
+
+  insertPayment(p: Omit<PaymentRow, 'created_at' | 'updated_at' | 'transaction_id' | 'code_url'>): void {
+    const now = nowIso();
+    this.db
+      .prepare(
+        `INSERT INTO payments (out_trade_no, order_id, provider, amount_fen, state, expires_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(p.out_trade_no, p.order_id, p.provider, p.amount_fen, p.state, p.expires_at, now, now);
+  }
+
+  refundOf(outTradeNo: string): RefundRow | undefined {
+    return this.db.prepare('SELECT * FROM refunds WHERE out_trade_no = ?').get(outTradeNo) as RefundRow | undefined;
+  }
+
+  refundsIn(states: RefundRow['state'][]): RefundRow[] {
+    const marks = states.map(() => '?').join(',');
+    return this.db.prepare(`SELECT * FROM refunds WHERE state IN (${marks})`).all(...states) as RefundRow[];
+  }
+
+  insertRefund(r: Omit<RefundRow, 'created_at' | 'updated_at'>): void {
+    const now = nowIso();
+    this.db
+      .prepare(
+        `INSERT INTO refunds (out_refund_no, order_id, out_trade_no, amount_fen, reason, actor, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.out_refund_no, r.order_id, r.out_trade_no, r.amount_fen, r.reason, r.actor, r.state, now, now);
+  }
+
+  setRefund(outRefundNo: string, state: RefundRow['state']): void {
+    this.db.prepare('UPDATE refunds SET state = ?, updated_at = ? WHERE out_refund_no = ?').run(state, nowIso(), outRefundNo);
+  }
+
+  delivery(orderId: string): DeliveryRow | undefined {
+    return this.db.prepare('SELECT * FROM deliveries WHERE order_id = ?').get(orderId) as DeliveryRow | undefined;
+  }
+
+  insertDelivery(d: Omit<DeliveryRow, 'created_at' | 'updated_at'>): void {
+    const now = nowIso();
+    this.db
+      .prepare(
+        `INSERT INTO deliveries (order_id, result_asset_id, print_wanted, print_copies, print_job_key, print_system_job_id,
+           print_status, print_attempts, print_message, download_wanted, share_key, share_status, motion_wanted, motion_status,
+           created_at, updated_at)
+         VALUES (@order_id, @result_asset_id, @print_wanted, @print_copies, @print_job_key, @print_system_job_id,
+           @print_status, @print_attempts, @print_message, @download_wanted, @share_key, @share_status, @motion_wanted,
+           @motion_status, @created_at, @updated_at)`,
+      )
+      .run({ ...d, created_at: now, updated_at: now });
+  }
+
+  setDelivery(orderId: string, set: Partial<Omit<DeliveryRow, 'order_id' | 'created_at' | 'updated_at'>>): void {
+    const keys = Object.keys(set) as (keyof typeof set)[];
+    const sql = `UPDATE deliveries SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = ? WHERE order_id = ?`;
+    this.db.prepare(sql).run(...keys.map((k) => set[k] ?? null), nowIso(), orderId);
+  }
+
+  addToken(purpose: TokenRow['purpose'], orderId: string, ttlSec: number, ref: string | null = null): TokenRow {
+    const token = newToken();
+    const expires = new Date(Date.now() + ttlSec * 1000).toISOString();
+    this.db
+      .prepare('INSERT INTO tokens (token, purpose, order_id, ref, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(token, purpose, orderId, ref, expires, nowIso());
+    return this.db.prepare('SELECT * FROM tokens WHERE token = ?').get(token) as TokenRow;
+  }
+
+  /** The token row when it exists, has the purpose and has not expired; otherwise undefined. */
+  liveToken(token: string, purpose: TokenRow['purpose'], now = new Date()): TokenRow | undefined {
+    const row = this.db.prepare('SELECT * FROM tokens WHERE token = ? AND purpose = ?').get(token, purpose) as TokenRow | undefined;
+    if (!row || new Date(row.expires_at) <= now) return undefined;
+    return row;
+  }
+
+  tokenFor(orderId: string, purpose: TokenRow['purpose']): TokenRow | undefined {
+    return this.db
+      .prepare('SELECT * FROM tokens WHERE order_id = ? AND purpose = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .get(orderId, purpose) as TokenRow | undefined;
+  }
+
+  useToken(token: string): void {
+    this.db.prepare('UPDATE tokens SET uses = uses + 1 WHERE token = ?').run(token);
+  }
+
+  audit(actor: string, action: string, orderId: string | null, details: Record<string, unknown> = {}): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, order_id, details_json) VALUES (?, ?, ?, ?, ?)')
+      .run(nowIso(), actor, action, orderId, JSON.stringify(details));
+  }
+}
+
+export const parseFaces = (json: string): FaceBox[] => JSON.parse(json) as FaceBox[];
+export const parseReasons = (json: string): Reason[] => JSON.parse(json) as Reason[];

@@ -1,0 +1,168 @@
+// Versioned schema migrations, append-only: never edit a shipped entry, add a new one.
+// Times are ISO-8601 UTC strings; money is integer fen.
+
+export const migrations: string[] = [
+  /* 1: orders and everything hanging off them */ `
+  CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'zh',
+    product_id TEXT,
+    style_id TEXT,
+    outfit_id TEXT,
+    seed INTEGER NOT NULL,
+    generation_status TEXT NOT NULL DEFAULT 'idle',
+    generation_message TEXT,
+    generation_round INTEGER NOT NULL DEFAULT 0,
+    regenerations_used INTEGER NOT NULL DEFAULT 0,
+    picked_index INTEGER,
+    package_id TEXT,
+    amount_fen INTEGER,
+    notice TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE INDEX orders_state ON orders(state);
+
+  CREATE TABLE order_transitions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    reason TEXT,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX order_transitions_order ON order_transitions(order_id);
+
+  CREATE TABLE assets (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    kind TEXT NOT NULL,            -- original | preview | result | print | motion | livephoto_jpg | livephoto_mov
+    path TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX assets_order ON assets(order_id);
+
+  CREATE TABLE photos (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    source TEXT NOT NULL,          -- camera | phone
+    asset_id TEXT NOT NULL REFERENCES assets(id),
+    ok INTEGER NOT NULL,
+    faces_json TEXT NOT NULL,
+    reasons_json TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX photos_order ON photos(order_id);
+
+  CREATE TABLE variants (
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    round INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    status TEXT NOT NULL,          -- pending | ready | rejected | failed
+    seed INTEGER NOT NULL,
+    result_asset_id TEXT,          -- unwatermarked, never served before payment
+    preview_asset_id TEXT,         -- watermarked, what the kiosk shows
+    PRIMARY KEY (order_id, round, idx)
+  );
+
+  CREATE TABLE payments (
+    out_trade_no TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    provider TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    state TEXT NOT NULL,           -- creating | open | paid | closing | closed | failed
+    code_url TEXT,
+    expires_at TEXT NOT NULL,
+    transaction_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX payments_order ON payments(order_id);
+  CREATE INDEX payments_state ON payments(state);
+
+  CREATE TABLE refunds (
+    out_refund_no TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    out_trade_no TEXT NOT NULL REFERENCES payments(out_trade_no),
+    amount_fen INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    actor TEXT NOT NULL,           -- system | admin
+    state TEXT NOT NULL,           -- pending | processing | success | failed
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX refunds_one_per_trade ON refunds(out_trade_no);
+
+  CREATE TABLE deliveries (
+    order_id TEXT PRIMARY KEY REFERENCES orders(id),
+    result_asset_id TEXT,
+    print_wanted INTEGER NOT NULL,
+    print_copies INTEGER NOT NULL,
+    print_job_key TEXT,
+    print_system_job_id TEXT,
+    print_status TEXT NOT NULL,    -- none | queued | submitting | printing | done | failed
+    print_attempts INTEGER NOT NULL DEFAULT 0,
+    print_message TEXT,
+    download_wanted INTEGER NOT NULL,
+    share_key TEXT,
+    share_status TEXT NOT NULL,    -- none | pending | done | failed
+    motion_wanted INTEGER NOT NULL,
+    motion_status TEXT NOT NULL,   -- none | pending | ready | failed
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE tokens (
+    token TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,         -- pay | download | upload
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    ref TEXT,                      -- e.g. out_trade_no for pay tokens
+    expires_at TEXT NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX tokens_order ON tokens(order_id);
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value_json TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    order_id TEXT,
+    details_json TEXT NOT NULL
+  );
+  `,
+  /* 2: the simulated payment provider's own books (the no-account default; survives restarts like a real PSP) */ `
+  CREATE TABLE sim_trades (
+    out_trade_no TEXT PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    amount_fen INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    attach TEXT NOT NULL,
+    state TEXT NOT NULL,           -- NOTPAY | SUCCESS | CLOSED | REFUND
+    expires_at TEXT NOT NULL,
+    transaction_id TEXT,
+    paid_at TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE sim_refunds (
+    out_refund_no TEXT PRIMARY KEY,
+    out_trade_no TEXT NOT NULL REFERENCES sim_trades(out_trade_no),
+    amount_fen INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+];
