@@ -1,0 +1,88 @@
+// After payment: the print's progress, the download QR, and any notice from main (e.g. a refund).
+import { chime } from '../audio/cues';
+import { useEffect } from 'react';
+import { useFlow } from '../app/flow';
+import { usePollOrder } from '../app/usePollOrder';
+import { usePrefs, useT } from '../app/prefs';
+import { Button } from '../components/Button';
+import { QrImage } from '../components/QrImage';
+import { Screen } from '../components/Screen';
+import { getKiosk } from '../platform/bridge';
+import type { MessageKey } from '../i18n';
+
+const printKey: Record<'queued' | 'printing' | 'done' | 'failed', MessageKey> = {
+  queued: 'deliver.printQueued',
+  printing: 'deliver.printing',
+  done: 'deliver.printed',
+  failed: 'deliver.printFailed',
+};
+
+export function DeliverScreen() {
+  const t = useT();
+  const lang = usePrefs((s) => s.lang);
+  const order = useFlow((s) => s.order);
+  const kiosk = getKiosk();
+  const finished = order?.state === 'delivered' || order?.state === 'refunded';
+  usePollOrder(!finished);
+
+  const delivery = order?.delivery ?? null;
+  const print = delivery?.print ?? null;
+  const download = delivery?.download ?? null;
+  const picked = order?.variants.find((v) => v.index === order.pickedIndex);
+
+  const printDone = print?.status === 'done';
+  useEffect(() => {
+    if (printDone) chime();
+  }, [printDone]);
+
+  return (
+    <Screen
+      name="deliver"
+      title={t('deliver.title')}
+      footer={
+        <Button testId="deliver-done" onClick={() => useFlow.getState().go('thanks')}>
+          {t('deliver.done')}
+        </Button>
+      }
+    >
+      <div className="deliver-layout">
+        {picked?.assetId && <img className="deliver-photo" src={kiosk.mediaUrl(picked.assetId)} alt="" />}
+        <div className="deliver-side">
+          {print && (
+            <div className={`print-status print-${print.status}`}>
+              <p className="print-text" data-testid="deliver-print-status" data-status={print.status}>
+                {t(printKey[print.status])}
+              </p>
+              {print.status !== 'done' && print.status !== 'failed' && (
+                <div className="progress">
+                  <div className="progress-fill" style={{ width: `${Math.max(5, print.progress * 100)}%` }} />
+                </div>
+              )}
+              <p className="print-sub">
+                {t('deliver.copies', { n: print.copies })}
+                {print.message ? ` · ${print.message}` : ''}
+              </p>
+            </div>
+          )}
+          {download ? (
+            <div className="download-box">
+              <QrImage svg={download.qrSvg} testId="deliver-download-qr" alt={t('deliver.download')} data-url={download.url} />
+              <p>{t('deliver.download')}</p>
+              <p className="muted">
+                {t('deliver.downloadExpires', { date: new Date(download.expiresAt).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-GB') })}
+              </p>
+            </div>
+          ) : (
+            !print && <p className="muted">{t('deliver.preparing')}</p>
+          )}
+          {delivery?.motion?.status === 'pending' && <p className="muted">{t('deliver.motionPending')}</p>}
+          {order?.notice && (
+            <p className="notice" data-testid="deliver-notice">
+              {order.notice}
+            </p>
+          )}
+        </div>
+      </div>
+    </Screen>
+  );
+}
