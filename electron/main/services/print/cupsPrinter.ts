@@ -206,6 +206,8 @@ export function createCupsPrinter(opts: CupsPrinterOptions): Printer {
       const id = await findJobId(jobKey);
       return id ? { systemJobId: id } : null;
     },
+
+    cancel: (systemJobId: string) => cancelCupsJob(systemJobId, timeoutMs),
   };
 }
 

@@ -29,4 +29,11 @@ export interface Printer {
    * Lets a restart after a crash between "submit" and "record the job id" resume instead of printing twice.
    */
   findJob(jobKey: string): Promise<{ systemJobId: string } | null>;
+  /** Withdraws a job that timed out, so it cannot come out after the order was settled (optional). */
+  cancel?(systemJobId: string): Promise<void>;
+  /**
+   * True when findJob cannot see jobs submitted before a restart (Electron/Windows): the spooler then
+   * settles an interrupted submit as failed (reprint or refund) instead of risking a double print.
+   */
+  readonly uncertainAfterRestart?: boolean;
 }
