@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Keep the JSON log lines out of the test output (errors still print).
+    env: { KIOSK_LOG_QUIET: '1' },
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

@@ -25,6 +25,7 @@ export class DeliveryFlow {
   private readonly active = new Map<string, Promise<void>>();
   private readonly timing: Timing;
   private readonly motionRuns = new Map<string, AbortController>();
+  private stopped = false;
 
   constructor(
     private readonly deps: OrderDeps,
@@ -35,6 +36,7 @@ export class DeliveryFlow {
 
   /** paid → delivering, with the plan written in the same transaction; then runs it. */
   start(orderId: string): void {
+    if (this.stopped) return; // shutting down: the next start's reconciler resumes it
     const o = this.deps.repo.order(orderId);
     if (!o) return;
     if (o.state === 'paid') {
@@ -253,6 +255,7 @@ export class DeliveryFlow {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const c of this.motionRuns.values()) c.abort();
   }
 }

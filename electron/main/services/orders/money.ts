@@ -147,6 +147,7 @@ export class MoneyFlow {
 
   /** A payment notification (or the simulated page) says something happened: look now. */
   notify(outTradeNo: string): void {
+    if (this.stopped) return; // shutting down: the next start's reconciler will look
     const p = this.pollers.get(outTradeNo);
     if (p) p.wake();
     else void this.pollOnce(outTradeNo).catch(() => undefined);

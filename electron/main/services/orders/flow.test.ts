@@ -1,0 +1,205 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PaymentError, type PaymentProvider } from '../payment/types';
+import type { SimulatedPayment } from '../payment/simulated';
+import { harness, solidJpeg, until, FakePrinter, type Harness } from './testKit';
+import type { OrderService } from './index';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Walks an order from consent to "picked" with one good photo. */
+async function pickedOrder(s: OrderService): Promise<string> {
+  const o = await s.session.acceptConsent('zh');
+  await s.session.chooseProduct(o.id, 'puzzle', 'gugong', null);
+  const v1 = await s.session.addPhoto(o.id, await solidJpeg(1), 'camera');
+  expect(v1.state).toBe('checked');
+  await s.session.startGeneration(o.id);
+  await until(() => s.deps.repo.order(o.id)?.state === 'generated', 'four variants');
+  const view = await s.session.view(o.id);
+  expect(view.variants.filter((v) => v.status === 'ready')).toHaveLength(4);
+  await s.session.pick(o.id, 2);
+  return o.id;
+}
+
+const tokenOf = (h: Harness, orderId: string) =>
+  (h.db.prepare('SELECT token FROM sim_trades t JOIN payments p ON p.out_trade_no = t.out_trade_no WHERE p.order_id = ?').get(orderId) as {
+    token: string;
+  }).token;
+
+describe('the paid path', () => {
+  it('delivers a paid print order once: payment seen, print completed, download link live', async () => {
+    h = harness();
+    const s = h.service;
+    const orderId = await pickedOrder(s);
+    const view = await s.money.start(orderId, 'print', async () => ({ ready: true }));
+    expect(view.state).toBe('awaiting_payment');
+    expect(view.payment?.codeUrl).toMatch(/^http:\/\/phone\.test\/p\/pay\//);
+    expect(view.payment?.qrSvg).toContain('<svg');
+
+    const paidAt = Date.now();
+    expect(h.sim.confirm(tokenOf(h, orderId))).toBe('SUCCESS');
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    expect(Date.now() - paidAt).toBeLessThan(2000);
+    expect(h.printer.submitted).toHaveLength(1);
+    expect(h.printer.submitted[0]!.copies).toBe(1);
+    const final = await s.session.view(orderId);
+    expect(final.delivery?.print?.status).toBe('done');
+    expect(final.delivery?.download?.url).toMatch(/^http:\/\/phone\.test\/p\/download\//);
+    // Every transition is on record, in order.
+    const states = (h.db.prepare('SELECT to_state FROM order_transitions WHERE order_id = ? ORDER BY id').all(orderId) as { to_state: string }[]).map((r) => r.to_state);
+    expect(states).toEqual(['checked', 'generating', 'generated', 'picked', 'awaiting_payment', 'paid', 'delivering', 'delivered']);
+  });
+
+  it('treats repeated notifications and queries as one payment', async () => {
+    h = harness();
+    const s = h.service;
+    const orderId = await pickedOrder(s);
+    await s.money.start(orderId, 'print', async () => ({ ready: true }));
+    const no = s.deps.repo.payments(orderId)[0]!.out_trade_no;
+    h.sim.confirm(tokenOf(h, orderId));
+    for (let i = 0; i < 10; i++) s.money.notify(no);
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    for (let i = 0; i < 5; i++) s.money.notify(no);
+    await s.delivery.idle();
+    expect(h.printer.submitted).toHaveLength(1);
+    expect(h.db.prepare("SELECT COUNT(*) AS n FROM order_transitions WHERE order_id = ? AND to_state = 'paid'").get(orderId)).toEqual({ n: 1 });
+  });
+
+  it('does not sell a print package while the printer is not ready', async () => {
+    h = harness();
+    const orderId = await pickedOrder(h.service);
+    h.printer.ready = false;
+    await expect(h.service.money.start(orderId, 'print', () => h!.printer.status())).rejects.toMatchObject({ code: 'PRINTER_NOT_READY' });
+    expect(h.repo.order(orderId)?.state).toBe('picked');
+    expect(h.repo.payments(orderId)).toHaveLength(0);
+  });
+
+  it('free packages skip payment and are delivered', async () => {
+    h = harness();
+    const orderId = await pickedOrder(h.service);
+    const v = await h.service.money.start(orderId, 'free', async () => ({ ready: true }));
+    expect(v.payment?.free ?? v.state === 'paid').toBeTruthy();
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    expect(h.repo.payments(orderId)).toHaveLength(0);
+  });
+
+  it('cancel closes the trade; the QR can no longer be paid', async () => {
+    h = harness();
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'digital', async () => ({ ready: true }));
+    const v = await h.service.money.cancel(orderId);
+    expect(v.state).toBe('payment_closed');
+    expect(h.sim.confirm(tokenOf(h, orderId))).toBe('CLOSED');
+    expect(h.sim.books()[0]).toMatchObject({ state: 'CLOSED', refundedFen: 0 });
+  });
+});
+
+describe('when things go wrong', () => {
+  it('refunds once when the print fails for good', async () => {
+    h = harness({ printer: Object.assign(new FakePrinter(), { failNext: 5 }) });
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'print', async () => ({ ready: true }));
+    h.sim.confirm(tokenOf(h, orderId));
+    await until(() => h!.repo.order(orderId)?.state === 'refunded', 'refunded');
+    expect(h.printer.submitted).toHaveLength(2); // one retry, then the refund
+    expect(h.sim.books()[0]).toMatchObject({ state: 'REFUND', refundedFen: 1990 });
+    expect((await h.service.session.view(orderId)).notice).toContain('退');
+  });
+
+  it('refunds a payment that arrives after the kiosk gave up on the order', async () => {
+    // The close call fails on the network: the kiosk shows the order closed, but the QR still works.
+    let failClose = true;
+    h = harness({
+      payment: (sim: SimulatedPayment): PaymentProvider => ({
+        name: 'flaky',
+        create: (o) => sim.create(o),
+        query: (n) => sim.query(n),
+        close: async (n) => {
+          if (failClose) throw new PaymentError('NETWORK', 'connection reset', 'retry');
+          return sim.close(n);
+        },
+        refund: (r) => sim.refund(r),
+        queryRefund: (n) => sim.queryRefund(n),
+      }),
+    });
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'digital', async () => ({ ready: true }));
+    const v = await h.service.money.cancel(orderId);
+    expect(v.state).toBe('payment_closed');
+    expect(h.sim.confirm(tokenOf(h, orderId))).toBe('SUCCESS'); // the customer paid anyway
+    failClose = false;
+    const s2 = h.restart();
+    await s2.reconcile();
+    await until(() => h!.repo.order(orderId)?.state === 'refunded', 'refunded');
+    expect(h.sim.books()[0]).toMatchObject({ state: 'REFUND', amountFen: 990, refundedFen: 990 });
+    expect(h.printer.submitted).toHaveLength(0);
+  });
+
+  it('resumes delivery after a crash right after payment, printing exactly once', async () => {
+    h = harness();
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'print', async () => ({ ready: true }));
+    // Paid at the provider, but the kiosk died before it saw it.
+    await h.service.close();
+    h.sim.confirm(tokenOf(h, orderId));
+    const s2 = h.restart();
+    const tally = await s2.reconcile();
+    expect(tally.payments).toBe(1);
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    expect(h.printer.submitted).toHaveLength(1);
+  });
+
+  it('does not print twice when the kiosk died between submitting the job and recording its id', async () => {
+    h = harness();
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'print', async () => ({ ready: true }));
+    h.sim.confirm(tokenOf(h, orderId));
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    // Rewind the delivery row to "submitting, no job id" as if the crash hit between the two writes.
+    h.db.prepare("UPDATE orders SET state = 'delivering' WHERE id = ?").run(orderId);
+    h.repo.setDelivery(orderId, { print_status: 'submitting', print_system_job_id: null });
+    const s2 = h.restart();
+    await s2.reconcile();
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered again');
+    expect(h.printer.submitted).toHaveLength(1);
+  });
+
+  it('abandons unfinished pre-payment sessions at start-up and closes open trades', async () => {
+    h = harness();
+    const a = await h.service.session.acceptConsent('zh');
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'digital', async () => ({ ready: true }));
+    const s2 = h.restart();
+    const tally = await s2.reconcile();
+    expect(tally.abandoned).toBe(1);
+    expect(h.repo.order(a.id)?.state).toBe('abandoned');
+    expect(h.repo.order(orderId)?.state).toBe('payment_closed');
+    expect(h.sim.books()[0]?.state).toBe('CLOSED');
+  });
+
+  it('refuses out-of-order steps with a Chinese message instead of corrupting the order', async () => {
+    h = harness();
+    const o = await h.service.session.acceptConsent('zh');
+    await expect(h.service.session.pick(o.id, 0)).rejects.toMatchObject({ code: 'VARIANT_UNAVAILABLE' });
+    await expect(h.service.money.start(o.id, 'print', async () => ({ ready: true }))).rejects.toMatchObject({ code: 'BAD_STATE' });
+    await expect(h.service.session.startGeneration(o.id)).rejects.toMatchObject({ code: 'PHOTOS_NOT_READY', message: expect.stringMatching(/[\u4e00-\u9fa5]/) });
+    expect(h.repo.order(o.id)?.state).toBe('created');
+  });
+
+  it('lets the family regenerate once, then says no', async () => {
+    h = harness();
+    const o = await h.service.session.acceptConsent('zh');
+    await h.service.session.chooseProduct(o.id, 'makeover', 'gugong', null);
+    await h.service.session.addPhoto(o.id, await solidJpeg(3), 'camera');
+    await h.service.session.startGeneration(o.id);
+    await until(() => h!.repo.order(o.id)?.state === 'generated', 'generated');
+    await h.service.session.regenerate(o.id);
+    await until(() => h!.repo.order(o.id)?.state === 'generated', 'generated again');
+    expect((await h.service.session.view(o.id)).generation.regenerationsLeft).toBe(0);
+    await expect(h.service.session.regenerate(o.id)).rejects.toMatchObject({ code: 'NO_MORE_REGENERATIONS' });
+    expect(h.generator.calls).toBe(8);
+  });
+});

@@ -1,0 +1,197 @@
+// Test kit for the order flows: a real SQLite store, the real simulated payment provider and LAN
+// share, and small controllable fakes for the parts that need hardware or heavy compute.
+// Used only by *.test.ts files.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Package, Product, Style } from '../../../shared/contract';
+import { dataPaths, type DataPaths } from '../../infra/paths';
+import type { ChecksService } from '../checks/types';
+import { KioskConfig } from '../config';
+import type { Generator } from '../generator/types';
+import { runVariants } from '../generator/variants';
+import { SimulatedPayment } from '../payment/simulated';
+import type { PaymentProvider } from '../payment/types';
+import type { PrintJobState, Printer, PrintSubmit } from '../print/types';
+import { LanShare } from '../share/lan';
+import { openDb, type Db } from '../store/db';
+import type { Catalog, OrderDeps } from './context';
+import { OrderService } from './index';
+import { OrdersRepo } from './repo';
+
+export const testCatalog: Catalog = {
+  products: [
+    { id: 'puzzle', name: { zh: '时空拼图', en: 'Reunion collage' }, description: { zh: '', en: '' }, enabled: true, minPhotos: 1, maxPhotos: 6 },
+    { id: 'makeover', name: { zh: '富贵变身', en: 'Makeover' }, description: { zh: '', en: '' }, enabled: true, minPhotos: 1, maxPhotos: 1 },
+  ] satisfies Product[],
+  styles: [
+    { id: 'gugong', name: { zh: '故宫', en: 'Palace' }, enabled: true, products: ['puzzle', 'makeover'], outfits: [], palette: ['#8b0000', '#e9c46a'] },
+  ] satisfies Style[],
+  packages: [
+    { id: 'digital', name: { zh: '电子版', en: 'Digital' }, priceFen: 990, print: false, copies: 0, download: true, motion: false, enabled: true },
+    { id: 'print', name: { zh: '打印+电子版', en: 'Print' }, priceFen: 1990, print: true, copies: 1, download: true, motion: false, enabled: true },
+    { id: 'free', name: { zh: '体验', en: 'Free' }, priceFen: 0, print: true, copies: 1, download: true, motion: false, enabled: true },
+  ] satisfies Package[],
+};
+
+export async function solidJpeg(seed: number, w = 320, h = 240): Promise<Buffer> {
+  return sharp({ create: { width: w, height: h, channels: 3, background: { r: (seed * 40) % 256, g: 80, b: 120 } } })
+    .jpeg()
+    .toBuffer();
+}
+
+/** A checks service that accepts any non-empty JPEG as one good face (the real detector has its own tests). */
+export function fakeChecks(): ChecksService {
+  return {
+    async checkPhoto(image) {
+      if (image.length < 100) return { ok: false, faces: [], reasons: [{ code: 'NOT_AN_IMAGE', message: '无法读取这张照片' }], width: 0, height: 0, jpeg: null };
+      const meta = await sharp(image).metadata();
+      return { ok: true, faces: [{ x: 10, y: 10, w: 100, h: 100, score: 0.9 }], reasons: [], width: meta.width ?? 0, height: meta.height ?? 0, jpeg: image };
+    },
+    async detectFaces() {
+      return [{ x: 10, y: 10, w: 100, h: 100, score: 0.9 }];
+    },
+    async guideFrame() {
+      return { faces: 1, hint: 'OK', message: '很好，保持住' };
+    },
+    async close() {},
+  };
+}
+
+export function fakeGenerator(): Generator & { calls: number } {
+  const g = {
+    name: 'fake',
+    calls: 0,
+    async generate(input: Parameters<Generator['generate']>[0], onVariant: Parameters<Generator['generate']>[1]) {
+      for (const index of input.indices) {
+        g.calls++;
+        onVariant({ index, seed: input.seed + index, image: await solidJpeg(index + 1, 600, 400) });
+      }
+      return [];
+    },
+  };
+  return g;
+}
+
+/** An in-memory printer whose jobs complete after `steps` polls; can be told to fail or go offline. */
+export class FakePrinter implements Printer {
+  readonly name = 'fake';
+  ready = true;
+  failNext = 0;
+  readonly submitted: PrintSubmit[] = [];
+  private readonly jobs = new Map<string, { key: string; polls: number; fail: boolean }>();
+  constructor(private readonly steps = 2) {}
+  async status() {
+    return { ready: this.ready, code: this.ready ? 'READY' : 'OFFLINE', detail: '' };
+  }
+  async submit(job: PrintSubmit) {
+    this.submitted.push(job);
+    const id = `job-${this.submitted.length}`;
+    this.jobs.set(id, { key: job.jobKey, polls: 0, fail: this.failNext-- > 0 });
+    return { systemJobId: id };
+  }
+  async jobState(id: string): Promise<PrintJobState> {
+    const j = this.jobs.get(id);
+    if (!j) return 'aborted';
+    if (j.fail) return 'aborted';
+    return ++j.polls >= this.steps ? 'completed' : 'processing';
+  }
+  async findJob(jobKey: string) {
+    for (const [id, j] of this.jobs) if (j.key === jobKey && !j.fail) return { systemJobId: id };
+    return null;
+  }
+}
+
+export interface Harness {
+  dir: string;
+  paths: DataPaths;
+  db: Db;
+  repo: OrdersRepo;
+  sim: SimulatedPayment;
+  payment: PaymentProvider;
+  printer: FakePrinter;
+  generator: ReturnType<typeof fakeGenerator>;
+  events: { event: string; payload: unknown }[];
+  service: OrderService;
+  /** A new OrderService on the same database: what a restart after a crash looks like. */
+  restart(): OrderService;
+  close(): Promise<void>;
+}
+
+export function harness(opts: { payment?: (sim: SimulatedPayment) => PaymentProvider; printer?: FakePrinter; dir?: string } = {}): Harness {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-orders-'));
+  const paths = dataPaths(dir);
+  const db = openDb(paths.db);
+  const repo = new OrdersRepo(db);
+  const events: Harness['events'] = [];
+  const printer = opts.printer ?? new FakePrinter();
+  const generator = fakeGenerator();
+  const services: OrderService[] = [];
+  let current: OrderService | undefined;
+  const sim = new SimulatedPayment({ db, baseUrl: () => 'http://phone.test', onPaid: (no) => current?.money.notify(no) });
+  const payment = opts.payment ? opts.payment(sim) : sim;
+  const config = KioskConfig.parse({ paymentTimeoutSec: 60 });
+  const make = () => {
+    const deps: OrderDeps = {
+      db,
+      repo,
+      config,
+      catalog: () => testCatalog,
+      paths,
+      checks: fakeChecks(),
+      generator,
+      runVariants,
+      payment,
+      printer,
+      printLayout: async (o) => {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(o.outPath, '%PDF-1.4 fake');
+        return { pdfPath: o.outPath, widthIn: 6, heightIn: 4 };
+      },
+      share: new LanShare({ dir: paths.share, baseUrl: () => 'http://phone.test', secret: Buffer.alloc(32, 7) }),
+      motion: null,
+      watermarkPreview: async (img) => img,
+      labelDelivered: async (img) => img,
+      phoneBaseUrl: () => 'http://phone.test',
+      emit: (event, payload) => events.push({ event, payload }),
+      timing: { pollFastMs: 20, pollSlowMs: 20, printPollMs: 5, retryMs: 5, printTimeoutMs: 2000 },
+    };
+    const s = new OrderService(deps);
+    services.push(s);
+    current = s;
+    return s;
+  };
+  const service = make();
+  return {
+    dir,
+    paths,
+    db,
+    repo,
+    sim,
+    payment,
+    printer,
+    generator,
+    events,
+    service,
+    restart: () => {
+      for (const s of services) void s.close();
+      return make();
+    },
+    close: async () => {
+      for (const s of services) await s.close();
+      db.close();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
