@@ -170,12 +170,15 @@ function stringTags(tags: unknown): Record<string, string> {
   return out;
 }
 
-/** ffprobe a media file (with frame count), as plain data. Rejects with VideoError FFMPEG_FAILED on unreadable input. */
-export function probeMedia(path: string): Promise<ProbeResult> {
+/**
+ * ffprobe a media file, as plain data. `countFrames` decodes the whole file for an exact frame count
+ * (slow; for checks). Rejects with VideoError FFMPEG_FAILED on unreadable input.
+ */
+export function probeMedia(path: string, o: { countFrames?: boolean } = {}): Promise<ProbeResult> {
   const { ffprobe } = ffmpegBinaries();
   return new Promise((resolve, reject) => {
     Ffmpeg.setFfprobePath(ffprobe);
-    Ffmpeg.ffprobe(path, ['-count_frames'], (e, data) => {
+    Ffmpeg.ffprobe(path, o.countFrames ? ['-count_frames'] : [], (e, data) => {
       if (e) return reject(new VideoError('FFMPEG_FAILED', `ffprobe: ${String((e as Error).message).split('\n')[0]}`));
       resolve({
         formatName: data.format.format_name ?? '',
