@@ -1,0 +1,116 @@
+// Measurements on one face that the rules judge: sharpness, brightness, head turn, and whether
+// the head fits in the frame. Pure functions on pixels and keypoints, so each is unit-testable.
+import type { Detection } from './decode';
+import type { RgbImage } from './tensor';
+
+/** Faces are measured at this fixed size so sharpness does not depend on how big the face is. */
+export const CROP = 48;
+
+/** Box-averaged grey (BT.601 luma) crop of `box` from `img`, CROP×CROP. */
+export function greyCrop(img: RgbImage, box: { x: number; y: number; w: number; h: number }): Float32Array {
+  const out = new Float32Array(CROP * CROP);
+  const sx = box.w / CROP;
+  const sy = box.h / CROP;
+  const n = Math.max(1, Math.min(8, Math.round(Math.max(sx, sy))));
+  const { data, width, height, channels } = img;
+  for (let y = 0; y < CROP; y++) {
+    for (let x = 0; x < CROP; x++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) {
+        const py = Math.min(height - 1, Math.max(0, Math.floor(box.y + (y + (j + 0.5) / n) * sy)));
+        for (let i = 0; i < n; i++) {
+          const px = Math.min(width - 1, Math.max(0, Math.floor(box.x + (x + (i + 0.5) / n) * sx)));
+          const o = (py * width + px) * channels;
+          acc += 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]!;
+        }
+      }
+      out[y * CROP + x] = acc / (n * n);
+    }
+  }
+  return out;
+}
+
+export function meanOf(a: Float32Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return a.length ? s / a.length : 0;
+}
+
+/**
+ * Sharpness: variance of the 4-neighbour Laplacian over the crop, divided by the crop's own
+ * variance, ×100. Dividing by contrast keeps a dim but sharp face from looking blurred (darkness
+ * has its own rule). Sharp faces score well above 10; a motion- or focus-blurred face well below.
+ */
+export function sharpness(grey: Float32Array, size = CROP): number {
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let y = 1; y < size - 1; y++) {
+    for (let x = 1; x < size - 1; x++) {
+      const i = y * size + x;
+      const lap = grey[i - 1]! + grey[i + 1]! + grey[i - size]! + grey[i + size]! - 4 * grey[i]!;
+      sum += lap;
+      sumSq += lap * lap;
+      n++;
+    }
+  }
+  const lapVar = sumSq / n - (sum / n) ** 2;
+  const mean = meanOf(grey);
+  let v = 0;
+  for (const g of grey) v += (g - mean) ** 2;
+  const contrast = v / grey.length;
+  return contrast < 1 ? 0 : (100 * lapVar) / contrast;
+}
+
+/**
+ * Head turn from the keypoints: how far the nose sits from the midpoint of the eyes, in units of
+ * the eye distance, and how unequal the nose–ear distances are. 0 = facing the camera; a
+ * profile is near 1.
+ */
+export function turnAmount(d: Detection): number {
+  const [re, le, nose, , rear, lear] = d.keypoints;
+  if (!re || !le || !nose || !rear || !lear) return 1;
+  const eyeDist = Math.hypot(le[0] - re[0], le[1] - re[1]);
+  if (eyeDist < 1e-6) return 1;
+  // Project on the eye line, so a tilted (rolled) head is not read as turned.
+  const ux = (le[0] - re[0]) / eyeDist;
+  const uy = (le[1] - re[1]) / eyeDist;
+  const midX = (re[0] + le[0]) / 2;
+  const midY = (re[1] + le[1]) / 2;
+  const noseOffset = Math.abs((nose[0] - midX) * ux + (nose[1] - midY) * uy) / eyeDist;
+  const dr = Math.hypot(nose[0] - rear[0], nose[1] - rear[1]);
+  const dl = Math.hypot(nose[0] - lear[0], nose[1] - lear[1]);
+  const earAsym = dr + dl > 0 ? Math.abs(dr - dl) / (dr + dl) : 1;
+  return Math.max(noseOffset, earAsym);
+}
+
+/**
+ * Whether the keypoints are laid out like a human face: nose and mouth below the eye line, mouth
+ * below the nose, eyes apart by a plausible share of the box. Regressed keypoints on non-faces
+ * (textures, animal muzzles) often break this.
+ */
+export function plausibleFace(d: Detection): boolean {
+  const [re, le, nose, mouth] = d.keypoints;
+  if (!re || !le || !nose || !mouth) return false;
+  const eyeDist = Math.hypot(le[0] - re[0], le[1] - re[1]);
+  if (eyeDist < 0.2 * d.w || eyeDist > 0.75 * d.w) return false;
+  const ux = (le[0] - re[0]) / eyeDist;
+  const uy = (le[1] - re[1]) / eyeDist;
+  // "Down" in the face's own frame: perpendicular to the eye line.
+  const below = (p: [number, number]): number => ((p[0] - (re[0] + le[0]) / 2) * -uy + (p[1] - (re[1] + le[1]) / 2) * ux) / eyeDist;
+  const noseDown = below(nose);
+  const mouthDown = below(mouth);
+  return noseDown > 0.1 && mouthDown > noseDown + 0.1 && mouthDown < 2;
+}
+
+/**
+ * Whether the head (the face box grown to take in hair and chin) runs off the image. BlazeFace's
+ * box spans brows to chin, so a face whose box merely touches the edge has part of the head cut.
+ */
+export function headCutOff(d: Detection, width: number, height: number): boolean {
+  const left = d.x - 0.1 * d.w;
+  const right = d.x + 1.1 * d.w;
+  const top = d.y - 0.2 * d.h;
+  const bottom = d.y + 1.0 * d.h;
+  return left < 0 || top < 0 || right > width || bottom > height;
+}

@@ -1,0 +1,189 @@
+// The three jobs of the checks, composed from native/face and native/image. Runs wherever it is
+// created: inside the worker thread in the app, in-process in the benchmark.
+import type { Detection } from '../face/decode';
+import { detectInImage } from '../face/detector';
+import { loadFaceModel, DEFAULT_MODEL, type FaceModel } from '../face/model';
+import { greyCrop, headCutOff, meanOf, sharpness as sharpnessOf, turnAmount } from '../face/quality';
+import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, type Reason, type RuleThresholds } from '../face/rules';
+import type { RgbImage } from '../face/tensor';
+import { compressPhoto, DEFAULT_COMPRESS, type CompressOptions, type Compressed } from '../image/compress';
+import { DEFAULT_LIMITS, decodeWorkImage, probeImage, type DecodeLimits } from '../image/decode';
+import { InputFailure, INPUT_FAILURES } from '../image/failures';
+import type { FaceBoxData, GuidanceData, PhotoCheckData } from '../protocol';
+
+/** Long side of the image the detector works on (JPEG shrink-on-load picks the nearest 1/2ⁿ). */
+export const WORK_LONG = 1024;
+/** A face of minFacePx must be ≥ ~16 px in the 256-px model input to be found reliably. */
+const MODEL_PX_FOR_MIN_FACE = 16;
+export const STILL_MAX_TILES = 12;
+
+export interface PipelineOptions {
+  modelsDir: string;
+  model?: string;
+  threads?: number;
+  limits?: Partial<DecodeLimits>;
+  compress?: Partial<CompressOptions>;
+}
+
+export interface Pipeline {
+  checkPhoto(image: Uint8Array, thresholds?: Partial<RuleThresholds>): Promise<PhotoCheckData>;
+  detectFaces(image: Uint8Array, thresholds?: Partial<RuleThresholds>): Promise<FaceBoxData[]>;
+  guideFrame(image: Uint8Array, opts?: Partial<GuideOptions>): Promise<GuidanceData>;
+  close(): Promise<void>;
+}
+
+export interface GuideOptions extends RuleThresholds {
+  /** A face smaller than this share of the frame's long side gets "请靠近一点". */
+  minFaceFraction: number;
+}
+
+export const DEFAULT_GUIDE: GuideOptions = { ...DEFAULT_RULES, minFaceFraction: 0.045 };
+
+export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
+  const model = await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, opts.threads ?? 1);
+  const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const compress: CompressOptions = { ...DEFAULT_COMPRESS, ...opts.compress };
+  return {
+    checkPhoto: (image, t) => checkPhoto(model, image, { ...DEFAULT_RULES, ...t }, limits, compress),
+    detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits),
+    guideFrame: (image, g) => guideFrame(model, image, { ...DEFAULT_GUIDE, ...g }, limits),
+    close: () => model.release(),
+  };
+}
+
+export function failureOutcome(e: unknown): PhotoCheckData {
+  const f = e instanceof InputFailure ? e : new InputFailure('UNREADABLE', e instanceof Error ? e.message : String(e));
+  return { ok: false, faces: [], reasons: [{ code: f.code, message: INPUT_FAILURES[f.code] }], width: 0, height: 0, jpeg: null, detections: 0 };
+}
+
+/** Faces of `minFacePx` land at ~16 model pixels in a tile of this side (work pixels); 0 = no tiles needed. */
+function tileSideFor(minFacePx: number, originalLong: number, work: RgbImage): number {
+  const scale = Math.max(work.width, work.height) / originalLong; // work px per original px
+  const side = Math.round(((256 * minFacePx) / MODEL_PX_FOR_MIN_FACE) * scale);
+  return side >= Math.max(work.width, work.height) ? 0 : Math.max(64, side);
+}
+
+function toOriginal(d: Detection, f: number): Detection {
+  return {
+    x: d.x * f,
+    y: d.y * f,
+    w: d.w * f,
+    h: d.h * f,
+    score: d.score,
+    keypoints: d.keypoints.map(([x, y]) => [x * f, y * f] as [number, number]),
+  };
+}
+
+export function faceBox(d: Detection): FaceBoxData {
+  return { x: Math.round(d.x), y: Math.round(d.y), w: Math.round(d.w), h: Math.round(d.h), score: Math.round(d.score * 1000) / 1000 };
+}
+
+function imageLuma(img: RgbImage): number {
+  const { data, channels } = img;
+  const pixels = img.width * img.height;
+  const step = Math.max(1, Math.floor(pixels / 20_000));
+  let s = 0;
+  let n = 0;
+  for (let p = 0; p < pixels; p += step, n++) {
+    const o = p * channels;
+    s += 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]!;
+  }
+  return n ? s / n : 0;
+}
+
+async function detectOriginal(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number) {
+  const probe = await probeImage(image, limits);
+  const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
+  const f = probe.width / work.width;
+  const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work);
+  const dets = await detectInImage(model, work, { floorScore: floor, tileSide, maxTiles: STILL_MAX_TILES });
+  return { probe, work, detections: dets.map((d) => toOriginal(d, f)) };
+}
+
+async function checkPhoto(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, copts: CompressOptions): Promise<PhotoCheckData> {
+  let probe;
+  try {
+    probe = await probeImage(image, limits);
+  } catch (e) {
+    return failureOutcome(e);
+  }
+  // Compression decodes the full image on libvips threads while this thread detects on a small decode.
+  const compressing: Promise<Compressed> = compressPhoto(image, copts, limits);
+  compressing.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
+  try {
+    const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
+    const f = probe.width / work.width;
+    const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work);
+    const detections = (await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide, maxTiles: STILL_MAX_TILES })).map((d) => toOriginal(d, f));
+    const compressed = await compressing;
+    // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work size.
+    const u = compressed.width / probe.width;
+    const measure = (d: Detection) => {
+      const grey = greyCrop(compressed.pixels, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u });
+      return { det: d, sharpness: sharpnessOf(grey), luma: meanOf(grey) };
+    };
+    const outcome = applyRules({ width: probe.width, height: probe.height, detections, measure, imageLuma: imageLuma(work) }, t);
+    return {
+      ok: outcome.reasons.length === 0,
+      faces: outcome.faces.map(faceBox),
+      reasons: outcome.reasons,
+      width: probe.width,
+      height: probe.height,
+      jpeg: compressed.jpeg,
+      detections: detections.length,
+    };
+  } catch (e) {
+    return failureOutcome(e);
+  }
+}
+
+async function detectFaces(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits): Promise<FaceBoxData[]> {
+  const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR);
+  return countedFaces(detections, t.minScore).map(faceBox);
+}
+
+const GUIDE_LIMITS: Partial<DecodeLimits> = { maxBytes: 2 * 1024 * 1024, maxPixels: 4_000_000, minSide: 16 };
+const GUIDE_WORK_LONG = 320;
+
+const HINTS: Record<string, string> = {
+  OK: '很好，请保持不动',
+  NO_FACE: '请站到镜头前，看着屏幕',
+  TOO_DARK: '光线太暗',
+  TOO_BRIGHT: '光线太亮，请避开强光',
+  TOO_MANY: '人太多了，一次最多 {max} 个人',
+  MOVE_CLOSER: '请靠近一点',
+  MOVE_TO_CENTER: '请往画面中间站',
+  LOOK_AT_CAMERA: '请看镜头',
+  UNREADABLE: '摄像头画面异常，请稍等',
+};
+
+export function hint(code: keyof typeof HINTS, faces: number, t: { maxFaces: number }): GuidanceData {
+  return { faces, hint: code, message: HINTS[code]!.replace('{max}', String(t.maxFaces)) };
+}
+
+async function guideFrame(model: FaceModel, image: Uint8Array, g: GuideOptions, base: DecodeLimits): Promise<GuidanceData> {
+  const limits: DecodeLimits = { ...base, ...GUIDE_LIMITS };
+  let work: RgbImage;
+  try {
+    const probe = await probeImage(image, limits);
+    work = await decodeWorkImage(image, probe, GUIDE_WORK_LONG, limits);
+  } catch {
+    return hint('UNREADABLE', 0, g);
+  }
+  const short = Math.min(work.width, work.height);
+  const dets = await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide: short, maxTiles: 3 });
+  const faces = countedFaces(dets, g.minScore);
+  const luma = faces.length ? faces.reduce((s, f) => s + meanOf(greyCrop(work, f)), 0) / faces.length : imageLuma(work);
+  // One hint, the most useful first: light before position before pose.
+  if (luma < g.minLuma) return hint('TOO_DARK', faces.length, g);
+  if (faces.length === 0) return hint(luma > g.maxLuma ? 'TOO_BRIGHT' : 'NO_FACE', 0, g);
+  if (faces.length > g.maxFaces) return hint('TOO_MANY', faces.length, g);
+  const long = Math.max(work.width, work.height);
+  if (faces.some((f) => Math.min(f.w, f.h) < g.minFaceFraction * long)) return hint('MOVE_CLOSER', faces.length, g);
+  if (faces.some((f) => headCutOff(f, work.width, work.height))) return hint('MOVE_TO_CENTER', faces.length, g);
+  if (faces.some((f) => turnAmount(f) > g.maxTurn)) return hint('LOOK_AT_CAMERA', faces.length, g);
+  if (luma > g.maxLuma) return hint('TOO_BRIGHT', faces.length, g);
+  return hint('OK', faces.length, g);
+}
+
+export type { Reason };

@@ -1,0 +1,82 @@
+// Worker-thread entry: loads the face model once, then answers sequence-tagged requests
+// (native/protocol.ts). Runs from TS sources (tsx) and from the esbuild bundle dist/native/worker.cjs.
+import { parentPort, workerData } from 'node:worker_threads';
+import { InputFailure } from '../image/failures';
+import type { ErrorData, ReadyMessage, RequestMessage, ResponseMessage } from '../protocol';
+import { HOST_ERRORS } from '../protocol';
+import { createPipeline, type Pipeline, type PipelineOptions } from './pipeline';
+
+export interface WorkerConfig extends PipelineOptions {
+  /** Enables the `crash` and `sleep` requests (tests only). */
+  testHooks?: boolean;
+}
+
+const port = parentPort;
+if (!port) throw new Error('native/host/worker must run as a worker thread');
+const config = workerData as WorkerConfig;
+
+let pipeline: Pipeline | null = null;
+let initError: ErrorData | null = null;
+const ready: Promise<void> = createPipeline(config).then(
+  (p) => {
+    pipeline = p;
+    port.postMessage({ ready: true } satisfies ReadyMessage);
+  },
+  (e: unknown) => {
+    const detail = e instanceof Error ? e.message : String(e);
+    initError = { ...HOST_ERRORS.MODEL, detail };
+    port.postMessage({ ready: false, error: initError } satisfies ReadyMessage);
+  },
+);
+
+function toError(e: unknown): ErrorData {
+  if (e instanceof InputFailure) return { code: e.code, message: e.message, retryable: false, detail: e.detail };
+  return { code: 'INTERNAL', message: '系统开小差了，请稍后再试', retryable: true, detail: e instanceof Error ? e.message : String(e) };
+}
+
+/** Hands a buffer over without a copy when it owns its whole ArrayBuffer; copies otherwise. */
+function transferable(b: Uint8Array): Uint8Array {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b;
+  return new Uint8Array(b);
+}
+
+async function handle(msg: RequestMessage): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
+  await ready;
+  if (!pipeline) throw initError ?? HOST_ERRORS.MODEL;
+  switch (msg.kind) {
+    case 'check-photo': {
+      const { image, thresholds } = msg.args as RequestMessage<'check-photo'>['args'];
+      const out = await pipeline.checkPhoto(image, thresholds);
+      const jpeg = out.jpeg ? transferable(out.jpeg) : null;
+      return { value: { ...out, jpeg }, transfer: jpeg ? [jpeg.buffer as ArrayBuffer] : [] };
+    }
+    case 'detect-faces': {
+      const { image, thresholds } = msg.args as RequestMessage<'detect-faces'>['args'];
+      return { value: await pipeline.detectFaces(image, thresholds), transfer: [] };
+    }
+    case 'guide-frame': {
+      const { image, thresholds } = msg.args as RequestMessage<'guide-frame'>['args'];
+      return { value: await pipeline.guideFrame(image, thresholds), transfer: [] };
+    }
+    case 'sleep': {
+      if (!config.testHooks) break;
+      const { ms } = msg.args as { ms: number };
+      await new Promise((r) => setTimeout(r, ms));
+      return { value: { slept: ms }, transfer: [] };
+    }
+    case 'crash':
+      if (!config.testHooks) break;
+      process.exit(70);
+  }
+  throw new Error(`unknown request kind ${String(msg.kind)}`);
+}
+
+port.on('message', (msg: RequestMessage) => {
+  handle(msg).then(
+    ({ value, transfer }) => port.postMessage({ seq: msg.seq, ok: true, value } satisfies ResponseMessage, transfer),
+    (e: unknown) => {
+      const error = typeof e === 'object' && e !== null && 'code' in e && 'retryable' in e ? (e as ErrorData) : toError(e);
+      port.postMessage({ seq: msg.seq, ok: false, error } satisfies ResponseMessage);
+    },
+  );
+});

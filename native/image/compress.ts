@@ -1,0 +1,71 @@
+// The photo that leaves the kiosk: EXIF orientation applied, every metadata block stripped (GPS,
+// camera serials, thumbnails), sRGB, long side capped to what the AI provider takes, never
+// upscaled, JPEG quality lowered step by step until it fits the byte budget.
+import sharp from 'sharp';
+import { DEFAULT_LIMITS, decodeFailure, open, type DecodeLimits } from './decode';
+import type { RgbImage } from '../face/tensor';
+
+export interface CompressOptions {
+  /** Jimeng takes ≤ 4096 per side; 2560 keeps its 2K-class quality and fits 2 MB easily. */
+  maxLongSide: number;
+  maxBytes: number;
+  /** Qualities tried in order; after the last one the image is scaled down by 0.8 and tried again. */
+  qualities: readonly number[];
+}
+
+export const DEFAULT_COMPRESS: CompressOptions = {
+  maxLongSide: 2560,
+  maxBytes: 2 * 1024 * 1024,
+  qualities: [88, 80, 72, 64, 56, 48],
+};
+
+export interface Compressed {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  quality: number;
+  /** The same pixels as the JPEG, before encoding: the quality rules read face regions from it. */
+  pixels: RgbImage;
+}
+
+export async function compressPhoto(buf: Uint8Array, opts: CompressOptions = DEFAULT_COMPRESS, limits: DecodeLimits = DEFAULT_LIMITS): Promise<Compressed> {
+  let pixels: RgbImage;
+  try {
+    const { data, info } = await open(buf, limits)
+      .autoOrient()
+      .resize({ width: opts.maxLongSide, height: opts.maxLongSide, fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .flatten({ background: '#ffffff' }) // transparent PNG areas become white, not black, in the JPEG
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    pixels = { data, width: info.width, height: info.height, channels: info.channels };
+  } catch (e) {
+    throw decodeFailure(e);
+  }
+  let current = pixels;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    for (const quality of opts.qualities) {
+      const jpeg = await encodeJpeg(current, quality, limits);
+      if (jpeg.length <= opts.maxBytes) return { jpeg, width: current.width, height: current.height, quality, pixels };
+    }
+    current = await downscale(current, 0.8);
+  }
+  // Unreachable for real photos (six 0.8 steps at q48 is ~60 KB per megapixel); fail as data all the same.
+  throw decodeFailure(new Error(`could not fit ${opts.maxBytes} bytes`));
+}
+
+function encodeJpeg(img: RgbImage, quality: number, limits: DecodeLimits): Promise<Buffer> {
+  // No withMetadata()/keepMetadata(): sharp writes no EXIF, XMP, IPTC or ICC block, and untagged JPEG is read as sRGB.
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 3 | 4 } })
+    .timeout({ seconds: Math.max(1, limits.timeoutSeconds) })
+    .jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false, optimiseCoding: true })
+    .toBuffer();
+}
+
+async function downscale(img: RgbImage, f: number): Promise<RgbImage> {
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 3 | 4 } })
+    .resize(Math.max(1, Math.round(img.width * f)), Math.max(1, Math.round(img.height * f)))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
