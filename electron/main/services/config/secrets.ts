@@ -2,6 +2,7 @@
 // safeStorage as the cipher (DPAPI / Keychain / libsecret); the browser host has none, so the file
 // is only protected by its 0600 mode, and we say so in the log once. Values never reach the log.
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 
@@ -27,6 +28,11 @@ interface FileShape {
   protection: 'encrypted' | 'file-permissions';
   /** name → base64 of the cipher output, or the plain value in file-permissions mode. */
   values: Record<string, string>;
+}
+
+/** Where the kiosk keeps its secrets: next to config.json in the data directory. */
+export function defaultSecretsFile(dataRoot: string): string {
+  return join(dataRoot, 'secrets.json');
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;

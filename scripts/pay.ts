@@ -1,0 +1,274 @@
+// Operator CLI for the kiosk's WeChat Pay merchant account (same config as the kiosk):
+//   npm run pay -- create --amount <fen> --description <text> [--ttl <seconds>] [--out-trade-no <no>] [--qr]
+//   npm run pay -- query <out_trade_no>
+//   npm run pay -- close <out_trade_no>                 (close, then query: prints the settled state)
+//   npm run pay -- refund <out_trade_no> --amount <fen> --reason <text> [--out-refund-no <no>] [--pin <pin>]
+//   npm run pay -- refund-query <out_refund_no>
+//   npm run pay -- import-keys [--private-key-file <pem>] [--apiv3-key-stdin]   (into the secret store)
+//   npm run pay -- hash-pin                              (reads a PIN, prints its scrypt hash)
+// Each prints exactly one JSON line on stdout; failures print {"ok":false,"code":…} and exit non-zero,
+// including an answer whose signature does not verify. Refunds need the admin PIN.
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import QRCode from 'qrcode';
+import { setLogFile } from '../electron/main/infra/log';
+import { dataDir } from '../electron/main/infra/paths';
+import { hashPin, verifyPin } from '../electron/main/services/config/pin';
+import { createSecretStore, defaultSecretsFile, type SecretStore } from '../electron/main/services/config/secrets';
+import { PaymentError } from '../electron/main/services/payment/types';
+import { createWeChatPay, SECRET_APIV3_KEY, SECRET_PRIVATE_KEY, WeChatPayConfigError } from '../electron/main/services/payment/wechatpay';
+import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE } from '../electron/main/services/payment/wechatpay/wire';
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  out(line: string): void;
+  err(text: string): void;
+  /** Reads one line (the PIN) from the TTY or stdin; null when there is none. */
+  readLine(prompt: string, hidden: boolean): Promise<string | null>;
+}
+
+class CliFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+function parseArgs(argv: string[]): { cmd: string | undefined; positional: string[]; flags: Map<string, string | true> } {
+  const [cmd, ...rest] = argv;
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      else if (i + 1 < rest.length && !rest[i + 1]!.startsWith('--')) flags.set(a.slice(2), rest[++i]!);
+      else flags.set(a.slice(2), true);
+    } else positional.push(a);
+  }
+  return { cmd, positional, flags };
+}
+
+const str = (flags: Map<string, string | true>, name: string): string | undefined => {
+  const v = flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+};
+
+function fen(flags: Map<string, string | true>, name: string): number {
+  const v = str(flags, name);
+  if (!v || !/^\d{1,9}$/.test(v) || Number(v) < 1) throw new CliFailure('USAGE', `--${name} <fen> must be a whole number of fen ≥ 1`, 2);
+  return Number(v);
+}
+
+function tradeNoArg(positional: string[], re: RegExp, what: string): string {
+  const v = positional[0];
+  if (!v || !re.test(v)) throw new CliFailure('USAGE', `expected ${what}`, 2);
+  return v;
+}
+
+/** The kiosk's data directory config.json `wechatpay` section, read-only (never created here). */
+function kioskConfig(env: NodeJS.ProcessEnv): { wechatpay?: unknown; adminPinHash?: unknown; root: string } {
+  const root = dataDir(undefined, env);
+  const file = join(root, 'config.json');
+  if (!existsSync(file)) return { root };
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as { wechatpay?: unknown; adminPinHash?: unknown };
+    return { ...c, root };
+  } catch {
+    throw new CliFailure('CONFIG_INVALID', `${file} is not valid JSON`);
+  }
+}
+
+function openSecrets(root: string): SecretStore | null {
+  const file = defaultSecretsFile(root);
+  if (!existsSync(file)) return null;
+  try {
+    return createSecretStore({ file });
+  } catch (e) {
+    // Sealed by Electron safeStorage: this CLI cannot read them; the key files/env must be used.
+    throw new CliFailure('SECRETS_SEALED', (e as Error).message);
+  }
+}
+
+async function checkPin(flags: Map<string, string | true>, io: CliIo, cfgHash: unknown): Promise<void> {
+  const hash = io.env.KIOSK_ADMIN_PIN_HASH || (typeof cfgHash === 'string' ? cfgHash : undefined);
+  if (!hash) throw new CliFailure('ADMIN_PIN_NOT_SET', 'no admin PIN hash configured (KIOSK_ADMIN_PIN_HASH or adminPinHash in config.json)');
+  const pin = str(flags, 'pin') ?? (await io.readLine('管理员密码 / admin PIN: ', true));
+  if (!pin || !(await verifyPin(pin.trim(), hash))) throw new CliFailure('ADMIN_PIN_WRONG', '管理员密码错误 / wrong admin PIN');
+}
+
+export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
+  const { cmd, positional, flags } = parseArgs(argv);
+  const print = (v: Record<string, unknown>) => io.out(JSON.stringify(v));
+  try {
+    if (!cmd || cmd === 'help' || flags.has('help')) {
+      throw new CliFailure('USAGE', 'commands: create --amount <fen> --description <text> | query <no> | close <no> | refund <no> --amount <fen> --reason <text> | refund-query <refund_no> | import-keys | hash-pin', 2);
+    }
+    if (cmd === 'hash-pin') {
+      const pin = str(flags, 'pin') ?? (await io.readLine('新管理员密码 / new admin PIN: ', true));
+      if (!pin) throw new CliFailure('USAGE', 'no PIN given', 2);
+      try {
+        print({ ok: true, hash: await hashPin(pin.trim()) });
+      } catch (e) {
+        throw new CliFailure('USAGE', (e as Error).message, 2);
+      }
+      return 0;
+    }
+
+    const kiosk = kioskConfig(io.env);
+    const secrets = openSecrets(kiosk.root);
+
+    if (cmd === 'import-keys') {
+      const store = secrets ?? createSecretStore({ file: defaultSecretsFile(kiosk.root) });
+      const imported: string[] = [];
+      const keyFile = str(flags, 'private-key-file') ?? io.env.WECHATPAY_PRIVATE_KEY_FILE;
+      if (keyFile) {
+        const pem = readFileSync(keyFile, 'utf8');
+        if (!pem.includes('PRIVATE KEY')) throw new CliFailure('USAGE', `${keyFile} is not a PEM private key`, 2);
+        store.set(SECRET_PRIVATE_KEY, pem);
+        imported.push(SECRET_PRIVATE_KEY);
+      }
+      const v3 = flags.has('apiv3-key-stdin') ? await io.readLine('APIv3 key: ', true) : io.env.WECHATPAY_APIV3_KEY;
+      if (v3) {
+        if (v3.trim().length !== 32) throw new CliFailure('USAGE', 'the APIv3 key has 32 characters', 2);
+        store.set(SECRET_APIV3_KEY, v3.trim());
+        imported.push(SECRET_APIV3_KEY);
+      }
+      print({ ok: true, imported, protection: store.protection, file: defaultSecretsFile(kiosk.root) });
+      return 0;
+    }
+
+    let setup;
+    try {
+      setup = createWeChatPay({ section: kiosk.wechatpay, env: io.env, secrets });
+    } catch (e) {
+      if (e instanceof WeChatPayConfigError) throw new CliFailure('CONFIG_INVALID', e.message);
+      throw new CliFailure('CONFIG_INVALID', (e as Error).message);
+    }
+    if (!setup) throw new CliFailure('NOT_CONFIGURED', 'WeChat Pay is not configured: set WECHATPAY_MCHID etc. or the wechatpay section of config.json');
+    const { provider, config } = setup;
+
+    switch (cmd) {
+      case 'create': {
+        const amount = fen(flags, 'amount');
+        const description = str(flags, 'description');
+        if (!description) throw new CliFailure('USAGE', '--description <text> is required', 2);
+        const ttl = Number(str(flags, 'ttl') ?? config.orderTtlSeconds);
+        if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7200) throw new CliFailure('USAGE', '--ttl is 60–7200 seconds', 2);
+        const outTradeNo = str(flags, 'out-trade-no') ?? `OP${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}${randomBytes(4).toString('hex')}`;
+        if (!OUT_TRADE_NO_RE.test(outTradeNo)) throw new CliFailure('USAGE', '--out-trade-no must be 6–32 of [0-9A-Za-z_-*]', 2);
+        const expiresAt = new Date(Date.now() + ttl * 1000);
+        const { codeUrl } = await provider.create({ outTradeNo, amountFen: amount, description, expiresAt, attach: 'operator-cli' });
+        if (flags.has('qr')) io.err(await QRCode.toString(codeUrl, { type: 'terminal', small: true }));
+        print({ ok: true, out_trade_no: outTradeNo, code_url: codeUrl, amount, time_expire: expiresAt.toISOString() });
+        return 0;
+      }
+      case 'query': {
+        const no = tradeNoArg(positional, OUT_TRADE_NO_RE, 'query <out_trade_no>');
+        const d = await provider.queryDetail(no);
+        print({ ok: true, out_trade_no: d.outTradeNo, trade_state: d.state, transaction_id: d.transactionId, amount: d.amountFen, success_time: d.successTime, attach: d.attach });
+        return 0;
+      }
+      case 'close': {
+        const no = tradeNoArg(positional, OUT_TRADE_NO_RE, 'close <out_trade_no>');
+        const d = await provider.closeAndSettle(no);
+        print({ ok: true, out_trade_no: no, trade_state: d.state, transaction_id: d.transactionId });
+        return d.state === 'CLOSED' ? 0 : 3; // 3: it was paid before the close took effect
+      }
+      case 'refund': {
+        const no = tradeNoArg(positional, OUT_TRADE_NO_RE, 'refund <out_trade_no>');
+        const amount = fen(flags, 'amount');
+        const reason = str(flags, 'reason');
+        if (!reason) throw new CliFailure('USAGE', '--reason <text> is required', 2);
+        const outRefundNo = str(flags, 'out-refund-no') ?? `OPR${no}`.slice(0, 64);
+        if (!OUT_REFUND_NO_RE.test(outRefundNo)) throw new CliFailure('USAGE', '--out-refund-no must be 1–64 of [0-9A-Za-z_-|*@]', 2);
+        await checkPin(flags, io, kiosk.adminPinHash);
+        const trade = await provider.queryDetail(no);
+        if (trade.state !== 'SUCCESS' && trade.state !== 'REFUND') throw new CliFailure('NOT_PAID', `order is ${trade.state}, nothing to refund`);
+        if (trade.amountFen === undefined || amount > trade.amountFen) throw new CliFailure('USAGE', `refund exceeds the order total (${trade.amountFen ?? '?'} fen)`, 2);
+        const r = await provider.refundDetail({ outTradeNo: no, outRefundNo, totalFen: trade.amountFen, refundFen: amount, reason });
+        print({ ok: true, out_trade_no: no, out_refund_no: r.outRefundNo, refund_id: r.refundId, status: r.state, refund: r.refundFen });
+        return 0;
+      }
+      case 'refund-query': {
+        const no = tradeNoArg(positional, OUT_REFUND_NO_RE, 'refund-query <out_refund_no>');
+        const r = await provider.queryRefundDetail(no);
+        print({ ok: true, out_refund_no: r.outRefundNo, out_trade_no: r.outTradeNo, status: r.state, refund: r.refundFen, success_time: r.successTime });
+        return 0;
+      }
+      default:
+        throw new CliFailure('USAGE', `unknown command ${cmd}`, 2);
+    }
+  } catch (e) {
+    if (e instanceof CliFailure) {
+      print({ ok: false, code: e.code, message: e.message });
+      return e.exitCode;
+    }
+    if (e instanceof PaymentError) {
+      const extra = e as PaymentError & { status?: number; requestId?: string; reason?: string };
+      print({ ok: false, code: e.code, message: e.message, action: e.action, status: extra.status, request_id: extra.requestId, reason: extra.reason });
+      return 1;
+    }
+    print({ ok: false, code: 'INTERNAL', message: (e as Error).message });
+    return 1;
+  }
+}
+
+function readLineFromTerminal(prompt: string, hidden: boolean): Promise<string | null> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    if (stdin.isTTY && hidden) {
+      process.stderr.write(prompt);
+      let buf = '';
+      stdin.setRawMode(true);
+      stdin.resume();
+      const onData = (d: Buffer) => {
+        for (const ch of d.toString('utf8')) {
+          if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+            stdin.setRawMode(false);
+            stdin.pause();
+            stdin.off('data', onData);
+            process.stderr.write('\n');
+            return resolve(buf);
+          }
+          if (ch === '\u0003') {
+            stdin.setRawMode(false);
+            process.stderr.write('\n');
+            return resolve(null);
+          }
+          if (ch === '\u007f') buf = buf.slice(0, -1);
+          else buf += ch;
+        }
+      };
+      stdin.on('data', onData);
+      return;
+    }
+    const rl = createInterface({ input: stdin, output: stdin.isTTY ? process.stderr : undefined, terminal: stdin.isTTY });
+    let answered = false;
+    rl.question(stdin.isTTY ? prompt : '', (a) => {
+      answered = true;
+      rl.close();
+      resolve(a);
+    });
+    rl.on('close', () => {
+      if (!answered) resolve(null);
+    });
+  });
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  setLogFile(null, { quiet: !process.argv.includes('--verbose') });
+  const code = await runPayCli(
+    process.argv.slice(2).filter((a) => a !== '--verbose'),
+    { env: process.env, out: (l) => process.stdout.write(l + '\n'), err: (t) => process.stderr.write(t), readLine: readLineFromTerminal },
+  );
+  process.exitCode = code;
+}
