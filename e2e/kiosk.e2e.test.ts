@@ -1,0 +1,176 @@
+// A family completes an order on the kiosk, in real Chromium, against the real browser host:
+// consent → 时空拼图 → two shots from the (fake) camera → four variants → pick → print package →
+// pay on a "phone" → print PDF → download page. Then the same with the host SIGKILLed right after
+// payment: the restarted kiosk delivers the order exactly once.
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+
+let browser: Browser;
+const hosts: Host[] = [];
+const work = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
+
+beforeAll(async () => {
+  browser = await launchChromium(fakeCamera(work));
+});
+afterAll(async () => {
+  await browser?.close();
+  for (const h of hosts) await h.stop().catch(() => undefined);
+});
+
+const tid = (page: Page, id: string) => page.getByTestId(id);
+
+/** Walks the kiosk from the attract loop to the pay screen; returns the pay QR's URL. */
+async function orderUpToPayment(page: Page, shots: boolean): Promise<string> {
+  await tid(page, 'screen-attract').waitFor();
+  if (shots) await screenshot(page, 'attract');
+  await tid(page, 'attract-start').click();
+  await tid(page, 'screen-consent').waitFor();
+  if (shots) await screenshot(page, 'consent');
+  await tid(page, 'consent-agree').click();
+
+  await tid(page, 'product-puzzle').click();
+  if (shots) await screenshot(page, 'product');
+  await tid(page, 'style-gugong').click();
+  if (shots) await screenshot(page, 'style');
+  await tid(page, 'style-next').click();
+
+  await tid(page, 'screen-capture').waitFor();
+  // Live guidance sees the fake camera's face before the shot.
+  await expect.poll(async () => (await tid(page, 'capture-guidance').textContent()) ?? '', { timeout: 20_000 }).toMatch(/1/);
+  if (shots) await screenshot(page, 'capture');
+  for (let i = 0; i < 2; i++) {
+    await tid(page, 'capture-shoot').click();
+    await page.locator(`[data-testid="capture-photo-${i}"][data-ok="true"]`).waitFor({ timeout: 30_000 });
+  }
+  if (shots) await screenshot(page, 'capture-two-shots');
+  await tid(page, 'capture-next').click();
+
+  await tid(page, 'screen-generating').waitFor().catch(() => undefined);
+  if (shots) await screenshot(page, 'generating');
+  await tid(page, 'screen-pick').waitFor({ timeout: 90_000 });
+  for (let i = 0; i < 4; i++) await tid(page, `variant-${i}`).locator('img').waitFor({ state: 'visible', timeout: 60_000 });
+  if (shots) await screenshot(page, 'pick');
+  await tid(page, 'variant-1').click();
+  await tid(page, 'pick-confirm').click();
+
+  await tid(page, 'screen-package').waitFor();
+  if (shots) await screenshot(page, 'package');
+  await tid(page, 'package-print').click();
+  await tid(page, 'screen-pay').waitFor();
+  const qr = tid(page, 'pay-qr');
+  await qr.waitFor();
+  if (shots) await screenshot(page, 'pay');
+  const codeUrl = await qr.getAttribute('data-code-url');
+  expect(codeUrl).toMatch(/\/p\/pay\/[A-Za-z0-9_-]{20,}$/);
+  return codeUrl!;
+}
+
+/** The customer's phone opens the QR and confirms the simulated payment. */
+async function payOnPhone(codeUrl: string, shots: boolean): Promise<void> {
+  const phone = await phoneContext(browser);
+  const p = await phone.newPage();
+  await p.goto(codeUrl);
+  await tid(p, 'sim-pay-confirm').waitFor();
+  if (shots) await screenshot(p, 'phone-pay');
+  await tid(p, 'sim-pay-confirm').click();
+  await tid(p, 'sim-pay-success').waitFor();
+  await phone.close();
+}
+
+function dbOf(dataDir: string) {
+  return new Database(join(dataDir, 'kiosk.sqlite'), { readonly: true, fileMustExist: true });
+}
+
+describe('kiosk end to end (browser host, real Chromium)', () => {
+  it('a family orders a print + download and gets both', async () => {
+    const dataDir = join(work, 'data-1');
+    const host = await startHost(dataDir);
+    hosts.push(host);
+    const { context, page } = await kioskPage(browser, host.url);
+    const codeUrl = await orderUpToPayment(page, true);
+
+    const paidAt = Date.now();
+    await payOnPhone(codeUrl, true);
+    await tid(page, 'pay-success').waitFor({ timeout: 5000 });
+    const detectionMs = Date.now() - paidAt;
+    console.log(`payment detected on the kiosk ${detectionMs} ms after the phone confirmed`);
+    expect(detectionMs).toBeLessThan(4000); // includes the phone page's own round trip
+    await screenshot(page, 'pay-success');
+
+    await tid(page, 'screen-deliver').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="deliver-print-status"][data-status="done"]').waitFor({ timeout: 60_000 });
+    const dl = tid(page, 'deliver-download-qr');
+    const downloadUrl = await dl.getAttribute('data-url');
+    expect(downloadUrl).toMatch(/\/p\/download\/[A-Za-z0-9_-]{20,}$/);
+    await screenshot(page, 'deliver');
+
+    // The print: a PDF at 6×4 in (432×288 pt, either orientation) with the picture in it.
+    const outDir = join(dataDir, 'prints', 'out');
+    const pdfs = readdirSync(outDir).filter((f) => f.endsWith('.pdf'));
+    expect(pdfs).toHaveLength(1);
+    const pdf = readFileSync(join(outDir, pdfs[0]!));
+    const [size] = pdfPageSizes(pdf);
+    expect([Math.round(Math.max(size!.w, size!.h)), Math.round(Math.min(size!.w, size!.h))]).toEqual([432, 288]);
+    expect(pdf.toString('latin1')).toMatch(/\/Subtype\s*\/Image/);
+
+    // The download page on a phone shows the unwatermarked photo.
+    const phone = await phoneContext(browser);
+    const p = await phone.newPage();
+    await p.goto(downloadUrl!);
+    const img = tid(p, 'download-photo');
+    await img.waitFor({ timeout: 20_000 });
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBeGreaterThan(600);
+    await screenshot(p, 'phone-download');
+    const src = await img.getAttribute('src');
+    const photo = await p.request.get(new URL(src!, downloadUrl!).toString());
+    expect(photo.headers()['content-type']).toBe('image/jpeg');
+    await phone.close();
+
+    await tid(page, 'deliver-done').click();
+    await tid(page, 'screen-thanks').waitFor();
+    await screenshot(page, 'thanks');
+    await context.close();
+
+    const db = dbOf(dataDir);
+    const order = db.prepare("SELECT state, amount_fen FROM orders WHERE state NOT IN ('abandoned') ORDER BY created_at DESC LIMIT 1").get();
+    db.close();
+    expect(order).toEqual({ state: 'delivered', amount_fen: 1990 });
+    await host.stop();
+  });
+
+  it('a kiosk killed right after payment delivers the order exactly once after restart', async () => {
+    const dataDir = join(work, 'data-2');
+    let host = await startHost(dataDir);
+    hosts.push(host);
+    const { context, page } = await kioskPage(browser, host.url);
+    const codeUrl = await orderUpToPayment(page, false);
+    await payOnPhone(codeUrl, false);
+    await host.kill(); // power cut: no shutdown code runs
+    await context.close();
+
+    host = await startHost(dataDir);
+    hosts.push(host);
+    const outDir = join(dataDir, 'prints', 'out');
+    await expect
+      .poll(() => {
+        const db = dbOf(dataDir);
+        const row = db.prepare("SELECT state FROM orders WHERE amount_fen IS NOT NULL ORDER BY created_at DESC LIMIT 1").get() as { state: string };
+        db.close();
+        return row.state;
+      }, { timeout: 60_000 })
+      .toBe('delivered');
+    const db = dbOf(dataDir);
+    const delivered = db.prepare("SELECT COUNT(*) AS n FROM order_transitions WHERE to_state = 'delivered'").get();
+    const paid = db.prepare("SELECT COUNT(*) AS n FROM order_transitions WHERE to_state = 'paid'").get();
+    db.close();
+    expect(delivered).toEqual({ n: 1 });
+    expect(paid).toEqual({ n: 1 });
+    expect(existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.pdf')) : []).toHaveLength(1);
+    await host.stop();
+  });
+});

@@ -1,0 +1,125 @@
+// Starts the real browser host (the built bundle, as `npm start` runs it) in a child process,
+// with its own data directory, and finds its URL in its output.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+export const shared = resolve(root, '..', 'shared');
+export const screensDir = join(root, 'test-results', 'screens');
+
+export interface Host {
+  url: string;
+  proc: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export async function startHost(dataDir: string, env: Record<string, string> = {}): Promise<Host> {
+  const bundle = join(root, 'dist', 'main', 'browser-host.cjs');
+  if (!existsSync(bundle)) throw new Error('dist/main/browser-host.cjs missing: run `npm run build` first');
+  const proc = spawn(process.execPath, [bundle], {
+    cwd: root,
+    env: { ...process.env, KIOSK_DATA_DIR: dataDir, KIOSK_PORT: '0', KIOSK_PHONE_PORT: '0', KIOSK_LOG_QUIET: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`host did not start:\n${output.join('')}`)), 60_000);
+    proc.stdout!.on('data', (b: Buffer) => {
+      output.push(b.toString());
+      const m = output.join('').match(/KIOSK_URL=(\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    });
+    proc.stderr!.on('data', (b: Buffer) => output.push(b.toString()));
+    proc.on('exit', (code) => fail(new Error(`host exited (${code}):\n${output.join('')}`)));
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  return {
+    url,
+    proc,
+    output,
+    stop: async () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** A looping fake camera made from the public-domain portrait fixture (Chromium plays .y4m files). */
+export function fakeCamera(dir: string, fixture = join(shared, 'fixtures', 'faces', 'astronaut.png')): string {
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'camera.y4m');
+  if (!existsSync(out)) {
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', fixture, '-vf', 'scale=-2:720,pad=1280:720:(ow-iw)/2:0:color=0x402020,format=yuv420p', '-frames:v', '5', '-r', '5', '-f', 'yuv4mpegpipe', out]);
+  }
+  return out;
+}
+
+export async function launchChromium(camera: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.KIOSK_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera}`,
+    ],
+  });
+}
+
+export async function kioskPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await context.grantPermissions(['camera'], { origin: new URL(url).origin });
+  const page = await context.newPage();
+  await page.goto(url);
+  return { context, page };
+}
+
+/** A phone: small touch screen, mobile WeChat-like user agent. */
+export async function phoneContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    userAgent:
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50',
+  });
+}
+
+let shot = 0;
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screensDir, { recursive: true });
+  await page.screenshot({ path: join(screensDir, `${String(++shot).padStart(2, '0')}-${name}.png`) });
+}
+
+/** Width and height in points of each page of a PDF (reads the MediaBox entries). */
+export function pdfPageSizes(pdf: Buffer): { w: number; h: number }[] {
+  const text = pdf.toString('latin1');
+  return [...text.matchAll(/\/MediaBox\s*\[\s*([\d.-]+)\s+([\d.-]+)\s+([\d.-]+)\s+([\d.-]+)\s*\]/g)].map((m) => ({
+    w: Number(m[3]) - Number(m[1]),
+    h: Number(m[4]) - Number(m[2]),
+  }));
+}
+
+export function writeJson(path: string, data: unknown): void {
+  writeFileSync(path, JSON.stringify(data, null, 2));
+}
