@@ -67,7 +67,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
 
   let phonePort = 0;
   const baseUrl = () => phoneBaseUrl(config, phonePort);
-  let orders!: OrderService;
+  // The simulated payment page reports a payment to the order service built just below.
+  const late: { orders?: OrderService } = {};
   const providers = await createProviders({
     config,
     env,
@@ -75,11 +76,11 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     resources,
     db,
     phoneBaseUrl: baseUrl,
-    onSimulatedPaid: (outTradeNo) => orders.money.notify(outTradeNo),
+    onSimulatedPaid: (outTradeNo) => late.orders?.money.notify(outTradeNo),
     platform: opts.platform,
   });
 
-  orders = new OrderService({
+  const orders = new OrderService({
     db,
     repo,
     config,
@@ -100,6 +101,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     emit: (event, payload) => bus.emit(event, payload),
     timing: opts.timing,
   });
+  late.orders = orders;
 
   const s = orders.session;
   const handlers: Handlers = {
