@@ -249,6 +249,31 @@ export class DeliveryFlow {
     }
   }
 
+  /**
+   * The operator's reprint (paper jam, a smudged copy): a new print job under a new key, for an
+   * order that was delivered or whose print failed. The order's state does not change; the audit
+   * log records it. Returns whether the new print completed.
+   */
+  async reprint(orderId: string, actor: string): Promise<boolean> {
+    const o = this.deps.repo.order(orderId);
+    const d = this.deps.repo.delivery(orderId);
+    if (!o || !d || !d.result_asset_id || !['delivered', 'delivery_failed', 'refunded', 'refund_pending'].includes(o.state)) return false;
+    const n = (this.deps.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE order_id = ? AND action = 'reprint'").get(orderId) as { n: number }).n + 1;
+    this.deps.repo.audit(actor, 'reprint', orderId, { attempt: n });
+    this.deps.repo.setDelivery(orderId, {
+      print_wanted: 1,
+      print_copies: Math.max(1, d.print_copies),
+      print_job_key: `print-${orderId}-r${n}`,
+      print_system_job_id: null,
+      print_status: 'queued',
+      print_attempts: 0,
+      print_message: null,
+    });
+    const ok = await this.print(orderId);
+    await this.hooks.changed(orderId).catch(() => undefined);
+    return ok;
+  }
+
   /** In-flight deliveries, awaited at shutdown and by tests. */
   idle(): Promise<unknown> {
     return Promise.allSettled([...this.active.values()]);

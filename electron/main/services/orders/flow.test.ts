@@ -203,3 +203,18 @@ describe('when things go wrong', () => {
     expect(h.generator.calls).toBe(8);
   });
 });
+
+describe('operator reprint', () => {
+  it('prints a delivered order again under a new job key, once per request', async () => {
+    h = harness();
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'print', async () => ({ ready: true }));
+    h.sim.confirm(tokenOf(h, orderId));
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    expect(await h.service.delivery.reprint(orderId, 'admin')).toBe(true);
+    expect(h.printer.submitted.map((j) => j.jobKey)).toEqual([`print-${orderId}`, `print-${orderId}-r1`]);
+    expect(h.repo.order(orderId)?.state).toBe('delivered');
+    const o2 = await h.service.session.acceptConsent('zh');
+    expect(await h.service.delivery.reprint(o2.id, 'admin')).toBe(false); // nothing paid, nothing to print
+  });
+});
