@@ -190,6 +190,19 @@ describe('faults and error classes', () => {
     expect([e.code, e.action]).toEqual(['FREQUENCY_LIMITED', 'retry']);
   });
 
+  it('surfaces business errors as stop, without retrying them', async () => {
+    const { provider } = providerFor(sim);
+    const no = tradeNo();
+    await provider.create(order(no));
+    const before = sim.requests().length;
+    sim.inject({ kind: 'error', status: 403, code: 'NO_AUTH', path: '/v3/pay/transactions/out-trade-no' });
+    const e = await rejection(provider.close(no));
+    expect([e.code, e.action]).toEqual(['NO_AUTH', 'stop']);
+    expect(sim.requests().length - before).toBe(1);
+    expect(sim.order(no)?.state).toBe('NOTPAY');
+    expect(() => sim.inject({ kind: 'error', status: 200, code: 'OK' })).toThrow();
+  });
+
   it('recovers from a lost create answer (timeout) by resending the identical body', async () => {
     const { provider } = providerFor(sim);
     const no = tradeNo();

@@ -29,7 +29,9 @@ export type Fault =
   /** Process normally, but send a signature that does not verify. */
   | { kind: 'bad-signature'; times?: number; path?: string }
   /** Process normally, but sign with the WECHATPAY/SIGNTEST/ probe marker. */
-  | { kind: 'signtest'; times?: number; path?: string };
+  | { kind: 'signtest'; times?: number; path?: string }
+  /** Answer any signed error without touching state, e.g. 403 NO_AUTH or 503 SERVICE_UNAVAILABLE. */
+  | { kind: 'error'; status: number; code: string; message?: string; times?: number; path?: string };
 
 export interface SimOrder {
   outTradeNo: string;
@@ -652,6 +654,7 @@ export async function startWeChatPaySimulator(opts: WeChatPaySimulatorOptions = 
     };
     if (fault?.kind === 'server-error') return answer(500, { code: 'SYSTEM_ERROR', message: '系统错误' });
     if (fault?.kind === 'rate-limit') return answer(429, { code: 'FREQUENCY_LIMITED', message: '频率超限' });
+    if (fault?.kind === 'error') return answer(fault.status, { code: fault.code, message: fault.message ?? '模拟错误' });
     if (fault?.kind === 'timeout' && !fault.process) {
       later(fault.ms ?? 30_000, () => req.socket.destroy());
       return;
@@ -790,8 +793,11 @@ ${message ? `<p>${esc(message)}</p>` : ''}${body}<p><small>这是本地模拟器
   }
 
   function inject(fault: Fault): void {
-    const kinds = ['server-error', 'rate-limit', 'timeout', 'bad-signature', 'signtest'];
+    const kinds = ['server-error', 'rate-limit', 'timeout', 'bad-signature', 'signtest', 'error'];
     if (!fault || !kinds.includes(fault.kind)) throw new Error(`unknown fault ${String((fault as { kind?: unknown })?.kind)}`);
+    if (fault.kind === 'error' && (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599 || !/^[A-Z_]{2,64}$/.test(fault.code))) {
+      throw new Error('an error fault needs a 4xx/5xx status and an upper-case code');
+    }
     faults.push({ ...fault, left: Math.max(1, fault.times ?? 1) });
   }
 
