@@ -16,6 +16,7 @@ import { OrdersRepo } from './services/orders/repo';
 import { decodeImage } from './services/orders/session';
 import { createProviders, type ProviderPlatform, type Providers } from './providers';
 import { openDb, type Db } from './services/store/db';
+import { scheduleRetention } from './services/retention';
 import type { Timing } from './services/orders/context';
 
 const log = logger('app');
@@ -156,6 +157,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
 
   await orders.reconcile();
   orders.startSweeper();
+  const stopRetention = scheduleRetention({ db, repo, config, share: providers.share, dirs: paths });
 
   return {
     handlers,
@@ -180,6 +182,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     orders,
     providers,
     close: async () => {
+      stopRetention();
       await orders.close();
       await phone.close();
       await providers.close();

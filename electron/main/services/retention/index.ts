@@ -1,0 +1,112 @@
+// Data lifecycle (ARCHITECTURE.md §6): originals (captures, uploads) are deleted within 24 h of the
+// order ending — sooner if configured — and results after the retention period (30 days), locally
+// and from the share (OSS objects by explicit delete). Expired capability tokens are removed.
+// Runs at start-up and every hour; idempotent, and a file that is already gone is not an error.
+import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { logger } from '../../infra/log';
+import type { KioskConfig } from '../config';
+import type { OrdersRepo } from '../orders/repo';
+import type { ShareStore } from '../share/types';
+import type { Db } from '../store/db';
+
+const log = logger('retention');
+
+/** Asset kinds that are the customer's own photos (sensitive: kept for the shortest time). */
+const ORIGINAL_KINDS = ['original'];
+/** States in which an order is over; a live order keeps its photos. */
+const ENDED = ['delivered', 'refunded', 'abandoned', 'payment_closed'];
+
+export interface RetentionDeps {
+  db: Db;
+  repo: OrdersRepo;
+  config: KioskConfig;
+  share: ShareStore;
+  /** Where per-order work folders live (results/<orderId>, originals/<orderId>). */
+  dirs: { originals: string; results: string };
+  now?: () => Date;
+}
+
+export interface RetentionReport {
+  originalsDeleted: number;
+  resultsDeleted: number;
+  sharedKeysDeleted: number;
+  tokensDeleted: number;
+}
+
+export async function runRetention(deps: RetentionDeps): Promise<RetentionReport> {
+  const now = deps.now?.() ?? new Date();
+  const report: RetentionReport = { originalsDeleted: 0, resultsDeleted: 0, sharedKeysDeleted: 0, tokensDeleted: 0 };
+  const originalCutoff = new Date(now.getTime() - deps.config.originalRetentionHours * 3600_000).toISOString();
+  const resultCutoff = new Date(now.getTime() - deps.config.resultRetentionDays * 86400_000).toISOString();
+  const marks = ENDED.map(() => '?').join(',');
+
+  // 1. Originals of orders that ended more than N hours ago. Orders that never "ended" but were
+  //    left behind (a crash before the reconciler ran) count from their last update.
+  const originals = deps.db
+    .prepare(
+      `SELECT a.id, a.path FROM assets a JOIN orders o ON o.id = a.order_id
+       WHERE a.deleted_at IS NULL AND a.kind IN (${ORIGINAL_KINDS.map(() => '?').join(',')})
+         AND o.state IN (${marks}) AND COALESCE(o.ended_at, o.updated_at) <= ?`,
+    )
+    .all(...ORIGINAL_KINDS, ...ENDED, originalCutoff) as { id: string; path: string }[];
+  for (const a of originals) {
+    removeFile(a.path);
+    deps.db.prepare('UPDATE assets SET deleted_at = ? WHERE id = ?').run(now.toISOString(), a.id);
+    report.originalsDeleted++;
+  }
+
+  // 2. Everything else of orders older than the result retention: results, previews, prints, videos,
+  //    and the shared copies the phone downloads from.
+  const old = deps.db
+    .prepare(`SELECT id FROM orders WHERE state IN (${marks}) AND COALESCE(ended_at, updated_at) <= ?`)
+    .all(...ENDED, resultCutoff) as { id: string }[];
+  for (const { id } of old) {
+    const assets = deps.repo.assetsOf(id);
+    if (assets.length === 0) continue;
+    const d = deps.repo.delivery(id);
+    if (d?.share_key) {
+      const keys = ['photo.jpg', 'living.mp4', 'live.jpg', 'live.mov'].map((f) => `${d.share_key}/${f}`);
+      await deps.share.remove(keys);
+      report.sharedKeysDeleted += keys.length;
+    }
+    for (const a of assets) {
+      removeFile(a.path);
+      deps.db.prepare('UPDATE assets SET deleted_at = ? WHERE id = ?').run(now.toISOString(), a.id);
+      report.resultsDeleted++;
+    }
+    removeDirIfEmpty(join(deps.dirs.results, id));
+    removeDirIfEmpty(join(deps.dirs.results, id, 'motion'));
+  }
+  for (const dir of [deps.dirs.originals, deps.dirs.results]) {
+    if (!existsSync(dir)) continue;
+    for (const e of readdirSync(dir)) removeDirIfEmpty(join(dir, e));
+  }
+
+  // 3. Dead capability tokens: expired links must not work, and need not be kept.
+  report.tokensDeleted = deps.db.prepare('DELETE FROM tokens WHERE expires_at <= ?').run(now.toISOString()).changes;
+
+  if (report.originalsDeleted || report.resultsDeleted || report.tokensDeleted) log.info('retention.done', { ...report });
+  return report;
+}
+
+function removeFile(path: string): void {
+  rmSync(path, { force: true });
+}
+
+function removeDirIfEmpty(dir: string): void {
+  try {
+    if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // Not empty after all (a new file arrived) or already gone: leave it for the next run.
+  }
+}
+
+/** Runs retention now and every `everyMs`; returns the stop function. */
+export function scheduleRetention(deps: RetentionDeps, everyMs = 3600_000): () => void {
+  const run = () => runRetention(deps).catch((e) => log.error('retention.failed', { error: e as Error }));
+  void run();
+  const t = setInterval(run, everyMs);
+  t.unref();
+  return () => clearInterval(t);
+}
