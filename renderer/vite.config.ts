@@ -7,7 +7,7 @@ const root = decodeURIComponent(new URL('.', import.meta.url).pathname);
 
 /**
  * The phone pages are served at /p/<page>/<token>, two levels deep, so './assets/…' would not
- * resolve; the phone listener serves dist/renderer/assets at /p/assets/ instead.
+ * resolve; the phone listener (and the browser host) serve dist/renderer/assets at /assets/.
  */
 function phoneAssetsAbsolute(): Plugin {
   return {
@@ -17,7 +17,7 @@ function phoneAssetsAbsolute(): Plugin {
     generateBundle(_options, bundle) {
       const page = bundle['phone.html'];
       if (page && page.type === 'asset' && typeof page.source === 'string') {
-        page.source = page.source.replace(/(["(])\.\/assets\//g, '$1/p/assets/');
+        page.source = page.source.replace(/(["(])\.\/assets\//g, '$1/assets/');
       }
     },
   };

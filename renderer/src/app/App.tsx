@@ -38,9 +38,11 @@ const screens: Record<Phase, () => ReactElement> = {
 const CATALOG_RETRY_MS = 5000;
 
 function useCatalog(phase: Phase): void {
-  // Reloaded on every return to attract, so the operator's price or style changes reach the next family.
+  // Reloaded on every return to attract, so the operator's price or style changes reach the next
+  // family; and on any screen while there is none yet (main was still starting).
+  const missing = useFlow((s) => s.catalog === null);
   useEffect(() => {
-    if (phase !== 'attract') return;
+    if (phase !== 'attract' && !missing) return;
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
@@ -54,7 +56,7 @@ function useCatalog(phase: Phase): void {
       stop = true;
       clearTimeout(timer);
     };
-  }, [phase]);
+  }, [phase, missing]);
 }
 
 function useOrderEvents(): void {

@@ -8,7 +8,8 @@ export const volumeLevels = [0, 0.4, 1] as const;
 
 function storedVolume(): number {
   try {
-    const v = Number(globalThis.localStorage?.getItem(VOLUME_KEY));
+    const raw = globalThis.localStorage?.getItem(VOLUME_KEY);
+    const v = raw === null || raw === undefined ? NaN : Number(raw);
     return volumeLevels.includes(v as (typeof volumeLevels)[number]) ? v : 0.4;
   } catch {
     return 0.4; // storage disabled: keep the default

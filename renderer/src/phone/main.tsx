@@ -36,9 +36,6 @@ function PhoneApp() {
   }
 }
 
-// A phone set to another language gets English; Chinese phones get Chinese.
-if (!/^zh/i.test(navigator.language)) usePrefs.setState({ lang: 'en' });
-
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(

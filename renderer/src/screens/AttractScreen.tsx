@@ -1,5 +1,6 @@
 // The attract loop: sample results cross-fading, a big invitation, and the whole screen is the button.
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useFlow } from '../app/flow';
 import { usePrefs, useT } from '../app/prefs';
 import { pickText } from '../i18n';
@@ -26,7 +27,7 @@ export function AttractScreen() {
   const t = useT();
   const lang = usePrefs((s) => s.lang);
   const go = useFlow((s) => s.go);
-  const styles = useFlow((s) => s.catalog?.styles.filter((x) => x.enabled) ?? []);
+  const styles = useFlow(useShallow((s) => s.catalog?.styles.filter((x) => x.enabled) ?? []));
   const [samples, setSamples] = useState<string[]>([]);
   const [slide, setSlide] = useState(0);
 

@@ -8,6 +8,7 @@ import { useFlow } from '../app/flow';
 import { okPhotos } from '../app/orderMerge';
 import { usePrefs, useT } from '../app/prefs';
 import { useAction } from '../app/useAction';
+import { usePollOrder } from '../app/usePollOrder';
 import { grabFrame } from '../capture/frames';
 import { useCamera } from '../capture/useCamera';
 import { useGuidance } from '../capture/useGuidance';
@@ -84,6 +85,9 @@ export function CaptureScreen() {
       useFlow.getState().go('generating');
     },
   );
+
+  // While the upload QR is up, a dropped WebSocket must not hide the photo that arrives.
+  usePollOrder(link !== null);
 
   const countdown = useCountdown(() => {
     const video = videoRef.current;

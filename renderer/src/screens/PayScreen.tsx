@@ -89,14 +89,21 @@ export function PayScreen() {
         </div>
       ) : (
         <div className="pay-layout">
-          <dl className="pay-summary">
-            <dt>{t('pay.package')}</dt>
-            <dd data-testid="pay-package">{pkg ? pickText(lang, pkg.name) : ''}</dd>
-            <dt>{t('pay.amount')}</dt>
-            <dd className="pay-amount" data-testid="pay-amount">
-              {t('common.yuan', { amount: formatFen(amount) })}
-            </dd>
-          </dl>
+          <div className="pay-info">
+            <dl className="pay-summary">
+              <dt>{t('pay.package')}</dt>
+              <dd data-testid="pay-package">{pkg ? pickText(lang, pkg.name) : ''}</dd>
+              <dt>{t('pay.amount')}</dt>
+              <dd className="pay-amount" data-testid="pay-amount">
+                {t('common.yuan', { amount: formatFen(amount) })}
+              </dd>
+            </dl>
+            {left !== null && (
+              <p className={`pay-countdown${left <= 30 ? ' is-urgent' : ''}`} data-testid="pay-countdown">
+                {left > 0 ? t('pay.remaining', { time: formatClock(left) }) : t('pay.expired')}
+              </p>
+            )}
+          </div>
           {payment?.codeUrl && payment.qrSvg ? (
             <div className="pay-qr-box">
               <QrImage svg={payment.qrSvg} testId="pay-qr" alt={t('pay.scan')} data-code-url={payment.codeUrl} />
@@ -106,11 +113,6 @@ export function PayScreen() {
             <div className="pay-qr-box">
               <span className="spinner spinner-large" aria-hidden />
             </div>
-          )}
-          {left !== null && (
-            <p className={`pay-countdown${left <= 30 ? ' is-urgent' : ''}`} data-testid="pay-countdown">
-              {left > 0 ? t('pay.remaining', { time: formatClock(left) }) : t('pay.expired')}
-            </p>
           )}
         </div>
       )}

@@ -1,4 +1,5 @@
 // 时空拼图 or 富贵变身: what the family wants to make.
+import { useShallow } from 'zustand/react/shallow';
 import { useFlow } from '../app/flow';
 import { usePrefs, useT } from '../app/prefs';
 import { pickText } from '../i18n';
@@ -7,7 +8,7 @@ import { Screen } from '../components/Screen';
 export function ProductScreen() {
   const t = useT();
   const lang = usePrefs((s) => s.lang);
-  const products = useFlow((s) => s.catalog?.products.filter((p) => p.enabled) ?? []);
+  const products = useFlow(useShallow((s) => s.catalog?.products.filter((p) => p.enabled) ?? []));
   const choose = useFlow((s) => s.chooseProduct);
   return (
     <Screen name="product" title={t('product.title')}>

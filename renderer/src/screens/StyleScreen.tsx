@@ -1,5 +1,6 @@
 // Scene style (and, where offered, an outfit), then order:choose-product and on to the camera.
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useFlow } from '../app/flow';
 import { usePrefs, useT } from '../app/prefs';
 import { useAction } from '../app/useAction';
@@ -14,7 +15,7 @@ export function StyleScreen() {
   const lang = usePrefs((s) => s.lang);
   const productId = useFlow((s) => s.productId);
   const orderId = useFlow((s) => s.order?.id ?? null);
-  const styles = useFlow((s) => s.catalog?.styles.filter((x) => x.enabled && productId !== null && x.products.includes(productId)) ?? []);
+  const styles = useFlow(useShallow((s) => s.catalog?.styles.filter((x) => x.enabled && productId !== null && x.products.includes(productId)) ?? []));
   const [styleId, setStyleId] = useState<string | null>(null);
   const [outfitId, setOutfitId] = useState<string | null>(null);
   const style = styles.find((s) => s.id === styleId) ?? null;
