@@ -44,7 +44,9 @@ describe('JimengClient against the simulator', () => {
     expect(submitted).toEqual([out.taskId]);
     const meta = await sharp(Buffer.from(out.binaryDataBase64[0]!, 'base64')).metadata();
     expect(meta.format).toBe('jpeg');
-    expect(client.typicalDurationMs('jimeng_i2i_v30')).toBeGreaterThanOrEqual(60);
+    // learned from this task (measured from the submit's answer), used to place the next first poll
+    expect(client.typicalDurationMs('jimeng_i2i_v30')).toBeGreaterThan(0);
+    expect(client.typicalDurationMs('jimeng_i2i_v30')).toBeLessThan(1000);
     await client.close();
   });
 

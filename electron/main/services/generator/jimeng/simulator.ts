@@ -249,8 +249,12 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
   const drawFault = (): SimFault => {
     const next = script.shift();
     if (next) return next;
+    // One draw against the cumulative rates, so {a: 0.1, b: 0.1} really faults 20 % of submits.
+    const r = rnd();
+    let acc = 0;
     for (const [name, p] of Object.entries(rates) as [SimFault, number][]) {
-      if (p > 0 && rnd() < p) return name;
+      acc += Math.max(0, p);
+      if (r < acc) return name;
     }
     return 'none';
   };
