@@ -2,13 +2,7 @@
 // npm packages stay external: native modules (better-sqlite3, sharp, onnxruntime-node) must be
 // loaded from node_modules (asar-unpacked in the packaged app), and Electron provides 'electron'.
 import { build } from 'esbuild';
-
-const entries = {
-  'electron-main': 'electron/main/index.ts',
-  preload: 'electron/preload/index.ts',
-  'browser-host': 'electron/browser-host/main.ts',
-  worker: 'native/host/worker.ts',
-};
+import { bundles as entries } from './bundles.mjs';
 
 await build({
   entryPoints: entries,
