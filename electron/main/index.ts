@@ -22,6 +22,15 @@ protocol.registerSchemesAsPrivileged([
   { scheme: 'kiosk-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
 
+// A main-process crash must not leave a mall kiosk on a dead screen: log, relaunch, exit.
+// (Paid orders are safe: the reconciler resumes them on the next start.)
+process.on('uncaughtException', (e) => {
+  log.error('main.crashed', { error: e });
+  app.relaunch();
+  app.exit(1);
+});
+process.on('unhandledRejection', (e) => log.error('main.unhandled_rejection', { error: e as Error }));
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
