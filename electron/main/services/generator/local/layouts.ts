@@ -222,7 +222,9 @@ export function planVariant(kind: LayoutKind, cuts: readonly CutGeometry[], styl
     }
     case 'scroll': {
       const paper = R(170, 120, 1460, 920);
-      const area = { x: paper.x + 80 * u, y: paper.y + 70 * u, w: paper.w - 160 * u, h: paper.h - 250 * u };
+      // One or two photos leave room on the paper for a couplet written down both sides.
+      const side = n <= 2 ? 190 * u : 0;
+      const area = { x: paper.x + 80 * u + side, y: paper.y + 70 * u, w: paper.w - 160 * u - 2 * side, h: paper.h - 250 * u };
       const cells = gridCells(n, area, 50 * u);
       const windows: WindowPlacement[] = cells.map((cell, i) => {
         // Fit the window to the photo's natural shape inside its cell, so faces are never cut.
@@ -245,7 +247,17 @@ export function planVariant(kind: LayoutKind, cuts: readonly CutGeometry[], styl
         for (const f of c.faces) faces.push({ x: win.rect.x + (f.x - win.crop.x) * k, y: win.rect.y + (f.y - win.crop.y) * k, w: f.w * k, h: f.h * k });
       }
       const textY = paper.y + paper.h - 62 * u;
-      const under = scroll(paper) + windows.map((w) => windowFrame(w.rect)).join('');
+      let columns = '';
+      if (side > 0) {
+        const pair = rng.pick(PHRASES.couplets);
+        pair.forEach((line, k) => {
+          const x = k === 0 ? paper.x + paper.w - 80 * u - side / 2 : paper.x + 80 * u + side / 2; // right column is read first
+          [...line].forEach((ch, j) => {
+            columns += text(x, paper.y + 190 * u + j * 150 * u, ch, 110 * u, { fill: '#2B1A12' });
+          });
+        });
+      }
+      const under = scroll(paper) + columns + windows.map((w) => windowFrame(w.rect)).join('');
       const over =
         text(paper.x + paper.w / 2, textY, rng.pick(PHRASES.scroll), 92 * u, { fill: '#7A1212', spacing: 18 * u }) +
         seal(paper.x + paper.w - 220 * u, textY - 92 * u, 104 * u, rng.pick(PHRASES.seal)) +

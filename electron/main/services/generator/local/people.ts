@@ -73,24 +73,20 @@ function median(values: number[]): number {
 /** The mask as SVG in region coordinates: white where the people are. */
 export function maskSvg(faces: readonly FaceBox[], region: Region, mode: CutMode): string {
   const shapes: string[] = [];
-  const torsoTops: number[] = [];
-  let minL = Infinity;
-  let maxR = -Infinity;
   for (const f of faces) {
     const cx = f.x + f.w / 2 - region.left;
     const y = f.y - region.top;
-    // Head (with hair above the box) and the shoulders/chest below it.
+    // Head (with hair above the box), neck, and the shoulders/chest below it. Each person gets their
+    // own silhouette: neighbours' shoulders overlap and merge, but the gap between people who stand
+    // apart stays out, so no slab of the original room comes along.
     shapes.push(`<ellipse cx="${cx}" cy="${y + 0.38 * f.h}" rx="${0.82 * f.w}" ry="${0.98 * f.h}"/>`);
-    shapes.push(`<ellipse cx="${cx}" cy="${y + 3.0 * f.h}" rx="${1.8 * f.w}" ry="${2.05 * f.h}"/>`);
     shapes.push(`<rect x="${cx - 0.42 * f.w}" y="${y + 0.6 * f.h}" width="${0.84 * f.w}" height="${f.h}"/>`);
-    torsoTops.push(y + 1.5 * f.h);
-    minL = Math.min(minL, cx - 1.5 * f.w);
-    maxR = Math.max(maxR, cx + 1.5 * f.w);
-  }
-  if (faces.length > 1 || mode === 'group') {
-    // Join the people of one photo into a single blob so no stray background shows between them.
-    const top = Math.min(...torsoTops);
-    shapes.push(`<rect x="${minL}" y="${top}" width="${maxR - minL}" height="${region.height - top}" rx="${(maxR - minL) * 0.05}"/>`);
+    shapes.push(`<ellipse cx="${cx}" cy="${y + 3.0 * f.h}" rx="${1.8 * f.w}" ry="${2.05 * f.h}"/>`);
+    if (mode === 'group') {
+      // The rest of the body, down to the photo's bottom edge.
+      const top = y + 3.0 * f.h;
+      shapes.push(`<rect x="${cx - 1.75 * f.w}" y="${top}" width="${3.5 * f.w}" height="${Math.max(0, region.height - top)}" rx="${0.3 * f.w}"/>`);
+    }
   }
   // Upper-body cuts fade out below the chest; a group keeps its bottom edge (it sits on the frame's bottom).
   const fadeFrom = mode === 'group' ? 1 : 0.8;
