@@ -62,6 +62,7 @@ const ENV_OVERRIDES = {
   OSS_PUBLIC_BASE_URL: 'publicBaseUrl',
   OSS_LINK_SECRET: 'linkSecret',
 } as const;
+// Also OSS_PATH_STYLE=1 (path-style requests, for the local fake: `npm run sim:oss`).
 
 export class OssConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -82,6 +83,7 @@ export function ossConfigFromEnv(fileSection: unknown, env: NodeJS.ProcessEnv = 
     const v = env[name];
     if (v !== undefined && v !== '') merged[field] = v.trim();
   }
+  if (env.OSS_PATH_STYLE) merged.pathStyle = env.OSS_PATH_STYLE === '1' || env.OSS_PATH_STYLE === 'true';
   if (merged.bucket === undefined || merged.bucket === '') return null;
   const parsed = OssConfig.safeParse(merged);
   if (!parsed.success) throw new OssConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'oss'}: ${i.message}`));
