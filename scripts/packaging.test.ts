@@ -78,7 +78,7 @@ describe('installer configuration', () => {
   });
 
   it('builds with the Electron version npm installs, flips the fuses, and targets the kiosk platforms', () => {
-    expect(pkg.optionalDependencies.electron.replace(/^[~^]/, '')).toBe(builder.electronVersion);
+    expect(pkg.optionalDependencies.electron?.replace(/^[~^]/, '')).toBe(builder.electronVersion);
     expect(existsSync(join(root, builder.afterPack))).toBe(true);
     expect(readFileSync(join(root, builder.afterPack), 'utf8')).toMatch(/RunAsNode\]:\s*false/);
     expect(builder.win.target.map((t) => t.target)).toContain('nsis');
