@@ -2,11 +2,10 @@
 // asset identifier (JPEG: Apple maker note tag 17; MOV: com.apple.quicktime.content.identifier), and
 // the MOV has the still-image-time metadata track saying which moment the JPEG shows.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../../electron/main/infra/files';
 import { VideoError, isVideoError } from './errors';
 import { probeMedia, runFfmpeg } from './ffmpeg';
 import { withAppleContentId } from './jpeg-apple-id';
@@ -86,8 +85,13 @@ export async function makeLivePhoto(o: LivePhotoOptions): Promise<LivePhotoPair>
     if (o.signal?.aborted) throw new VideoError('CANCELLED', 'cancelled');
     const jpgPath = join(o.outDir, `${o.baseName}.JPG`);
     const movPath = join(o.outDir, `${o.baseName}.MOV`);
-    writeFileAtomic(movPath, mov);
-    writeFileAtomic(jpgPath, jpeg);
+    // Written next to the target then renamed: a reader never sees half a file.
+    await mkdir(o.outDir, { recursive: true });
+    for (const [path, data] of [[movPath, mov], [jpgPath, jpeg]] as const) {
+      const part = `${path}.${process.pid}.part`;
+      await writeFile(part, data);
+      await rename(part, path);
+    }
     return { jpgPath, movPath, assetId };
   } catch (e) {
     if (isVideoError(e)) throw e;

@@ -8,11 +8,15 @@ export interface MotionInput {
   outDir: string;
   signal: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /** The order this clip belongs to: cost accounting and the AI label's producer id (optional). */
+  orderId?: string;
 }
 
 export interface MotionOutput {
   mp4Path: string;
   livePhoto: { jpgPath: string; movPath: string; assetId: string } | null;
+  /** Which renderer actually made the clip ('local', or 'jimeng'); a fallback shows up here. */
+  provider?: string;
 }
 
 export interface MotionRenderer {

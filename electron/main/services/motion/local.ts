@@ -1,0 +1,81 @@
+// The local (offline, default) 微动态 renderer: native/video's ffmpeg pipeline behind MotionRenderer.
+// Writes <outDir>/living-photo.mp4 and, for iPhones, <outDir>/LIVE_<id>.JPG + .MOV.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtinEffectsDir, loadEffects, type EffectSpec } from '../../../../native/video/effects';
+import { makeLivePhoto } from '../../../../native/video/live-photo';
+import { renderLivingPhoto } from '../../../../native/video/living-photo';
+import { logger } from '../../infra/log';
+import { MotionConfig } from './config';
+import { motionFailure } from './failures';
+import type { MotionInput, MotionOutput, MotionRenderer } from './types';
+
+const log = logger('motion.local');
+
+export interface LocalMotionOptions {
+  /** Where the effect JSON files are (assets/effects). */
+  effectsDir?: string;
+  config?: MotionConfig;
+  /** Scratch space for the per-job temp folders (always removed); defaults to the OS temp dir. */
+  tmpRoot?: string;
+}
+
+export const MP4_NAME = 'living-photo.mp4';
+
+export function createLocalMotionRenderer(opts: LocalMotionOptions = {}): MotionRenderer {
+  const cfg = opts.config ?? MotionConfig.parse({});
+  let effects: Map<string, EffectSpec> | null = null;
+  const effectFor = (id: string): EffectSpec => {
+    effects ??= loadEffects(opts.effectsDir ?? builtinEffectsDir());
+    // An unknown effect name (old order, typo in the catalog) gets the configured default, not a failure.
+    const spec = effects.get(id) ?? effects.get(cfg.effect) ?? effects.values().next().value;
+    if (!spec) throw motionFailure(new Error('no effects installed'));
+    return spec;
+  };
+
+  return {
+    name: 'local',
+    async render(input: MotionInput): Promise<MotionOutput> {
+      const started = Date.now();
+      try {
+        mkdirSync(input.outDir, { recursive: true });
+        const effect = effectFor(input.effect);
+        const withLive = cfg.livePhoto;
+        const clip = await renderLivingPhoto({
+          imagePath: input.imagePath,
+          faces: input.faces,
+          effect,
+          outPath: join(input.outDir, MP4_NAME),
+          width: cfg.local.width,
+          fps: cfg.local.fps,
+          crf: cfg.local.crf,
+          preset: cfg.local.preset,
+          timeoutMs: cfg.local.timeoutMs,
+          signal: input.signal,
+          tmpRoot: opts.tmpRoot,
+          // The Live Photo remux is quick; keep the last 5 % for it.
+          onProgress: (f) => input.onProgress?.(withLive ? f * 0.95 : f),
+        });
+        let livePhoto: MotionOutput['livePhoto'] = null;
+        if (withLive) {
+          const id = (input.orderId ?? `${Date.now()}`).replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'clip';
+          livePhoto = await makeLivePhoto({
+            mp4Path: clip.path,
+            stillPath: input.imagePath,
+            outDir: input.outDir,
+            baseName: `LIVE_${id}`,
+            signal: input.signal,
+            tmpRoot: opts.tmpRoot,
+          });
+        }
+        input.onProgress?.(1);
+        log.info('rendered', { effect: effect.id, ms: Date.now() - started, encodeMs: clip.timings.encodeMs, faces: clip.faces.length, livePhoto: !!livePhoto });
+        return { mp4Path: clip.path, livePhoto, provider: 'local' };
+      } catch (e) {
+        const f = motionFailure(e);
+        log.warn('failed', { code: f.code, cause: (e as Error).message, ms: Date.now() - started });
+        throw f;
+      }
+    },
+  };
+}
