@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { classifyPrinter } from './cupsPrinter';
-import { createPrinter, printConfigFromEnv, printSize } from './index';
+import { createPrinter, createPrintService, printConfigFromEnv, printSize, renderPrintPdf } from './index';
 
 describe('printConfigFromEnv', () => {
   it('defaults to the PDF printer with 6×4 and 6×8 at 300 dpi', () => {
@@ -28,6 +32,30 @@ describe('printConfigFromEnv', () => {
     const c = printConfigFromEnv({ provider: 'electron', electron: { deviceName: 'DNP' } }, {});
     expect(() => createPrinter(c)).toThrow(/printPdf/);
     expect(createPrinter(c, { printPdf: async () => ({ success: true }) }).name).toBe('electron');
+  });
+});
+
+describe('createPrintService (default PDF printer)', () => {
+  it('lays out, prints to the folder, counts paper, and remembers both across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'printsvc-test-'));
+    try {
+      const config = printConfigFromEnv({ paper: { capacity: 20, warnBelow: 5 } }, { KIOSK_PRINT_DIR: join(dir, 'out') });
+      const svc = createPrintService(config, { stateDir: dir, pollMs: 5 });
+      expect(await svc.queue.readiness(2)).toMatchObject({ ready: true });
+      const image = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#a22' } }).jpeg().toBuffer();
+      const { pdfPath, widthPt, heightPt } = await renderPrintPdf({ image, size: svc.size(), outPath: join(dir, 'work', 'o1.pdf'), blessing: '新春快乐' });
+      const outcome = await svc.queue.print({ jobKey: 'o1-print-1', pdfPath, copies: 2, media: { widthIn: widthPt / 72, heightIn: heightPt / 72 } });
+      expect(outcome.ok).toBe(true);
+      expect(svc.paper.get().remaining).toBe(18);
+      svc.queue.close();
+      const again = createPrintService(config, { stateDir: dir, pollMs: 5 });
+      expect(again.paper.get().remaining).toBe(18);
+      expect(await again.queue.print({ jobKey: 'o1-print-1', pdfPath, copies: 2, media: { widthIn: 6, heightIn: 4 } })).toEqual(outcome);
+      expect(again.paper.get().remaining).toBe(18);
+      again.queue.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

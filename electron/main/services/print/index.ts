@@ -6,7 +6,9 @@ import { dataDir, dataPaths } from '../../infra/paths';
 import { CUPS_QUEUE_NAME, createCupsPrinter } from './cupsPrinter';
 import { createElectronPrinter, type ElectronPrinterInfo, type PrintPdfFn } from './electronPrinter';
 import { PRINT_SIZES, type PrintSize } from './layout';
+import { createPaperCounter, type PaperCounter } from './paperCounter';
 import { createPdfPrinter } from './pdfPrinter';
+import { createPrintQueue, type PrintJobView, type PrintQueue } from './printQueue';
 import type { Printer } from './types';
 
 export const PrintSizeSchema = z.object({
@@ -103,6 +105,38 @@ export function createPrinter(config: PrintConfig, deps: PrinterDeps = {}): Prin
   }
 }
 
+export interface PrintService {
+  config: PrintConfig;
+  printer: Printer;
+  paper: PaperCounter;
+  queue: PrintQueue;
+  /** A configured size by id (default size when omitted or unknown). */
+  size(id?: string): PrintSize;
+}
+
+/**
+ * Printer + persisted paper counter (`<stateDir>/print-paper.json`) + one-at-a-time spooler
+ * (`<stateDir>/print-jobs.json`). Call `queue.resume()` once at start-up.
+ */
+export function createPrintService(
+  config: PrintConfig,
+  opts: PrinterDeps & { stateDir: string; onUpdate?: (jobKey: string, view: PrintJobView) => void; pollMs?: number },
+): PrintService {
+  const printer = createPrinter(config, opts);
+  const paper = createPaperCounter({ file: join(opts.stateDir, 'print-paper.json'), capacity: config.paper.capacity, warnBelow: config.paper.warnBelow });
+  const queue = createPrintQueue({
+    printer,
+    paper,
+    stateFile: join(opts.stateDir, 'print-jobs.json'),
+    jobTimeoutMs: config.jobTimeoutSec * 1000,
+    pollMs: opts.pollMs,
+    onUpdate: opts.onUpdate,
+  });
+  return { config, printer, paper, queue, size: (id) => printSize(config, id) };
+}
+
+export { createPaperCounter, type PaperCounter, type PaperState } from './paperCounter';
+export { createPrintQueue, type PrintQueue, type PrintJobView, type PrintOutcome, type PrintJobRecord } from './printQueue';
 export { renderPrintPdf, PRINT_SIZES, type PrintSize, type RenderPrintOptions, type RenderedPrint } from './layout';
 export { createPdfPrinter } from './pdfPrinter';
 export { createCupsPrinter, classifyPrinter, cancelCupsJob } from './cupsPrinter';
