@@ -140,5 +140,6 @@ export { createPrintQueue, type PrintQueue, type PrintJobView, type PrintOutcome
 export { renderPrintPdf, PRINT_SIZES, type PrintSize, type RenderPrintOptions, type RenderedPrint } from './layout';
 export { createPdfPrinter } from './pdfPrinter';
 export { createCupsPrinter, classifyPrinter, cancelCupsJob } from './cupsPrinter';
+export { electronPrintPage, parseImagePdf, type PrintPage } from './electronPrintPage';
 export { createElectronPrinter, electronPrintOptions, classifyWindowsPrinter, type ElectronPrintOptions, type PrintPdfFn } from './electronPrinter';
 export type { Printer, PrinterStatus, PrintJobState, PrintSubmit } from './types';
