@@ -39,14 +39,16 @@ async function personLayers(cut: Cutout, left: number, top: number, width: numbe
     .raw()
     .toBuffer();
   if (rgba.length !== width * height * 4) throw new Error(`resize gave ${rgba.length} bytes for ${width}x${height}`);
-  // A soft drop shadow grounds the cut-out in the scene.
-  const shadow = Buffer.alloc(width * height * 4);
-  for (let p = 0, i = 3; p < width * height; p++, i += 4) shadow[i] = Math.round((rgba[i] ?? 0) * 0.5);
+  // A soft drop shadow grounds the cut-out in the scene (blurred on the alpha channel alone: 4× less work).
+  const alphaOnly = Buffer.alloc(width * height);
+  for (let p = 0, i = 3; p < alphaOnly.length; p++, i += 4) alphaOnly[p] = rgba[i] ?? 0;
   const faceW = cut.faces[0] ? (cut.faces[0].w * width) / cut.width : width / 4;
-  const blurred = await sharp(shadow, { raw: { width, height, channels: 4 } })
+  const soft = await sharp(alphaOnly, { raw: { width, height, channels: 1 } })
     .blur(Math.max(2, faceW * 0.12))
     .raw()
     .toBuffer();
+  const blurred = Buffer.alloc(width * height * 4);
+  for (let p = 0, i = 3; p < soft.length; p++, i += 4) blurred[i] = (soft[p] ?? 0) >> 1;
   const dx = Math.round(faceW * 0.08);
   const dy = Math.round(faceW * 0.06);
   const layers = await Promise.all([

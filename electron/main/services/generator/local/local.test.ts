@@ -200,7 +200,7 @@ describe('bodyRegion', () => {
   it('covers head and shoulders and stays inside the picture', () => {
     const face = { x: 100, y: 50, w: 80, h: 80, score: 1 };
     const r = bodyRegion([face], 400, 300, 'upper-body');
-    expect(r.left).toBe(0); // 140 − 1.95·80 < 0 → clamped
+    expect(r.left).toBe(0); // 140 − 2.15·80 < 0 → clamped
     expect(r.top).toBe(0);
     expect(r.left + r.width).toBeLessThanOrEqual(400);
     expect(r.top + r.height).toBe(300); // 50 + 3.7·80 = 346 → clamped

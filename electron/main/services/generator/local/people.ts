@@ -51,7 +51,8 @@ export function bodyRegion(faces: readonly FaceBox[], imgW: number, imgH: number
   let b = -Infinity;
   for (const f of faces) {
     const cx = f.x + f.w / 2;
-    const half = (mode === 'group' ? 2.2 : 1.95) * f.w;
+    // Wide enough that the feathered edge of the shoulders (1.8 w + blur) is never clipped.
+    const half = (mode === 'group' ? 2.3 : 2.15) * f.w;
     l = Math.min(l, cx - half);
     r = Math.max(r, cx + half);
     t = Math.min(t, f.y - (mode === 'group' ? 0.9 : 0.75) * f.h);
