@@ -30,7 +30,7 @@ export const DEFAULT_RULES: RuleThresholds = {
 };
 
 /** Detections between these and minScore explain a failure but are never counted as people. */
-export const WEAK_FLOOR = 0.55;
+export const WEAK_FLOOR = 0.65;
 export const CUT_FLOOR = 0.4;
 
 export interface Reason {

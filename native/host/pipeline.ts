@@ -13,9 +13,14 @@ import type { FaceBoxData, GuidanceData, PhotoCheckData } from '../protocol';
 
 /** Long side of the image the detector works on (JPEG shrink-on-load picks the nearest 1/2ⁿ). */
 export const WORK_LONG = 1024;
-/** A face of minFacePx must be ≥ ~16 px in the 256-px model input to be found reliably. */
-const MODEL_PX_FOR_MIN_FACE = 16;
-export const STILL_MAX_TILES = 12;
+/** A face of minFacePx is made ~24 px in the 256-px model input: below ~20 px recall drops (see native/README.md). */
+export const MODEL_PX_FOR_MIN_FACE = 24;
+export const STILL_MAX_TILES = 20;
+
+interface Tiling {
+  modelPx: number;
+  maxTiles: number;
+}
 
 export interface PipelineOptions {
   modelsDir: string;
@@ -23,6 +28,9 @@ export interface PipelineOptions {
   threads?: number;
   limits?: Partial<DecodeLimits>;
   compress?: Partial<CompressOptions>;
+  /** Tiling of stills: a face of minFacePx lands at this many model pixels (more = more tiles). */
+  modelPxForMinFace?: number;
+  maxTiles?: number;
 }
 
 export interface Pipeline {
@@ -43,9 +51,10 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const model = await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, opts.threads ?? 1);
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const compress: CompressOptions = { ...DEFAULT_COMPRESS, ...opts.compress };
+  const tiling: Tiling = { modelPx: opts.modelPxForMinFace ?? MODEL_PX_FOR_MIN_FACE, maxTiles: opts.maxTiles ?? STILL_MAX_TILES };
   return {
-    checkPhoto: (image, t) => checkPhoto(model, image, { ...DEFAULT_RULES, ...t }, limits, compress),
-    detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits),
+    checkPhoto: (image, t) => checkPhoto(model, image, { ...DEFAULT_RULES, ...t }, limits, compress, tiling),
+    detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits, tiling),
     guideFrame: (image, g) => guideFrame(model, image, { ...DEFAULT_GUIDE, ...g }, limits),
     close: () => model.release(),
   };
@@ -57,9 +66,9 @@ export function failureOutcome(e: unknown): PhotoCheckData {
 }
 
 /** Faces of `minFacePx` land at ~16 model pixels in a tile of this side (work pixels); 0 = no tiles needed. */
-function tileSideFor(minFacePx: number, originalLong: number, work: RgbImage): number {
+function tileSideFor(minFacePx: number, originalLong: number, work: RgbImage, modelPx: number): number {
   const scale = Math.max(work.width, work.height) / originalLong; // work px per original px
-  const side = Math.round(((256 * minFacePx) / MODEL_PX_FOR_MIN_FACE) * scale);
+  const side = Math.round(((256 * minFacePx) / modelPx) * scale);
   return side >= Math.max(work.width, work.height) ? 0 : Math.max(64, side);
 }
 
@@ -91,16 +100,23 @@ function imageLuma(img: RgbImage): number {
   return n ? s / n : 0;
 }
 
-async function detectOriginal(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number) {
+async function detectOriginal(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number, tiling: Tiling) {
   const probe = await probeImage(image, limits);
   const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
   const f = probe.width / work.width;
-  const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work);
-  const dets = await detectInImage(model, work, { floorScore: floor, tileSide, maxTiles: STILL_MAX_TILES });
+  const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work, tiling.modelPx);
+  const dets = await detectInImage(model, work, { floorScore: floor, tileSide, maxTiles: tiling.maxTiles });
   return { probe, work, detections: dets.map((d) => toOriginal(d, f)) };
 }
 
-async function checkPhoto(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, copts: CompressOptions): Promise<PhotoCheckData> {
+async function checkPhoto(
+  model: FaceModel,
+  image: Uint8Array,
+  t: RuleThresholds,
+  limits: DecodeLimits,
+  copts: CompressOptions,
+  tiling: Tiling,
+): Promise<PhotoCheckData> {
   let probe;
   try {
     probe = await probeImage(image, limits);
@@ -108,13 +124,14 @@ async function checkPhoto(model: FaceModel, image: Uint8Array, t: RuleThresholds
     return failureOutcome(e);
   }
   // Compression decodes the full image on libvips threads while this thread detects on a small decode.
-  const compressing: Promise<Compressed> = compressPhoto(image, copts, limits);
+  const compressing: Promise<Compressed> = compressPhoto(image, copts, limits, Math.max(probe.width, probe.height));
   compressing.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
   try {
     const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
     const f = probe.width / work.width;
-    const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work);
-    const detections = (await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide, maxTiles: STILL_MAX_TILES })).map((d) => toOriginal(d, f));
+    const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work, tiling.modelPx);
+    const found = await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide, maxTiles: tiling.maxTiles });
+    const detections = found.map((d) => toOriginal(d, f));
     const compressed = await compressing;
     // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work size.
     const u = compressed.width / probe.width;
@@ -137,8 +154,8 @@ async function checkPhoto(model: FaceModel, image: Uint8Array, t: RuleThresholds
   }
 }
 
-async function detectFaces(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits): Promise<FaceBoxData[]> {
-  const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR);
+async function detectFaces(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, tiling: Tiling): Promise<FaceBoxData[]> {
+  const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR, tiling);
   return countedFaces(detections, t.minScore).map(faceBox);
 }
 

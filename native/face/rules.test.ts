@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from './decode';
+import { CROP, headCutOff, plausibleFace, sharpness, turnAmount } from './quality';
+import { applyRules, DEFAULT_RULES, type RuleInput } from './rules';
+
+/** A frontal face box at (x, y) of side s, keypoints where BlazeFace puts them on a real face. */
+function face(x: number, y: number, s: number, score = 0.9, noseShift = 0): Detection {
+  const k = (fx: number, fy: number): [number, number] => [x + fx * s, y + fy * s];
+  return {
+    x,
+    y,
+    w: s,
+    h: s,
+    score,
+    keypoints: [k(0.3, 0.28), k(0.7, 0.28), k(0.5 + noseShift, 0.5), k(0.5 + noseShift * 0.8, 0.72), k(0.05, 0.35), k(0.95, 0.35)],
+  };
+}
+
+function input(dets: Detection[], over: Partial<{ sharpness: number; luma: number; width: number; height: number }> = {}): RuleInput {
+  return {
+    width: over.width ?? 2000,
+    height: over.height ?? 1500,
+    detections: dets,
+    measure: (det) => ({ det, sharpness: over.sharpness ?? 40, luma: over.luma ?? 140 }),
+    imageLuma: over.luma ?? 140,
+  };
+}
+
+const codes = (i: RuleInput, t = DEFAULT_RULES): string[] => applyRules(i, t).reasons.map((r) => r.code);
+
+describe('quality rules', () => {
+  it('passes 1–5 good faces and names every failed rule otherwise', () => {
+    expect(codes(input([face(100, 100, 200)]))).toEqual([]);
+    expect(codes(input([1, 2, 3, 4, 5].map((i) => face(i * 300, 100, 150))))).toEqual([]);
+    expect(codes(input([1, 2, 3, 4, 5, 6].map((i) => face(i * 280, 100, 150))))).toEqual(['TOO_MANY_FACES']);
+    expect(codes(input([]))).toEqual(['NO_FACE']);
+    expect(codes(input([face(100, 100, 60)]))).toEqual(['FACE_TOO_SMALL']);
+    expect(codes(input([face(100, 100, 200)], { sharpness: 3 }))).toEqual(['BLURRY']);
+    expect(codes(input([face(100, 100, 200)], { luma: 30 }))).toEqual(['TOO_DARK']);
+    expect(codes(input([face(100, 100, 200)], { luma: 240 }))).toEqual(['TOO_BRIGHT']);
+    expect(codes(input([face(100, 100, 200, 0.9, 0.3)]))).toEqual(['FACE_TURNED']);
+    expect(codes(input([face(0, 300, 200)]))).toEqual(['FACE_CUT_OFF']);
+  });
+
+  it('reads the counts from the settings', () => {
+    const two = input([face(100, 100, 200), face(500, 100, 200)]);
+    expect(codes(two, { ...DEFAULT_RULES, maxFaces: 1 })).toEqual(['TOO_MANY_FACES']);
+    expect(codes(two, { ...DEFAULT_RULES, minFaces: 3 })).toEqual(['TOO_FEW_FACES']);
+    expect(codes(input([face(100, 100, 90)]), { ...DEFAULT_RULES, minFacePx: 100 })).toEqual(['FACE_TOO_SMALL']);
+  });
+
+  it('never counts a detection below the confidence threshold, but explains a likely face', () => {
+    expect(applyRules(input([face(100, 100, 200, 0.68)]), DEFAULT_RULES).faces).toHaveLength(0);
+    expect(codes(input([face(100, 100, 200, 0.68)]))).toEqual(['LOW_CONFIDENCE']);
+    expect(codes(input([face(100, 100, 200, 0.5)]))).toEqual(['NO_FACE']);
+    expect(codes(input([face(100, 100, 200, 0.9), face(600, 100, 200, 0.6)]))).toEqual([]);
+  });
+
+  it('says the light is the problem when no face is found in the dark', () => {
+    expect(codes(input([], { luma: 20 }))).toEqual(['NO_FACE', 'TOO_DARK']);
+  });
+});
+
+describe('face measurements', () => {
+  it('tells a frontal face from a turned one, whatever the head tilt', () => {
+    expect(turnAmount(face(0, 0, 100))).toBeLessThan(0.1);
+    expect(turnAmount(face(0, 0, 100, 0.9, 0.35))).toBeGreaterThan(DEFAULT_RULES.maxTurn);
+    const tilted = face(0, 0, 100);
+    const rot = (p: [number, number]): [number, number] => [p[0] * Math.cos(0.5) - p[1] * Math.sin(0.5), p[0] * Math.sin(0.5) + p[1] * Math.cos(0.5)];
+    tilted.keypoints = tilted.keypoints.map(rot);
+    expect(turnAmount(tilted)).toBeLessThan(0.1);
+  });
+
+  it('rejects keypoint layouts no human face has', () => {
+    expect(plausibleFace(face(0, 0, 100))).toBe(true);
+    const upsideDown = face(0, 0, 100);
+    upsideDown.keypoints[3] = [50, 10]; // mouth above the eyes
+    expect(plausibleFace(upsideDown)).toBe(false);
+  });
+
+  it('flags a head running off any edge', () => {
+    expect(headCutOff(face(500, 500, 200), 2000, 1500)).toBe(false);
+    expect(headCutOff(face(500, 10, 200), 2000, 1500)).toBe(true);
+    expect(headCutOff(face(1850, 500, 200), 2000, 1500)).toBe(true);
+  });
+
+  it('scores a sharp pattern far above the same pattern blurred', () => {
+    // A face-like blob: a bright disc with two dark eyes on a dark ground.
+    const sharpImg = new Float32Array(CROP * CROP).map((_, i) => {
+      const x = i % CROP;
+      const y = Math.floor(i / CROP);
+      if (Math.hypot(x - 17, y - 18) < 3 || Math.hypot(x - 31, y - 18) < 3) return 40;
+      return Math.hypot(x - 24, y - 24) < 16 ? 190 : 50;
+    });
+    const blurred = new Float32Array(CROP * CROP);
+    for (let y = 0; y < CROP; y++) {
+      for (let x = 0; x < CROP; x++) {
+        let s = 0;
+        let n = 0;
+        for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) {
+          const yy = Math.min(CROP - 1, Math.max(0, y + dy));
+          const xx = Math.min(CROP - 1, Math.max(0, x + dx));
+          s += sharpImg[yy * CROP + xx]!;
+          n++;
+        }
+        blurred[y * CROP + x] = s / n;
+      }
+    }
+    expect(sharpness(sharpImg)).toBeGreaterThan(DEFAULT_RULES.minSharpness);
+    expect(sharpness(blurred)).toBeLessThan(DEFAULT_RULES.minSharpness);
+    expect(sharpness(new Float32Array(CROP * CROP).fill(128))).toBe(0);
+  });
+});

@@ -1,0 +1,154 @@
+// End-to-end behaviour of the checks on images made from the fixtures: exact face counts and
+// verdicts, and a typed reason for every kind of bad input.
+import sharp from 'sharp';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as F from '../../bench/fixtures-faces';
+import { createPipeline, type Pipeline } from './pipeline';
+
+const modelsDir = join(import.meta.dirname, '..', '..', 'models');
+let p: Pipeline;
+beforeAll(async () => {
+  p = await createPipeline({ modelsDir, threads: 1 });
+});
+afterAll(() => p.close());
+
+const codes = (r: { reasons: Array<{ code: string }> }): string[] => r.reasons.map((x) => x.code);
+
+describe('one person', () => {
+  it('passes the portrait with one face where the face is, and compresses it', async () => {
+    const r = await p.checkPhoto(await F.portraitJpeg());
+    expect(codes(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.faces).toHaveLength(1);
+    const f = r.faces[0]!;
+    // The face of the fixture is at about (173, 75), 103 px wide.
+    expect(Math.abs(f.x - 173)).toBeLessThan(12);
+    expect(Math.abs(f.y - 75)).toBeLessThan(12);
+    expect(Math.abs(f.w - 103)).toBeLessThan(15);
+    expect(f.score).toBeGreaterThanOrEqual(0.7);
+    expect(r.jpeg).not.toBeNull();
+  });
+
+  it('finds no face in the coffee cup', async () => {
+    const r = await p.checkPhoto(F.coffeePng());
+    expect(r.faces).toEqual([]);
+    expect(codes(r)).toEqual(['NO_FACE']);
+  });
+
+  it('rejects a dark, a blurred, an over-exposed photo and a head cut by the edge, each with its reason', async () => {
+    expect(codes(await p.checkPhoto(await F.darkPortrait()))).toEqual(['TOO_DARK']);
+    expect(codes(await p.checkPhoto(await F.blurredPortrait(3)))).toEqual(['BLURRY']);
+    expect(codes(await p.checkPhoto(await F.brightPortrait()))).toContain('TOO_BRIGHT');
+    expect(codes(await p.checkPhoto(await F.cutAtEdge()))).toEqual(['FACE_CUT_OFF']);
+    expect(codes(await p.checkPhoto(await F.cutAtTop()))).toEqual(['FACE_CUT_OFF']);
+  });
+
+  it('applies EXIF orientation: a sideways-stored phone photo is upright, boxes in upright pixels', async () => {
+    const src = await F.exifRotatedPortrait(1024);
+    const stored = await sharp(src).metadata();
+    expect([stored.width, stored.height, stored.orientation]).toEqual([1024, 1024, 6]);
+    const r = await p.checkPhoto(src);
+    expect(r.ok).toBe(true);
+    expect(r.faces).toHaveLength(1);
+    expect(Math.abs(r.faces[0]!.x - 346)).toBeLessThan(25); // 173 × 2 in the upright image
+    expect(Math.abs(r.faces[0]!.y - 150)).toBeLessThan(25);
+  });
+
+  it('does not count a cat or a dog, alone or next to a person', async () => {
+    for (const kind of ['cat', 'dog'] as const) {
+      const alone = await p.checkPhoto(await F.cartoonAnimal(kind));
+      expect(alone.faces).toHaveLength(0);
+      expect(codes(alone)).toEqual(['NO_FACE']);
+      const pet = await sharp(await F.cartoonAnimal(kind, 400)).png().toBuffer();
+      const person = await sharp(F.astronautPng()).resize(400).png().toBuffer();
+      const together = await sharp({ create: { width: 860, height: 460, channels: 3, background: '#9a8a70' } })
+        .composite([{ input: person, left: 20, top: 30 }, { input: pet, left: 440, top: 30 }])
+        .jpeg()
+        .toBuffer();
+      const r = await p.checkPhoto(together);
+      expect(r.faces).toHaveLength(1);
+      expect(r.faces[0]!.x).toBeLessThan(400);
+    }
+  });
+});
+
+describe('groups made of tiled portraits', () => {
+  // [people, tile side (face ≈ 20 %), canvas]: faces from ~90 to ~280 px.
+  const cases: Array<[number, number, number, number]> = [
+    [2, 700, 2000, 1500],
+    [3, 560, 2000, 1500],
+    [4, 460, 2000, 1500],
+    [5, 640, 4000, 3000],
+    [3, 450, 1920, 1080],
+    [2, 900, 2000, 1500],
+  ];
+  it.each(cases)('counts %i people of tile %i px on %i×%i exactly and passes them', async (n, tile, width, height) => {
+    const g = await F.groupPhoto({ count: n, tile, width, height });
+    const r = await p.checkPhoto(g.image);
+    expect(r.faces).toHaveLength(n);
+    expect(codes(r)).toEqual([]);
+    // Every tile's face was found where it is.
+    for (const t of g.tiles) expect(r.faces.some((f) => Math.abs(f.x - (t.x + 0.34 * t.side)) < 0.1 * t.side && Math.abs(f.y - (t.y + 0.15 * t.side)) < 0.1 * t.side)).toBe(true);
+  });
+
+  it('refuses six and seven people with TOO_MANY_FACES and the exact count', async () => {
+    for (const n of [6, 7]) {
+      const r = await p.checkPhoto((await F.groupPhoto({ count: n, tile: 480, width: 2000, height: 1500 })).image);
+      expect(r.faces).toHaveLength(n);
+      expect(codes(r)).toContain('TOO_MANY_FACES');
+      expect(r.reasons.find((x) => x.code === 'TOO_MANY_FACES')!.message).toContain(String(n));
+    }
+  });
+
+  it('says FACE_TOO_SMALL when people stand too far away', async () => {
+    const r = await p.checkPhoto((await F.groupPhoto({ count: 3, tile: 300, width: 2000, height: 1500 })).image); // faces ≈ 60 px
+    expect(r.faces).toHaveLength(3);
+    expect(codes(r)).toEqual(['FACE_TOO_SMALL']);
+  });
+});
+
+describe('bad input never crashes and never hangs', () => {
+  it('gives each bad input its typed reason and a Chinese message', async () => {
+    const bad = await F.badInputs();
+    for (const [name, { bytes, code }] of Object.entries(bad)) {
+      const started = performance.now();
+      const r = await p.checkPhoto(bytes);
+      expect({ name, codes: codes(r) }).toEqual({ name, codes: [code] });
+      expect(r.ok).toBe(false);
+      expect(r.jpeg).toBeNull();
+      expect(r.reasons[0]!.message).toMatch(/[\u4e00-\u9fff]/);
+      expect(performance.now() - started).toBeLessThan(5000);
+    }
+  });
+
+  it('reads 16-bit, CMYK, transparent, WebP and grey photos normally', async () => {
+    for (const [name, bytes] of Object.entries(await F.oddButValid())) {
+      const r = await p.checkPhoto(bytes);
+      expect({ name, ok: r.ok, faces: r.faces.length }).toEqual({ name, ok: true, faces: 1 });
+    }
+  });
+
+  it('judges a PNG named .jpg by its content (the name is never consulted)', async () => {
+    const png = await sharp(F.astronautPng()).png().toBuffer();
+    expect((await p.checkPhoto(png)).ok).toBe(true);
+  });
+
+  it('detectFaces refuses bad input with a typed error', async () => {
+    await expect(p.detectFaces(Buffer.from('hello world, not an image'))).rejects.toMatchObject({ code: 'NOT_AN_IMAGE' });
+  });
+});
+
+describe('live guidance on preview frames', () => {
+  it('counts faces and gives the one most useful hint', async () => {
+    expect(await p.guideFrame(await F.previewFrame(1, 210))).toMatchObject({ faces: 1, hint: 'OK' });
+    expect(await p.guideFrame(await F.previewFrame(2, 140))).toMatchObject({ faces: 2, hint: 'OK' });
+    const coffee = await sharp(F.coffeePng()).resize(320).jpeg().toBuffer();
+    expect(await p.guideFrame(coffee)).toMatchObject({ faces: 0, hint: 'NO_FACE' });
+    const dark = await sharp(await F.previewFrame(1, 210)).linear(0.15, 0).jpeg().toBuffer();
+    expect(await p.guideFrame(dark)).toMatchObject({ hint: 'TOO_DARK', message: '光线太暗' });
+    const far = (await F.groupPhoto({ count: 1, tile: 70, width: 320, height: 240 })).image;
+    expect(await p.guideFrame(far)).toMatchObject({ faces: 1, hint: 'MOVE_CLOSER', message: '请靠近一点' });
+    expect(await p.guideFrame(Buffer.from('garbage frame'))).toMatchObject({ faces: 0, hint: 'UNREADABLE' });
+  });
+});
