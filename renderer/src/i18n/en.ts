@@ -152,6 +152,7 @@ export const en: Record<MessageKey, string> = {
   'phone.download.photo': 'Photo',
   'phone.download.card': 'Card',
   'phone.download.motion': 'Living photo',
+  'phone.download.motionPending': 'The living photo is being made…',
   'phone.download.livePhoto': 'Live Photo',
   'phone.download.jpg': 'Download picture',
   'phone.download.mov': 'Download video',

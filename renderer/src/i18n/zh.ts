@@ -151,6 +151,7 @@ export const zh = {
   'phone.download.photo': '照片',
   'phone.download.card': '贺卡',
   'phone.download.motion': '微动态',
+  'phone.download.motionPending': '微动态正在制作，请稍候…',
   'phone.download.livePhoto': '实况照片（Live Photo）',
   'phone.download.jpg': '下载图片',
   'phone.download.mov': '下载视频',

@@ -23,7 +23,7 @@ export function DownloadPage({ api, token }: { api: PhoneApi; token: string }) {
       if (r.ok) {
         setInfo(r.value);
         setError(null);
-        if (!r.value.ready) timer = setTimeout(() => void load(), POLL_MS);
+        if (!r.value.ready || r.value.motionPending) timer = setTimeout(() => void load(), POLL_MS);
       } else {
         setError(r.error);
         // An expired link stays expired; a dropped connection is worth another try.
@@ -73,6 +73,11 @@ export function DownloadPage({ api, token }: { api: PhoneApi; token: string }) {
               <h2>{t('phone.download.motion')}</h2>
               <video className="phone-video" src={info.motionUrl} autoPlay muted loop playsInline controls data-testid="download-motion" />
             </section>
+          )}
+          {info.motionPending && !info.motionUrl && (
+            <p className="phone-wait" data-testid="download-motion-wait">
+              <span className="spinner" aria-hidden /> {t('phone.download.motionPending')}
+            </p>
           )}
           {info.livePhoto && (
             <section className="phone-card phone-links">

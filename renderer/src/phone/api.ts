@@ -13,6 +13,8 @@ export interface DownloadInfo {
   photoUrl?: string;
   motionUrl?: string;
   livePhoto?: { jpgUrl: string; movUrl: string };
+  /** The living photo is still being made: keep asking. */
+  motionPending?: boolean;
   blessing: string;
   expiresAt: string;
 }
