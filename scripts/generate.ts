@@ -1,6 +1,7 @@
 // Operator CLI: runs the configured AI provider outside the kiosk, to test credentials and prompts.
 //   npm run generate -- [--provider jimeng|jimeng-sim|local] [--product puzzle|makeover] [--style <id>]
-//                       [--outfit <id>] [--count 4] [--seed N] --out <dir> <photo files…>
+//                       [--outfit <id>] [--count 4] [--seed N] [--sim-latency-ms N] [--sim-faults name=p,…]
+//                       --out <dir> <photo files…>
 // Defaults: the provider in <dataDir>/config.json (or KIOSK_GENERATOR), the first enabled product
 // and style of the catalog. `jimeng` uses config.json's jimeng section + JIMENG_* env variables;
 // `jimeng-sim` starts the local simulator in-process. Photos go through the same on-device checks
@@ -17,7 +18,7 @@ import { writeFileAtomic } from '../electron/main/infra/files';
 import { dataDir, resourcePaths } from '../electron/main/infra/paths';
 import { loadCatalog } from '../electron/main/services/catalog';
 import { createJimengProvider } from '../electron/main/services/generator/jimeng';
-import { startJimengSimulator, type JimengSimulator } from '../electron/main/services/generator/jimeng/simulator';
+import { startJimengSimulator, type JimengSimulator, type SimFaultRates } from '../electron/main/services/generator/jimeng/simulator';
 import { createLocalGenerator } from '../electron/main/services/generator/local';
 import { createQualityGate } from '../electron/main/services/generator/qualityGate';
 import type { Generator, GenerateInput } from '../electron/main/services/generator/types';
@@ -58,6 +59,8 @@ const { values, positionals } = parseArgs({
     count: { type: 'string', default: '4' },
     seed: { type: 'string' },
     'sim-latency-ms': { type: 'string', default: '3000' },
+    /** jimeng-sim only: name=probability,… (throttle, concurrent, input_audit, text_audit, server_error, hang, slow, post_audit, partial, broken_face). */
+    'sim-faults': { type: 'string', default: '' },
   },
 });
 if (!values.out) fail('usage: npm run generate -- [--provider <name>] [--product <id>] [--style <id>] --out <dir> <photo files…>');
@@ -86,7 +89,36 @@ const count = Math.max(1, Math.min(8, Number(values.count) || 4));
 const outDir = resolve(values.out);
 mkdirSync(outDir, { recursive: true });
 
-const checks = await loadChecks(resources.modelsDir);
+// Credentials are checked before the face model is loaded, so a misconfiguration fails fast.
+let checks: Detector | null = null;
+let sim: JimengSimulator | null = null;
+let generator: Generator;
+let concurrency = 4;
+let close = async () => {};
+if (provider === 'local') {
+  // checks is loaded below; the local generator asks for faces only when a photo arrives without them.
+  generator = createLocalGenerator({ assetsDir: resources.assetsDir, detectFaces: (img) => (checks ? checks.detectFaces(img) : Promise.resolve([])) });
+} else if (provider === 'jimeng' || provider === 'jimeng-sim') {
+  const env = { ...process.env };
+  if (provider === 'jimeng-sim') {
+    const faults: SimFaultRates = {};
+    for (const part of values['sim-faults'].split(',').filter(Boolean)) {
+      const [name, p] = part.split('=');
+      faults[name as keyof SimFaultRates] = Number(p);
+    }
+    sim = await startJimengSimulator({ latency: { kind: 'lognormal', medianMs: Number(values['sim-latency-ms']), sigma: 0.3 }, faults });
+    Object.assign(env, { JIMENG_ENDPOINT: sim.url, JIMENG_ACCESS_KEY: sim.accessKey, JIMENG_SECRET_KEY: sim.secretKey });
+  }
+  const p = createJimengProvider({ fileSection: fileConfig.jimeng ?? {}, env, assetsDir: resources.assetsDir, dataDir: dir, kioskId: fileConfig.kioskId });
+  if (!p.config.accessKey || !p.config.secretKey) fail('Jimeng credentials missing: set JIMENG_ACCESS_KEY and JIMENG_SECRET_KEY (or config.json jimeng.accessKey/secretKey)');
+  generator = p.generator;
+  concurrency = p.concurrency;
+  close = p.close;
+} else {
+  fail(`unknown provider ${provider} (local, jimeng, jimeng-sim)`);
+}
+
+checks = await loadChecks(resources.modelsDir);
 const photos: GenerateInput['photos'] = [];
 for (const f of positionals.slice(0, product.maxPhotos)) {
   const raw = readFileSync(f);
@@ -105,29 +137,9 @@ for (const f of positionals.slice(0, product.maxPhotos)) {
     photos.push({ jpeg: data, faces: [], width: info.width, height: info.height });
   }
 }
+const detector = checks;
 const gate: VariantGate | undefined =
-  checks && photos.every((p) => p.faces.length > 0) ? createQualityGate((img) => checks.detectFaces(img)) : undefined;
-
-let sim: JimengSimulator | null = null;
-let generator: Generator;
-let concurrency = 4;
-let close = async () => {};
-if (provider === 'local') {
-  generator = createLocalGenerator({ assetsDir: resources.assetsDir, detectFaces: checks ? (img) => checks.detectFaces(img) : undefined });
-} else if (provider === 'jimeng' || provider === 'jimeng-sim') {
-  const env = { ...process.env };
-  if (provider === 'jimeng-sim') {
-    sim = await startJimengSimulator({ latency: { kind: 'lognormal', medianMs: Number(values['sim-latency-ms']), sigma: 0.3 } });
-    Object.assign(env, { JIMENG_ENDPOINT: sim.url, JIMENG_ACCESS_KEY: sim.accessKey, JIMENG_SECRET_KEY: sim.secretKey });
-  }
-  const p = createJimengProvider({ fileSection: fileConfig.jimeng ?? {}, env, assetsDir: resources.assetsDir, dataDir: dir, kioskId: fileConfig.kioskId });
-  if (!p.config.accessKey || !p.config.secretKey) fail('Jimeng credentials missing: set JIMENG_ACCESS_KEY and JIMENG_SECRET_KEY (or config.json jimeng.accessKey/secretKey)');
-  generator = p.generator;
-  concurrency = p.concurrency;
-  close = p.close;
-} else {
-  fail(`unknown provider ${provider} (local, jimeng, jimeng-sim)`);
-}
+  detector && photos.every((p) => p.faces.length > 0) ? createQualityGate((img) => detector.detectFaces(img)) : undefined;
 
 const started = Date.now();
 const written: string[] = [];

@@ -118,17 +118,21 @@ export class JimengGenerator implements Generator {
       },
     };
     let outcome: RunOutcome;
+    let created = 0;
     try {
       outcome = await this.client.run(plan.reqKey, body, {
         signal: input.signal,
         reqJson,
         onSubmitted: (taskId) => {
+          created++;
           guard?.recordCall(input.orderId);
           this.opts.onTask?.({ orderId: input.orderId, index, reqKey: plan.reqKey, taskId });
         },
       });
     } catch (e) {
-      guard?.settle(input.orderId, 0);
+      // A task we stopped waiting for (customer left, timeout) still finishes and is billed: count it.
+      const kind = e instanceof JimengError ? e.kind : 'server';
+      guard?.settle(input.orderId, created > 0 && (kind === 'aborted' || kind === 'server') ? 1 : 0);
       return this.failure(input, index, e);
     }
     let image: Buffer;

@@ -73,7 +73,7 @@ export interface JimengSimulatorStats {
   submits: number;
   tasksCreated: number;
   polls: number;
-  /** Output images delivered (what Jimeng bills). */
+  /** Output images produced by finished tasks (what Jimeng bills, fetched or not). */
   billedImages: number;
   authFailures: number;
   faults: Partial<Record<SimFault, number>>;
@@ -105,14 +105,8 @@ interface Task {
   billed: boolean;
 }
 
-const KNOWN_KEYS = new Set([
-  'jimeng_t2i_v40',
-  'jimeng_i2i_v30',
-  'jimeng_seedream46_cvtob',
-  'jimeng_i2v_first_v30',
-  'jimeng_i2v_first_v30_1080',
-  'jimeng_ti2v_v30_pro',
-]);
+/** Image req_keys this simulator renders (video keys have their own simulator in services/motion). */
+const KNOWN_KEYS = new Set(['jimeng_t2i_v40', 'jimeng_i2i_v30', 'jimeng_seedream46_cvtob']);
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -235,6 +229,7 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
   const tasks = new Map<string, Task>();
   const files = new Map<string, Buffer>();
   const hanging = new Set<ServerResponse>();
+  const billing = new Set<NodeJS.Timeout>();
   const stats: JimengSimulatorStats = { requests: 0, submits: 0, tasksCreated: 0, polls: 0, billedImages: 0, authFailures: 0, faults: {}, peakConcurrentTasks: 0 };
 
   const sampleLatency = (): number => {
@@ -302,7 +297,7 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
     if (reqKey === 'jimeng_t2i_v40') {
       if (b64 > 0) return 'jimeng_t2i_v40 takes image_urls only';
       if (urls > 10) return 'at most 10 images';
-    } else if (reqKey === 'jimeng_i2i_v30' || reqKey.startsWith('jimeng_i2v_first')) {
+    } else if (reqKey === 'jimeng_i2i_v30') {
       if (b64 + urls !== 1) return 'exactly one input image';
     }
     for (const k of ['width', 'height'] as const) {
@@ -394,6 +389,14 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
     // Render in the background while the task "generates", so GetResult after done is quick.
     task.result = startRender(task);
     task.result.catch(() => {});
+    // Jimeng bills an output when the task produces it, whether or not anyone fetches it.
+    const bill = setTimeout(() => {
+      if (task.fault === 'post_audit' || task.billed) return;
+      task.billed = true;
+      task.result?.then((imgs) => (stats.billedImages += imgs.length)).catch(() => {});
+    }, durationMs);
+    bill.unref();
+    billing.add(bill);
     send(res, 200, envelope(10000, 'Success', { task_id: id }));
   }
 
@@ -430,10 +433,6 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
     const meta = reqJson.aigc_meta as Record<string, unknown> | undefined;
     if (meta !== undefined && (typeof meta.producer_id !== 'string' || meta.producer_id.length === 0 || meta.producer_id.length > 256)) {
       return send(res, 400, envelope(50215, 'Input invalid for this service. aigc_meta.producer_id', null));
-    }
-    if (!task.billed) {
-      task.billed = true;
-      stats.billedImages += images.length;
     }
     if (reqJson.return_url === true) {
       const urls = images.map((img, i) => {
@@ -545,6 +544,7 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
     },
     async close() {
       clearInterval(sweeper);
+      for (const t of billing) clearTimeout(t);
       for (const r of hanging) r.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
