@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,26 @@ describe('npm run pay', () => {
     expect([unconfigured.code, unconfigured.json.code]).toEqual([1, 'NOT_CONFIGURED']);
     const noPin = await run(['refund', no, '--amount', '1', '--reason', 'x'], { env: { ...env, KIOSK_ADMIN_PIN_HASH: '' } });
     expect(noPin.json.code).toBe('ADMIN_PIN_NOT_SET');
+  });
+
+  it('enforces the daily refund cap across operator refunds, counting a retried refund once', async () => {
+    const data = join(dir, 'capdata');
+    const capEnv = { ...env, KIOSK_DATA_DIR: data };
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'config.json'), JSON.stringify({ dailyRefundCapFen: 1500 }));
+    const pay = async (fen: number) => {
+      const no = (await run(['create', '--amount', String(fen), '--description', '电子版'], { env: capEnv })).json.out_trade_no as string;
+      await sim.pay(no);
+      return no;
+    };
+    const a = await pay(1000);
+    const b = await pay(1000);
+    expect((await run(['refund', a, '--amount', '1000', '--reason', '投诉', '--pin', '8642'], { env: capEnv })).code).toBe(0);
+    expect((await run(['refund', a, '--amount', '1000', '--reason', '投诉', '--pin', '8642'], { env: capEnv })).code).toBe(0);
+    const over = await run(['refund', b, '--amount', '1000', '--reason', '投诉', '--pin', '8642'], { env: capEnv });
+    expect([over.code, over.json.code]).toEqual([1, 'REFUND_CAP']);
+    expect(sim.refunds().filter((r) => r.outTradeNo === b)).toHaveLength(0);
+    expect((await run(['refund', b, '--amount', '500', '--reason', '部分退款', '--pin', '8642'], { env: capEnv })).code).toBe(0);
   });
 
   it('import-keys moves the private key and APIv3 key into the secret store, which then suffices', async () => {

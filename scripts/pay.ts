@@ -8,13 +8,15 @@
 //   npm run pay -- hash-pin                              (reads a PIN, prints its scrypt hash)
 // Each prints exactly one JSON line on stdout; failures print {"ok":false,"code":…} and exit non-zero,
 // including an answer whose signature does not verify. Refunds need the admin PIN.
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import QRCode from 'qrcode';
 import { setLogFile } from '../electron/main/infra/log';
+import { adminRefundsTodayFen, startOfLocalDay } from '../electron/main/services/admin/reports';
 import { dataDir } from '../electron/main/infra/paths';
 import { hashPin, verifyPin } from '../electron/main/services/config/pin';
 import { createSecretStore, defaultSecretsFile, type SecretStore } from '../electron/main/services/config/secrets';
@@ -74,12 +76,12 @@ function tradeNoArg(positional: string[], re: RegExp, what: string): string {
 }
 
 /** The kiosk's data directory config.json `wechatpay` section, read-only (never created here). */
-function kioskConfig(env: NodeJS.ProcessEnv): { wechatpay?: unknown; adminPinHash?: unknown; root: string } {
+function kioskConfig(env: NodeJS.ProcessEnv): { wechatpay?: unknown; adminPinHash?: unknown; dailyRefundCapFen?: unknown; root: string } {
   const root = dataDir(undefined, env);
   const file = join(root, 'config.json');
   if (!existsSync(file)) return { root };
   try {
-    const c = JSON.parse(readFileSync(file, 'utf8')) as { wechatpay?: unknown; adminPinHash?: unknown };
+    const c = JSON.parse(readFileSync(file, 'utf8')) as { wechatpay?: unknown; adminPinHash?: unknown; dailyRefundCapFen?: unknown };
     return { ...c, root };
   } catch {
     throw new CliFailure('CONFIG_INVALID', `${file} is not valid JSON`);
@@ -102,6 +104,55 @@ async function checkPin(flags: Map<string, string | true>, io: CliIo, cfgHash: u
   if (!hash) throw new CliFailure('ADMIN_PIN_NOT_SET', 'no admin PIN hash configured (KIOSK_ADMIN_PIN_HASH or adminPinHash in config.json)');
   const pin = str(flags, 'pin') ?? (await io.readLine('管理员密码 / admin PIN: ', true));
   if (!pin || !(await verifyPin(pin.trim(), hash))) throw new CliFailure('ADMIN_PIN_WRONG', '管理员密码错误 / wrong admin PIN');
+}
+
+/** Same default as the kiosk config (config/index.ts). */
+const DEFAULT_DAILY_REFUND_CAP_FEN = 50_000;
+
+interface LedgerLine {
+  at: string;
+  outTradeNo: string;
+  outRefundNo: string;
+  fen: number;
+}
+
+/**
+ * The daily refund cap covers operator refunds from this CLI (its own ledger, one entry per
+ * out_refund_no, written before the call) plus the admin screen's refunds in the kiosk database.
+ */
+function refundCapCheck(root: string, capFen: number, outTradeNo: string, outRefundNo: string, fen: number): void {
+  const ledger = join(root, 'operator-refunds.jsonl');
+  const since = startOfLocalDay(new Date()).getTime();
+  const today = new Map<string, number>();
+  if (existsSync(ledger)) {
+    for (const line of readFileSync(ledger, 'utf8').split('\n')) {
+      try {
+        const l = JSON.parse(line) as LedgerLine;
+        if (Date.parse(l.at) >= since && Number.isSafeInteger(l.fen)) today.set(l.outRefundNo, l.fen);
+      } catch {
+        // a torn last line after a crash: ignore it
+      }
+    }
+  }
+  if (today.has(outRefundNo)) return; // a retry of a refund already counted
+  let kioskFen = 0;
+  const dbFile = join(root, 'kiosk.sqlite');
+  if (existsSync(dbFile)) {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      kioskFen = adminRefundsTodayFen(db);
+    } catch {
+      kioskFen = 0; // an older database without the refunds table
+    } finally {
+      db.close();
+    }
+  }
+  const used = [...today.values()].reduce((a, b) => a + b, 0) + kioskFen;
+  if (used + fen > capFen) {
+    throw new CliFailure('REFUND_CAP', `已达今日退款上限 / daily refund cap reached (cap ${capFen} fen, used ${used} fen)`);
+  }
+  const entry: LedgerLine = { at: new Date().toISOString(), outTradeNo, outRefundNo, fen };
+  appendFileSync(ledger, JSON.stringify(entry) + '\n', { mode: 0o600 });
 }
 
 export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
@@ -193,6 +244,8 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
         const trade = await provider.queryDetail(no);
         if (trade.state !== 'SUCCESS' && trade.state !== 'REFUND') throw new CliFailure('NOT_PAID', `order is ${trade.state}, nothing to refund`);
         if (trade.amountFen === undefined || amount > trade.amountFen) throw new CliFailure('USAGE', `refund exceeds the order total (${trade.amountFen ?? '?'} fen)`, 2);
+        const cap = typeof kiosk.dailyRefundCapFen === 'number' ? kiosk.dailyRefundCapFen : DEFAULT_DAILY_REFUND_CAP_FEN;
+        refundCapCheck(kiosk.root, cap, no, outRefundNo, amount);
         const r = await provider.refundDetail({ outTradeNo: no, outRefundNo, totalFen: trade.amountFen, refundFen: amount, reason });
         print({ ok: true, out_trade_no: no, out_refund_no: r.outRefundNo, refund_id: r.refundId, status: r.state, refund: r.refundFen });
         return 0;
