@@ -95,6 +95,14 @@ describe('ElectronPrinter', () => {
     expect(await printer.jobState(second.systemJobId)).toBe('completed');
   });
 
+  it('accepts a host print function that resolves with nothing (the host signature Promise<void>)', async () => {
+    const host: (pdfPath: string, options: Record<string, unknown>) => Promise<void> = async () => undefined;
+    const printer = createElectronPrinter({ deviceName: 'p', printPdf: host });
+    const { systemJobId } = await printer.submit({ jobKey: 'o3-p', pdfPath: pdf, copies: 1, media: { widthIn: 6, heightIn: 4 } });
+    await new Promise((r) => setImmediate(r));
+    expect(await printer.jobState(systemJobId)).toBe('completed');
+  });
+
   it('reports a missing printer as not ready', async () => {
     const printer = createElectronPrinter({ deviceName: '', printPdf: async () => ({ success: true }), listPrinters: async () => [{ name: 'Fax' }] });
     expect(await printer.status()).toMatchObject({ ready: false, code: 'NOT_FOUND' });

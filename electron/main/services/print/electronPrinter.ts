@@ -8,8 +8,8 @@ import type { Printer, PrinterStatus, PrintJobState, PrintSubmit } from './types
 
 const log = logger('print.electron');
 
-/** The subset of Electron's `WebContentsPrintOptions` the kiosk sets. */
-export interface ElectronPrintOptions {
+/** The subset of Electron's `WebContentsPrintOptions` the kiosk sets (a type alias, so it fits Record<string, unknown>). */
+export type ElectronPrintOptions = {
   silent: true;
   printBackground: true;
   /** Omitted for the system default printer. */
@@ -23,15 +23,19 @@ export interface ElectronPrintOptions {
   dpi?: { horizontal: number; vertical: number };
   /** 100 = no scaling: the PDF is already at the paper size. */
   scaleFactor: 100;
-}
+};
 
 export interface ElectronPrintResult {
   success: boolean;
   failureReason?: string;
 }
 
-/** Injected by the Electron host: prints a PDF file silently, resolving with webContents.print's callback values. */
-export type PrintPdfFn = (pdfPath: string, options: ElectronPrintOptions) => Promise<ElectronPrintResult>;
+/**
+ * Injected by the Electron host: prints the job silently (load `electronPrintPage(pdfPath).html` in a
+ * hidden window, then webContents.print(options)). Resolve with the print callback's values, or with
+ * nothing for success; reject for failure.
+ */
+export type PrintPdfFn = (pdfPath: string, options: ElectronPrintOptions) => Promise<ElectronPrintResult | void>;
 
 /** Electron's PrinterInfo, as returned by webContents.getPrintersAsync(). */
 export interface ElectronPrinterInfo {
@@ -132,7 +136,7 @@ export function createElectronPrinter(opts: ElectronPrinterOptions): Printer & {
       void opts
         .printPdf(job.pdfPath, options)
         .then(
-          (r) => r,
+          (r): ElectronPrintResult => r ?? { success: true },
           (e: Error): ElectronPrintResult => ({ success: false, failureReason: e.message }),
         )
         .then((r) => {
