@@ -109,9 +109,15 @@ export function arrange(
       }
       rowUnits.push({ cut: i, cx: cx + rng.range(-opts.jitter, opts.jitter), faceLine: faceLine + rng.range(-opts.jitter, opts.jitter), scale });
     });
-    // Centre each row on x = 0 so the rows interleave.
+    // Centre each row on x = 0: a back row one longer than the front interleaves by itself.
     const mid = cx / 2;
     for (const u of rowUnits) u.cx -= mid;
+    // Rows of equal length are offset by half a place, so every back-row face shows between two
+    // front-row heads instead of hiding behind one.
+    if (opts.rows === 2 && rows[0]!.length === rows[1]!.length && row.length > 0) {
+      const step = (row.reduce((sum, i) => sum + unitW(i, scale), 0) / row.length) * (1 - opts.overlap);
+      for (const u of rowUnits) u.cx += (r === 0 ? 1 : -1) * (step / 4);
+    }
     units.push(...rowUnits);
   });
 
