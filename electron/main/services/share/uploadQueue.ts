@@ -46,6 +46,8 @@ export interface UploadQueueOptions {
   /** Stop retrying after this long (default 30 days: the result is deleted then anyway). */
   giveUpAfterMs?: number;
   onChange?: (rec: UploadRecord) => void;
+  /** An upload finished for a key forget() dropped meanwhile: the caller deletes the object again. */
+  onForgottenDone?: (task: UploadTask) => void;
   now?: () => number;
   /** 0..1 random source for jitter (tests pass a constant). */
   random?: () => number;
@@ -142,6 +144,7 @@ export function createUploadQueue(opts: UploadQueueOptions): UploadQueue {
       log.info('upload.done', { key: r.key, kind: r.kind, attempts: r.attempts });
       const wasFailing = r0.attempts > 0;
       if (records.has(r.key)) changed(r);
+      else opts.onForgottenDone?.({ key: r.key, filePath: r.filePath, contentType: r.contentType, kind: r.kind, priority: r.priority });
       // The network works again: stop waiting out back-offs of the others.
       if (wasFailing) for (const p of records.values()) if (p.state === 'pending') records.set(p.key, { ...p, nextAt: 0 });
     } catch (e) {
