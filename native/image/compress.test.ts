@@ -31,7 +31,7 @@ describe('compression for the AI upload', () => {
   it('converts CMYK and 16-bit input to 8-bit sRGB', async () => {
     const odd = await F.oddButValid();
     for (const key of ['cmykJpeg', 'png16bit'] as const) {
-      const meta = await sharp((await compressPhoto(odd[key])).jpeg).metadata();
+      const meta = await sharp((await compressPhoto(odd[key]!)).jpeg).metadata();
       expect({ key, space: meta.space, channels: meta.channels, depth: meta.depth }).toEqual({ key, space: 'srgb', channels: 3, depth: 'uchar' });
     }
   });
