@@ -157,6 +157,7 @@ describe('printing through the real CUPS queue (cups-pdf)', () => {
       state = await printer.jobState(systemJobId);
     }
     expect(state).toBe('completed');
+    expect(sh('pdfinfo', [await outputOf(systemJobId)])).toMatch(/Pages:\s+1\n/);
   });
 
   it('reports a queue that does not exist', async () => {
