@@ -17,6 +17,14 @@ describe('CostGuard', () => {
     g.startGeneration('o2'); // another order is not affected
   });
 
+  it('gives a free retry after a generation that delivered nothing', () => {
+    const g = new CostGuard({ ...limits, regenerationsPerOrder: 0 });
+    g.startGeneration('o1');
+    g.forgiveGeneration('o1'); // zero variants came back
+    g.startGeneration('o1');
+    expect(() => g.startGeneration('o1')).toThrow(expect.objectContaining({ code: 'REGENERATION_LIMIT' }));
+  });
+
   it('caps the calls of one order, counting requests still in flight', () => {
     const g = new CostGuard({ ...limits, dailyBudgetFen: 0, maxCallsPerOrder: 3 });
     for (let i = 0; i < 3; i++) expect(g.reserve('o1').ok).toBe(true);

@@ -103,6 +103,17 @@ export class CostGuard {
   }
 
   /**
+   * A generation that delivered nothing must not use up the customer's regeneration: the kiosk offers
+   * a free retry instead (issue: "never zero without an explanation and a free retry").
+   */
+  forgiveGeneration(orderId: string): void {
+    const o = this.state.orders[orderId];
+    if (!o || o.generations === 0) return;
+    o.generations--;
+    this.save();
+  }
+
+  /**
    * Before each variant request: may this order call the service now? When ok, one image is reserved
    * against the day's budget (so parallel requests cannot overshoot it) until settle() is called.
    */

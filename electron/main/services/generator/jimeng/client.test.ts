@@ -141,6 +141,18 @@ describe('JimengClient against the simulator', () => {
     await client.close();
   });
 
+  it('resubmits a task that expired (not_found after its lifetime), then gives up', async () => {
+    const short = await startJimengSimulator({ latency: { kind: 'fixed', ms: 200 }, taskTtlMs: 30, renderScale: 0.1, accessKey: sim.accessKey, secretKey: sim.secretKey });
+    try {
+      const client = new JimengClient({ config: configFor(short.url) });
+      await expect(client.run('jimeng_i2i_v30', body())).rejects.toMatchObject({ kind: 'resubmit', code: 'NOT_FOUND' });
+      expect(short.stats.tasksCreated).toBe(2);
+      await client.close();
+    } finally {
+      await short.close();
+    }
+  });
+
   it('validates parameters per req_key (4.0 takes image_urls only)', async () => {
     const client = new JimengClient({ config: configFor(sim.url) });
     await expect(client.submit('jimeng_t2i_v40', body())).rejects.toMatchObject({ kind: 'invalid', code: 50215 });
