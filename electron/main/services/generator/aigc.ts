@@ -75,7 +75,7 @@ export async function watermarkPreview(image: Buffer): Promise<Buffer> {
   const { data, info } = await sharp(image, { failOn: 'none' })
     .rotate()
     .resize(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE, { fit: 'inside' })
-    .removeAlpha()
+    .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw()
     .toBuffer({ resolveWithObject: true });
@@ -134,7 +134,8 @@ export function aigcXmp(label: AigcLabel, provider: string): string {
 export async function labelDelivered(image: Buffer, opts: LabelOptions): Promise<Buffer> {
   const { data, info } = await sharp(image, { failOn: 'none' })
     .rotate()
-    .removeAlpha()
+    // A transparent PNG is put on white, not on black.
+    .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw()
     .toBuffer({ resolveWithObject: true });

@@ -28,7 +28,30 @@ async function rawLayer(data: Buffer, w: number, h: number, left: number, top: n
   return { input: cropped, raw: { width: vis.w, height: vis.h, channels: 4 }, left: vis.x, top: vis.y };
 }
 
-async function personLayers(cut: Cutout, left: number, top: number, width: number, height: number, W: number, H: number): Promise<OverlayOptions[]> {
+/**
+ * Per-channel gains that pull people a little toward the colour of the scene where they stand, so a
+ * photo taken under cold shop lighting does not look pasted onto a warm red backdrop.
+ */
+async function sceneTint(scene: Buffer, W: number, H: number): Promise<[number, number, number]> {
+  const stats = await sharp(scene)
+    .extract({ left: Math.round(W * 0.2), top: Math.round(H * 0.35), width: Math.round(W * 0.6), height: Math.round(H * 0.6) })
+    .stats();
+  const means = stats.channels.slice(0, 3).map((c) => c.mean);
+  const avg = (means[0]! + means[1]! + means[2]!) / 3 || 1;
+  const gain = (m: number) => Math.min(1.08, Math.max(0.92, 1 + 0.14 * (m / avg - 1)));
+  return [gain(means[0]!), gain(means[1]!), gain(means[2]!)];
+}
+
+async function personLayers(
+  cut: Cutout,
+  left: number,
+  top: number,
+  width: number,
+  height: number,
+  W: number,
+  H: number,
+  tint: [number, number, number],
+): Promise<OverlayOptions[]> {
   // Join first, resize in a second pipeline: sharp 0.34 skips a downscale when joinChannel is in the same one.
   const joined = await sharp(cut.rgb, { raw: { width: cut.width, height: cut.height, channels: 3 } })
     .joinChannel(cut.alpha, { raw: { width: cut.width, height: cut.height, channels: 1 } })
@@ -36,6 +59,7 @@ async function personLayers(cut: Cutout, left: number, top: number, width: numbe
     .toBuffer();
   const rgba = await sharp(joined, { raw: { width: cut.width, height: cut.height, channels: 4 } })
     .resize(width, height, { fit: 'fill' })
+    .linear([...tint, 1], [0, 0, 0, 0])
     .raw()
     .toBuffer();
   if (rgba.length !== width * height * 4) throw new Error(`resize gave ${rgba.length} bytes for ${width}x${height}`);
@@ -132,9 +156,10 @@ export async function composeVariant({ scene, cuts, plan, width: W, height: H, s
     layers.push({ input: await sharp(scene).extract(rect).png({ compressionLevel: 1 }).toBuffer(), left: rect.left, top: rect.top });
   }
   if (plan.under) layers.push({ input: Buffer.from(svgDoc(W, H, plan.under)), left: 0, top: 0 });
+  const tint = plan.people.length ? await sceneTint(scene, W, H) : ([1, 1, 1] as [number, number, number]);
   for (const p of plan.people) {
     const cut = cuts[p.cut];
-    if (cut) layers.push(...(await personLayers(cut, p.left, p.top, p.width, p.height, W, H)));
+    if (cut) layers.push(...(await personLayers(cut, p.left, p.top, p.width, p.height, W, H, tint)));
     signal.throwIfAborted();
   }
   for (const w of plan.windows) {
