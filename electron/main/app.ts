@@ -17,6 +17,7 @@ import { decodeImage } from './services/orders/session';
 import { createProviders, type ProviderPlatform, type Providers } from './providers';
 import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
+import { CatalogState, countingPrinter, createAdminModule, openPaperCounter, openSecretStore, withCheckThresholds } from './services/admin';
 import type { Timing } from './services/orders/context';
 
 const log = logger('app');
@@ -30,6 +31,8 @@ export interface KioskOptions {
   /** Platform pieces only one host has (safeStorage, Electron's print path). */
   platform?: ProviderPlatform;
   timing?: Partial<Timing>;
+  /** Leaves kiosk mode (admin:exit-kiosk): Electron passes app.quit; default: SIGTERM to this process (the browser host's clean stop). */
+  exit?: () => void;
 }
 
 export interface Kiosk {
@@ -60,8 +63,10 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   log.info('starting', { host: opts.host, version: opts.version, dataDir: paths.root, firstRun, providers: config.providers });
 
   // A broken catalogue stops start-up with the file and field named (CatalogError), before any customer sees it.
-  const catalog = loadCatalog(resources.assetsDir);
+  const baseCatalog = loadCatalog(resources.assetsDir);
   const db = openDb(paths.db);
+  // The operator's prices and on/off switches (admin screen) on top of assets/*.json.
+  const catalogs = new CatalogState(db, baseCatalog);
   const repo = new OrdersRepo(db);
   const bus = new EventEmitter();
   bus.setMaxListeners(50);
@@ -81,18 +86,21 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     platform: opts.platform,
   });
 
+  // Paper is counted as jobs complete; at 0 the printer reports NO_PAPER and print packages pause.
+  const paper = openPaperCounter(paths, config);
+  const printer = countingPrinter(providers.printer, paper);
   const orders = new OrderService({
     db,
     repo,
     config,
-    catalog: () => catalog,
+    catalog: () => catalogs.current(),
     paths,
-    checks: providers.checks,
+    checks: withCheckThresholds(providers.checks, config),
     generator: providers.generator,
     runVariants: providers.runVariants,
     gate: providers.gate,
     payment: providers.payment,
-    printer: providers.printer,
+    printer,
     printLayout: providers.printLayout,
     share: providers.share,
     motion: providers.motion,
@@ -104,18 +112,38 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   });
   late.orders = orders;
 
+  const operator = await createAdminModule({
+    config,
+    paths,
+    env,
+    orders,
+    catalog: catalogs,
+    printer,
+    printLayout: providers.printLayout,
+    share: providers.share,
+    paper,
+    secrets: openSecretStore(paths, opts.platform?.cipher),
+    version: opts.version,
+    host: opts.host,
+    exit: opts.exit ?? (() => process.kill(process.pid, 'SIGTERM')),
+  });
+
   const s = orders.session;
   const handlers: Handlers = {
     'app:get-catalog': async () => {
-      const printer = await providers.printer.status().catch(() => ({ ready: false, code: 'ERROR', detail: 'status failed' }));
+      const printerStatus = await printer.status().catch(() => ({ ready: false, code: 'ERROR', detail: 'status failed' }));
+      const catalog = catalogs.current();
+      // Network down: packages that need an unreachable provider are not offered (health service).
+      const blocked = new Set(operator.health.unavailable(catalog.packages).map((u) => u.packageId));
       return {
         ...catalog,
+        packages: catalog.packages.map((p) => (blocked.has(p.id) ? { ...p, enabled: false } : p)),
         settings: {
           idleTimeoutSec: config.idleTimeoutSec,
           paymentTimeoutSec: config.paymentTimeoutSec,
           regenerationsAllowed: config.regenerationsAllowed,
-          printerReady: printer.ready,
-          printerMessage: printer.ready ? undefined : '打印机暂时不能使用，可选择电子版',
+          printerReady: printerStatus.ready,
+          printerMessage: printerStatus.ready ? undefined : '打印机暂时不能使用，可选择电子版',
           host: opts.host,
           version: opts.version,
         },
@@ -126,14 +154,18 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'order:choose-product': ({ orderId, productId, styleId, outfitId }) => s.chooseProduct(orderId, productId, styleId, outfitId),
     'capture:add-photo': ({ orderId, image }) => s.addPhoto(orderId, decodeImage(image), 'camera'),
     'capture:remove-photo': ({ orderId, photoId }) => s.removePhoto(orderId, photoId),
-    'capture:guide-frame': ({ image }) => s.guideFrame(image),
+    'capture:guide-frame': ({ image }) => {
+      operator.health.noteGuideFrame();
+      return s.guideFrame(image);
+    },
     'capture:phone-upload-link': ({ orderId }) => s.phoneUploadLink(orderId),
     'generate:start': ({ orderId }) => s.startGeneration(orderId),
     'generate:regenerate': ({ orderId }) => s.regenerate(orderId),
     'order:pick-variant': ({ orderId, index }) => s.pick(orderId, index),
-    'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, () => providers.printer.status()),
+    'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, () => printer.status()),
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),
+    ...operator.handlers,
   };
 
   const phone = new PhoneServer({
@@ -183,6 +215,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     providers,
     close: async () => {
       stopRetention();
+      operator.stop();
       await orders.close();
       await phone.close();
       await providers.close();

@@ -173,6 +173,131 @@ const OrderRef = z.object({ orderId: Id });
 /** A camera still or phone upload travels as base64 (JPEG/PNG); 20 MB of image at most. */
 const ImageData = z.string().min(16).max(28_000_000);
 
+// ---------------------------------------------------------------- operator (admin) shapes
+// Every admin call but admin:unlock carries the session token handed out by admin:unlock.
+
+const AdminToken = z.string().min(16).max(128);
+const AdminRef = z.object({ token: AdminToken });
+
+export const HealthItemId = z.enum(['camera', 'printer', 'paper', 'network', 'generator', 'payment', 'storage', 'disk', 'clock', 'version']);
+export type HealthItemId = z.infer<typeof HealthItemId>;
+
+export const HealthItem = z.object({
+  id: HealthItemId,
+  status: z.enum(['ok', 'warn', 'error', 'unknown']),
+  /** Machine code the screen translates (admin.health.code.<code>), e.g. OK, UNREACHABLE, CLOCK_SKEW, DISK_LOW. */
+  code: z.string(),
+  /** Technical detail in English (provider name, endpoint, numbers); never a secret. */
+  detail: z.string(),
+});
+export type HealthItem = z.infer<typeof HealthItem>;
+
+export const HealthReport = z.object({
+  checkedAt: z.string(),
+  items: z.array(HealthItem),
+  /** Packages the kiosk cannot sell right now (network down, provider unreachable), with the reason code. */
+  unavailable: z.array(z.object({ packageId: z.string(), code: z.string() })),
+  paper: z.object({ capacity: z.number().int(), remaining: z.number().int(), low: z.boolean(), printedTotal: z.number().int() }),
+});
+export type HealthReport = z.infer<typeof HealthReport>;
+
+export const ProviderChoice = z.object({
+  generator: z.enum(['local', 'jimeng']),
+  payment: z.enum(['simulated', 'wechatpay']),
+  share: z.enum(['lan', 'oss']),
+  printer: z.enum(['pdf', 'cups', 'electron']),
+  motion: z.enum(['local', 'jimeng']),
+});
+
+/** The operator's settings with their allowed ranges (validated by main; the form shows each issue). */
+export const AdminSettings = z.object({
+  packages: z.array(z.object({ id: Id, priceFen: z.number().int().min(0).max(100_000), enabled: z.boolean() })).max(20),
+  styles: z.array(z.object({ id: Id, enabled: z.boolean() })).max(50),
+  idleTimeoutSec: z.number().int().min(15).max(3600),
+  paymentTimeoutSec: z.number().int().min(60).max(1800),
+  regenerationsAllowed: z.number().int().min(0).max(5),
+  resultRetentionDays: z.number().int().min(1).max(30),
+  originalRetentionHours: z.number().min(0).max(24),
+  dailyRefundCapFen: z.number().int().min(0).max(10_000_000),
+  blessing: z.string().trim().min(1).max(60),
+  thresholds: z.object({
+    minFacePx: z.number().int().min(40).max(400),
+    minFaceScore: z.number().min(0.5).max(0.99),
+    paperWarnBelow: z.number().int().min(0).max(1000),
+    diskMinFreeMb: z.number().int().min(100).max(100_000),
+  }),
+  providers: ProviderChoice,
+});
+export type AdminSettings = z.infer<typeof AdminSettings>;
+
+/** What the form sends: the same fields, types only; ranges are checked by main (AdminSettings). */
+export const AdminSettingsDraft = z.object({
+  packages: z.array(z.object({ id: z.string().max(64), priceFen: z.number(), enabled: z.boolean() })).max(20),
+  styles: z.array(z.object({ id: z.string().max(64), enabled: z.boolean() })).max(50),
+  idleTimeoutSec: z.number(),
+  paymentTimeoutSec: z.number(),
+  regenerationsAllowed: z.number(),
+  resultRetentionDays: z.number(),
+  originalRetentionHours: z.number(),
+  dailyRefundCapFen: z.number(),
+  blessing: z.string().max(200),
+  thresholds: z.object({ minFacePx: z.number(), minFaceScore: z.number(), paperWarnBelow: z.number(), diskMinFreeMb: z.number() }),
+  providers: ProviderChoice,
+});
+export type AdminSettingsDraft = z.infer<typeof AdminSettingsDraft>;
+
+export const SettingsIssue = z.object({
+  /** Dotted path of the field, e.g. "packages.1.priceFen". */
+  path: z.string(),
+  rule: z.enum(['range', 'integer', 'required', 'unknown']),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+export type SettingsIssue = z.infer<typeof SettingsIssue>;
+
+export const AdminSettingsView = z.object({
+  settings: AdminSettings,
+  /** Names for the form (catalogue data). */
+  packageNames: z.record(z.string(), Text),
+  styleNames: z.record(z.string(), Text),
+  /** Secrets are write-only: only whether each is set. */
+  secrets: z.array(z.object({ name: z.string(), set: z.boolean() })),
+  secretProtection: z.enum(['encrypted', 'file-permissions']),
+  /** Providers the running kiosk uses; a different saved choice applies after a restart. */
+  activeProviders: ProviderChoice,
+  restartRequired: z.boolean(),
+});
+export type AdminSettingsView = z.infer<typeof AdminSettingsView>;
+
+export const AttentionCode = z.enum(['REFUND_PENDING', 'REFUND_FAILED', 'DELIVERY_FAILED', 'PRINT_FAILED', 'CLOSE_PENDING', 'GENERATION_FAILED', 'AMOUNT_MISMATCH']);
+
+export const AdminOrderRow = z.object({
+  id: z.string(),
+  state: OrderState,
+  createdAt: z.string(),
+  packageId: z.string().nullable(),
+  amountFen: z.number().int().nullable(),
+  print: z.enum(['none', 'queued', 'submitting', 'printing', 'done', 'failed']),
+  refund: z.object({ state: z.enum(['pending', 'processing', 'success', 'failed']), amountFen: z.number().int(), reason: z.string(), actor: z.string() }).nullable(),
+  attention: z.array(AttentionCode),
+  canReprint: z.boolean(),
+  canRefund: z.boolean(),
+});
+export type AdminOrderRow = z.infer<typeof AdminOrderRow>;
+
+export const SalesReport = z.object({
+  today: z.object({ orders: z.number().int(), grossFen: z.number().int(), refundsFen: z.number().int(), netFen: z.number().int(), free: z.number().int() }),
+  days: z.array(z.object({ date: z.string(), orders: z.number().int(), grossFen: z.number().int(), refundsFen: z.number().int() })),
+  byPackage: z.array(z.object({ packageId: z.string(), orders: z.number().int(), grossFen: z.number().int() })),
+  refunds: z.object({ count: z.number().int(), amountFen: z.number().int(), pending: z.number().int() }),
+  refundCap: z.object({ capFen: z.number().int(), usedTodayFen: z.number().int() }),
+});
+export type SalesReport = z.infer<typeof SalesReport>;
+
+export const PaperView = z.object({ capacity: z.number().int(), remaining: z.number().int(), low: z.boolean(), printedTotal: z.number().int() });
+const Pin = z.string().regex(/^\d{4,12}$/);
+const RefundReason = z.string().trim().min(2).max(80);
+
 // ---------------------------------------------------------------- calls
 
 export const calls = {
@@ -193,6 +318,37 @@ export const calls = {
   'payment:start': { input: OrderRef.extend({ packageId: Id }), output: OrderView },
   'payment:cancel': { input: OrderRef, output: OrderView },
   'order:abandon': { input: OrderRef, output: OrderView },
+  // ---- operator (admin) calls: all but admin:unlock take the session token
+  'admin:unlock': { input: z.object({ pin: z.string().max(64) }), output: z.object({ token: z.string(), expiresAt: z.string() }) },
+  'admin:lock': { input: AdminRef, output: z.object({ locked: z.literal(true) }) },
+  'admin:get-health': { input: AdminRef.extend({ refresh: z.boolean().optional() }), output: HealthReport },
+  'admin:get-settings': { input: AdminRef, output: AdminSettingsView },
+  'admin:save-settings': {
+    input: AdminRef.extend({ settings: AdminSettingsDraft }),
+    output: z.object({ saved: z.boolean(), issues: z.array(SettingsIssue), view: AdminSettingsView }),
+  },
+  'admin:set-secret': {
+    input: AdminRef.extend({ name: z.string().min(1).max(64), value: z.string().max(16_384) }),
+    output: z.object({ name: z.string(), set: z.boolean() }),
+  },
+  'admin:list-orders': {
+    input: AdminRef.extend({ all: z.boolean().optional(), limit: z.number().int().min(1).max(500).optional() }),
+    output: z.array(AdminOrderRow),
+  },
+  'admin:sales-report': { input: AdminRef, output: SalesReport },
+  'admin:export-csv': {
+    input: AdminRef.extend({ days: z.number().int().min(1).max(366).optional() }),
+    output: z.object({ fileName: z.string(), csv: z.string() }),
+  },
+  'admin:reprint': { input: AdminRef.extend({ orderId: Id }), output: z.object({ printed: z.boolean() }) },
+  'admin:refund': { input: AdminRef.extend({ orderId: Id, reason: RefundReason }), output: AdminOrderRow },
+  'admin:test-print': { input: AdminRef, output: z.object({ printed: z.boolean(), printer: z.string(), detail: z.string() }) },
+  'admin:reset-paper': { input: AdminRef.extend({ capacity: z.number().int().min(1).max(10_000).optional() }), output: PaperView },
+  'admin:export-logs': { input: AdminRef, output: z.object({ fileName: z.string(), text: z.string(), truncated: z.boolean() }) },
+  'admin:change-pin': { input: AdminRef.extend({ oldPin: z.string().max(64), newPin: Pin }), output: z.object({ changed: z.literal(true) }) },
+  'admin:exit-kiosk': { input: AdminRef.extend({ confirm: z.literal(true) }), output: z.object({ exiting: z.literal(true) }) },
+  /** The capture screen says whether the camera opened (health: camera unplugged / replugged). */
+  'health:report-camera': { input: z.object({ ok: z.boolean(), detail: z.string().max(200) }), output: z.object({ recorded: z.literal(true) }) },
 } as const;
 
 export type CallName = keyof typeof calls;
