@@ -139,6 +139,21 @@ describe('JimengGenerator with the simulator', () => {
     });
   });
 
+  it('falls back to the composed image when object storage fails', async () => {
+    const before = sim.stats.tasksCreated;
+    const gen = new JimengGenerator({
+      config: config(),
+      prompts,
+      signedUrlFor: async () => {
+        throw new Error('OSS unreachable');
+      },
+    });
+    const res = await runVariants({ generator: gen, input: input('puzzle', 2), count: 2, signal: new AbortController().signal, onVariant: () => {} });
+    expect(res.delivered).toHaveLength(2);
+    expect(sim.stats.tasksCreated - before).toBe(2);
+    await gen.close();
+  });
+
   it('drops a broken face through the quality gate and fills the slot with a supplementary request', async () => {
     sim.setFaults({}, ['broken_face']);
     const gen = new JimengGenerator({ config: config(), prompts });

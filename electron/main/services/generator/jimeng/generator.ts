@@ -188,13 +188,18 @@ export class JimengGenerator implements Generator {
     });
     if (product === 'makeover') return i2i('makeover', photos[0]!.jpeg);
     if (this.opts.signedUrlFor) {
-      const urls = await Promise.all(photos.map((p) => this.opts.signedUrlFor!(p.jpeg)));
-      return {
-        reqKey: reqKeys.puzzle,
-        mode: 'puzzle',
-        images: urls.length,
-        base: { image_urls: urls, force_single: true, scale: output.scale, width: output.t2iWidth, height: output.t2iHeight },
-      };
+      try {
+        const urls = await Promise.all(photos.map((p) => this.opts.signedUrlFor!(p.jpeg)));
+        return {
+          reqKey: reqKeys.puzzle,
+          mode: 'puzzle',
+          images: urls.length,
+          base: { image_urls: urls, force_single: true, scale: output.scale, width: output.t2iWidth, height: output.t2iHeight },
+        };
+      } catch (e) {
+        // Object storage down: the composed-image path still gives the family its picture.
+        log.warn('signed-url-failed-using-composed-fallback', { error: e as Error });
+      }
     }
     // A single photo needs no composing; several are laid out in a grid the model can read.
     return i2i('puzzleComposed', photos.length === 1 ? photos[0]!.jpeg : await composePhotos(photos.map((p) => p.jpeg)));
