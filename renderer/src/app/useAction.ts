@@ -1,7 +1,8 @@
-// Runs one bridge call for a button: ignores taps while it is in flight (a ref, so even two taps
-// in the same frame start it once), keeps the error for a kind message and a retry.
+// Runs one bridge call for a button: ignores taps while it is in flight (singleFlight, so even two
+// taps in the same frame start it once), keeps the error for a kind message and a retry.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { KioskError, Result } from '../../../electron/shared/result';
+import { singleFlight, type SingleFlight } from './singleFlight';
 
 export interface Action<A extends unknown[]> {
   run: (...args: A) => Promise<void>;
@@ -15,7 +16,6 @@ export function useAction<A extends unknown[], T>(
   call: (...args: A) => Promise<Result<T>>,
   onOk?: (value: T, ...args: A) => void,
 ): Action<A> {
-  const inFlight = useRef(false);
   const mounted = useRef(true);
   const lastArgs = useRef<A | null>(null);
   const callRef = useRef(call);
@@ -32,9 +32,8 @@ export function useAction<A extends unknown[], T>(
     };
   }, []);
 
-  const run = useCallback(async (...args: A) => {
-    if (inFlight.current) return;
-    inFlight.current = true;
+  const flight = useRef<SingleFlight<A> | null>(null);
+  flight.current ??= singleFlight(async (...args: A) => {
     lastArgs.current = args;
     setBusy(true);
     setError(null);
@@ -48,9 +47,12 @@ export function useAction<A extends unknown[], T>(
       console.error('action failed', e);
       if (mounted.current) setError({ code: 'INTERNAL', message: '', retryable: true });
     } finally {
-      inFlight.current = false;
       if (mounted.current) setBusy(false);
     }
+  });
+
+  const run = useCallback(async (...args: A) => {
+    await flight.current?.run(...args);
   }, []);
 
   const retry = useCallback(() => {
