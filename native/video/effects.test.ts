@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { getEffect, loadEffects, parseEffect } from './effects';
 import { parseProgressTime } from './ffmpeg';
 import { prepareParticleLayer } from './particles';
-import { bodyShapes, outputFrame, peopleAnchor } from './people';
+import sharp from 'sharp';
+import { bodyShapes, outputFrame, peopleAnchor, peopleCutoutPng } from './people';
 
 describe('effects as data', () => {
   it('ships fireworks, lanterns, snow and 福, each animating', async () => {
@@ -48,6 +49,24 @@ describe('geometry', () => {
     expect(head.cy - head.ry).toBeLessThan(face.y);
     expect(torso.w).toBeGreaterThan(2.5 * face.w);
     expect(torso.y + torso.h).toBeGreaterThanOrEqual(1440);
+  });
+
+  it('cuts the people out opaque at the faces, cropped to the bodies, aligned with the photo', async () => {
+    const frame = { width: 400, height: 600 };
+    const rgb = Buffer.alloc(400 * 600 * 3);
+    for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 7) % 251; // a pattern that shows any shift
+    const face = { x: 150, y: 200, w: 60, h: 70 };
+    const cut = await peopleCutoutPng(rgb, frame, [face]);
+    expect(cut.left).toBeGreaterThan(0);
+    expect(cut.top).toBeGreaterThan(0);
+    expect(cut.top + cut.height).toBe(600);
+    const { data, info } = await sharp(cut.png).raw().toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(4);
+    for (const [x, y] of [[160, 210], [180, 235], [205, 265]] as const) {
+      const i = ((y - cut.top) * info.width + (x - cut.left)) * 4;
+      const j = (y * 400 + x) * 3;
+      expect([data[i], data[i + 1], data[i + 2], data[i + 3]]).toEqual([rgb[j], rgb[j + 1], rgb[j + 2], 255]);
+    }
   });
 
   it('anchors the camera move on the larger faces', () => {

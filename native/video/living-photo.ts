@@ -62,6 +62,7 @@ export function buildFilterGraph(p: {
   zoom: number;
   anchor: { x: number; y: number };
   withPeople: boolean;
+  peopleAt?: { x: number; y: number };
 }): string {
   const { frame, fps, frames, zoom, anchor } = p;
   const ax = (anchor.x * OVERSAMPLE).toFixed(2);
@@ -71,10 +72,12 @@ export function buildFilterGraph(p: {
   const z = `1+${(zoom - 1).toFixed(4)}*(0.5-0.5*cos(PI*on/${last}))`;
   const graph = [
     `[0:v]zoompan=z='${z}':x='${ax}*(1-1/zoom)':y='${ay}*(1-1/zoom)':d=${frames}:s=${frame.width}x${frame.height}:fps=${fps},setsar=1[bg]`,
-    `[1:v]scale=${frame.width}:${frame.height}:flags=bilinear,unpremultiply=inplace=1[pt]`,
+    // Un-premultiply and convert to YUV at the layer's small size, then scale: 4× fewer pixels converted.
+    `[1:v]unpremultiply=inplace=1,format=yuva420p,scale=${frame.width}:${frame.height}:flags=bilinear[pt]`,
     `[bg][pt]overlay=format=yuv420:shortest=1[bp]`,
   ];
-  if (p.withPeople) graph.push(`[bp][2:v]overlay=format=yuv420:eof_action=repeat,format=yuv420p[out]`);
+  // The people layer is cropped to its mask's bounding box and laid at its offset: fewer pixels blended per frame.
+  if (p.withPeople) graph.push(`[bp][2:v]overlay=x=${p.peopleAt?.x ?? 0}:y=${p.peopleAt?.y ?? 0}:format=yuv420:eof_action=repeat,format=yuv420p[out]`);
   else graph.push(`[bp]format=yuv420p[out]`);
   return graph.join(';');
 }
@@ -117,7 +120,12 @@ export async function renderLivingPhoto(o: LivingPhotoOptions): Promise<LivingPh
       .jpeg({ quality: 95, chromaSubsampling: '4:4:4' })
       .toFile(basePath);
     const peoplePath = join(tmp, 'people.png');
-    if (faces.length) await writeFile(peoplePath, await peopleCutoutPng(rgb, frame, faces));
+    let peopleAt = { x: 0, y: 0 };
+    if (faces.length) {
+      const cut = await peopleCutoutPng(rgb, frame, faces);
+      await writeFile(peoplePath, cut.png);
+      peopleAt = { x: cut.left, y: cut.top };
+    }
 
     const pw = 2 * Math.round((frame.width * particleScale) / 2);
     const ph = 2 * Math.round((frame.height * particleScale) / 2);
@@ -134,7 +142,7 @@ export async function renderLivingPhoto(o: LivingPhotoOptions): Promise<LivingPh
         { source: layer.stream(o.signal), options: ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${pw}x${ph}`, '-framerate', String(fps)] },
         ...(faces.length ? [{ source: peoplePath }] : []),
       ],
-      filterGraph: buildFilterGraph({ frame, fps, frames, zoom: o.effect.camera.zoom, anchor, withPeople: faces.length > 0 }),
+      filterGraph: buildFilterGraph({ frame, fps, frames, zoom: o.effect.camera.zoom, anchor, withPeople: faces.length > 0, peopleAt }),
       outputOptions: [
         '-map', '[out]',
         '-frames:v', String(frames),

@@ -96,10 +96,15 @@ export function peopleMaskSvg(faces: readonly Box[], frame: Frame): string {
 }
 
 /**
- * The people layer: the fitted photo (raw RGB, frame-sized) with a feathered alpha mask, as a PNG.
+ * The people layer: the fitted photo (raw RGB, frame-sized) with a feathered alpha mask, cropped to
+ * the mask's bounding box (even offsets, for yuv420), as a PNG plus where it goes in the frame.
  * Feather ≈ 12 % of the median face width: soft enough to hide the seam, well outside the face box.
  */
-export async function peopleCutoutPng(photoRgb: Buffer, frame: Frame, faces: readonly Box[]): Promise<Buffer> {
+export async function peopleCutoutPng(
+  photoRgb: Buffer,
+  frame: Frame,
+  faces: readonly Box[],
+): Promise<{ png: Buffer; left: number; top: number; width: number; height: number }> {
   const widths = faces.map((f) => f.w).sort((a, b) => a - b);
   const median = widths[Math.floor(widths.length / 2)] ?? 100;
   const sigma = Math.max(1.5, median * 0.12);
@@ -109,8 +114,40 @@ export async function peopleCutoutPng(photoRgb: Buffer, frame: Frame, faces: rea
     .extractChannel(0)
     .raw()
     .toBuffer();
-  return sharp(photoRgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+  // Bounding box of every pixel the mask touches.
+  let x0 = frame.width;
+  let y0 = frame.height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < frame.height; y++) {
+    const row = y * frame.width;
+    for (let x = 0; x < frame.width; x++) {
+      if ((mask[row + x] as number) > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) {
+    x0 = 0;
+    y0 = 0;
+    x1 = 1;
+    y1 = 1;
+  }
+  const left = x0 & ~1;
+  const top = y0 & ~1;
+  const width = Math.min(frame.width - left, ((x1 - left + 2) & ~1) || 2);
+  const height = Math.min(frame.height - top, ((y1 - top + 2) & ~1) || 2);
+  // Two steps: sharp applies extract before joinChannel within one pipeline.
+  const rgba = await sharp(photoRgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
     .joinChannel(mask, { raw: { width: frame.width, height: frame.height, channels: 1 } })
+    .raw()
+    .toBuffer();
+  const png = await sharp(rgba, { raw: { width: frame.width, height: frame.height, channels: 4 } })
+    .extract({ left, top, width, height })
     .png({ compressionLevel: 1 })
     .toBuffer();
+  return { png, left, top, width, height };
 }
