@@ -105,6 +105,23 @@ describe('npm run pay', () => {
     expect((await run(['refund', b, '--amount', '500', '--reason', '部分退款', '--pin', '8642'], { env: capEnv })).code).toBe(0);
   });
 
+  it('downloads platform certificates (certificate mode) and then works with them; public-key merchants are refused', async () => {
+    const certSim = await startWeChatPaySimulator({ keyDir: join(dir, 'certkeys'), mode: 'certificate' });
+    try {
+      const { WECHATPAY_PLATFORM_CERT_FILES: _c, ...noCerts } = certSim.env;
+      const out = join(dir, 'platform.pem');
+      const dl = await run(['certificates', '--out', out], { env: { ...noCerts, KIOSK_DATA_DIR: join(dir, 'certdata') } });
+      expect(dl.code).toBe(0);
+      expect(dl.json.certificates).toEqual([{ serial: certSim.platformSerial, not_after: expect.any(String) }]);
+      const q = await run(['create', '--amount', '100', '--description', '测试'], { env: { ...noCerts, WECHATPAY_PLATFORM_CERT_FILES: out, KIOSK_DATA_DIR: join(dir, 'certdata') } });
+      expect(q.json).toMatchObject({ ok: true });
+    } finally {
+      await certSim.close();
+    }
+    const refused = await run(['certificates', '--out', join(dir, 'x.pem')]);
+    expect([refused.code, refused.json.code]).toEqual([1, 'NO_AUTH']);
+  });
+
   it('import-keys moves the private key and APIv3 key into the secret store, which then suffices', async () => {
     const data = join(dir, 'data2');
     const imp = await run(['import-keys'], { env: { ...env, KIOSK_DATA_DIR: data } });

@@ -6,11 +6,12 @@
 //   npm run pay -- refund-query <out_refund_no>
 //   npm run pay -- import-keys [--private-key-file <pem>] [--apiv3-key-stdin]   (into the secret store)
 //   npm run pay -- hash-pin                              (reads a PIN, prints its scrypt hash)
+//   npm run pay -- certificates [--out <pem>]            (certificate-mode merchants: download platform certificates)
 // Each prints exactly one JSON line on stdout; failures print {"ok":false,"code":…} and exit non-zero,
 // including an answer whose signature does not verify. Refunds need the admin PIN.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +23,12 @@ import { hashPin, verifyPin } from '../electron/main/services/config/pin';
 import { createSecretStore, defaultSecretsFile, type SecretStore } from '../electron/main/services/config/secrets';
 import { PaymentError } from '../electron/main/services/payment/types';
 import { createWeChatPay, SECRET_APIV3_KEY, SECRET_PRIVATE_KEY, WeChatPayConfigError } from '../electron/main/services/payment/wechatpay';
+import { downloadPlatformCertificates } from '../electron/main/services/payment/wechatpay/certificates';
+import { wechatPayBaseConfigFromEnv } from '../electron/main/services/payment/wechatpay/config';
+import { loadSigningCredentials } from '../electron/main/services/payment/wechatpay/credentials';
+import { WeChatPayHttp } from '../electron/main/services/payment/wechatpay/http';
+import { buildVerifierKeys } from '../electron/main/services/payment/wechatpay/keys';
+import { writeFileAtomic } from '../electron/main/infra/files';
 import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE } from '../electron/main/services/payment/wechatpay/wire';
 
 export interface CliIo {
@@ -160,7 +167,7 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
   const print = (v: Record<string, unknown>) => io.out(JSON.stringify(v));
   try {
     if (!cmd || cmd === 'help' || flags.has('help')) {
-      throw new CliFailure('USAGE', 'commands: create --amount <fen> --description <text> | query <no> | close <no> | refund <no> --amount <fen> --reason <text> | refund-query <refund_no> | import-keys | hash-pin', 2);
+      throw new CliFailure('USAGE', 'commands: create --amount <fen> --description <text> | query <no> | close <no> | refund <no> --amount <fen> --reason <text> | refund-query <refund_no> | import-keys | hash-pin | certificates [--out <pem>]', 2);
     }
     if (cmd === 'hash-pin') {
       const pin = str(flags, 'pin') ?? (await io.readLine('新管理员密码 / new admin PIN: ', true));
@@ -193,6 +200,29 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
         imported.push(SECRET_APIV3_KEY);
       }
       print({ ok: true, imported, protection: store.protection, file: defaultSecretsFile(kiosk.root) });
+      return 0;
+    }
+
+    if (cmd === 'certificates') {
+      let base;
+      try {
+        base = wechatPayBaseConfigFromEnv(kiosk.wechatpay, io.env);
+      } catch (e) {
+        throw new CliFailure('CONFIG_INVALID', (e as Error).message);
+      }
+      if (!base) throw new CliFailure('NOT_CONFIGURED', 'WeChat Pay is not configured: set WECHATPAY_MCHID etc.');
+      const credentials = loadSigningCredentials(base, secrets);
+      if (!credentials.apiv3Key) throw new CliFailure('CONFIG_INVALID', 'the APIv3 key is needed to decrypt the certificates');
+      const http = new WeChatPayHttp({ endpoint: base.endpoint, credentials, timeoutMs: base.requestTimeoutMs });
+      // A merchant that also has the WeChat Pay public key can check (signed) refusals with it.
+      const known =
+        base.publicKeyFile && base.publicKeyId
+          ? buildVerifierKeys({ publicKey: { id: base.publicKeyId, pem: readFileSync(base.publicKeyFile, 'utf8') } })
+          : new Map<string, KeyObject>();
+      const certs = await downloadPlatformCertificates(http, credentials.apiv3Key, known);
+      const file = str(flags, 'out') ?? join(kiosk.root, 'wechatpay_platform_certs.pem');
+      writeFileAtomic(file, certs.map((c) => c.pem.trim()).join('\n') + '\n');
+      print({ ok: true, file, certificates: certs.map((c) => ({ serial: c.serial, not_after: c.notAfter })) });
       return 0;
     }
 

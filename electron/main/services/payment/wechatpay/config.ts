@@ -5,8 +5,8 @@ import { z } from 'zod';
 
 export const DEFAULT_ENDPOINT = 'https://api.mch.weixin.qq.com';
 
-export const WeChatPayConfig = z
-  .object({
+/** The fields without the cross-field rules (the certificate bootstrap needs a config that has no verifier yet). */
+export const WeChatPayConfigBase = z.object({
     endpoint: z.url({ protocol: /^https?$/ }).default(DEFAULT_ENDPOINT),
     mchid: z.string().regex(/^\d{1,32}$/, 'mchid is the numeric merchant number'),
     appid: z.string().min(1).max(32),
@@ -26,7 +26,9 @@ export const WeChatPayConfig = z
     /** How long a Native QR stays payable (time_expire = now + this). */
     orderTtlSeconds: z.number().int().min(60).max(7200).default(300),
     requestTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
-  })
+});
+
+export const WeChatPayConfig = WeChatPayConfigBase
   .refine((c) => (c.publicKeyFile ? !!c.publicKeyId : !c.publicKeyId), {
     message: 'publicKeyFile and publicKeyId go together',
     path: ['publicKeyId'],
@@ -64,6 +66,15 @@ export class WeChatPayConfigError extends Error {
  * Error texts never contain the values (the APIv3 key is one of them).
  */
 export function wechatPayConfigFromEnv(fileSection: unknown, env: NodeJS.ProcessEnv = process.env): WeChatPayConfig | null {
+  return parseMerged(WeChatPayConfig, fileSection, env);
+}
+
+/** As wechatPayConfigFromEnv, without requiring a WeChat Pay public key or certificate (certificate download). */
+export function wechatPayBaseConfigFromEnv(fileSection: unknown, env: NodeJS.ProcessEnv = process.env): z.infer<typeof WeChatPayConfigBase> | null {
+  return parseMerged(WeChatPayConfigBase, fileSection, env);
+}
+
+function parseMerged<S extends z.ZodType>(schema: S, fileSection: unknown, env: NodeJS.ProcessEnv): z.infer<S> | null {
   const merged: Record<string, unknown> =
     fileSection && typeof fileSection === 'object' && !Array.isArray(fileSection) ? { ...(fileSection as Record<string, unknown>) } : {};
   for (const [name, field] of Object.entries(ENV_OVERRIDES)) {
@@ -73,7 +84,7 @@ export function wechatPayConfigFromEnv(fileSection: unknown, env: NodeJS.Process
   }
   if (merged.mchid === undefined || merged.mchid === '') return null;
   if (typeof merged.mchid === 'number') merged.mchid = String(merged.mchid);
-  const parsed = WeChatPayConfig.safeParse(merged);
+  const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     throw new WeChatPayConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'wechatpay'}: ${i.message}`));
   }

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { SecretStore } from '../../config/secrets';
-import type { WeChatPayConfig } from './config';
+import type { WeChatPayConfig, WeChatPayConfigBase } from './config';
+import type { z } from 'zod';
 import { buildVerifierKeys, loadPrivateKey } from './keys';
 
 export const SECRET_PRIVATE_KEY = 'wechatpay.private-key';
@@ -28,9 +29,26 @@ function readText(file: string, what: string): string {
   }
 }
 
-export function loadWeChatPayCredentials(cfg: WeChatPayConfig, secrets?: SecretStore | null): WeChatPayCredentials {
+function signingKey(cfg: z.infer<typeof WeChatPayConfigBase>, secrets?: SecretStore | null): KeyObject {
   const keyPem = cfg.privateKeyFile ? readText(cfg.privateKeyFile, 'merchant private key') : (secrets?.get(SECRET_PRIVATE_KEY) ?? null);
   if (!keyPem) throw new Error('merchant private key not configured: set privateKeyFile or import it into the secret store (npm run pay -- import-keys)');
+  return loadPrivateKey(keyPem);
+}
+
+/** Credentials that can sign but trust no WeChat key yet: only for downloading platform certificates. */
+export function loadSigningCredentials(cfg: z.infer<typeof WeChatPayConfigBase>, secrets?: SecretStore | null): WeChatPayCredentials {
+  return {
+    mchid: cfg.mchid,
+    merchantSerial: cfg.merchantSerial.toUpperCase(),
+    privateKey: signingKey(cfg, secrets),
+    verifierKeys: new Map(),
+    wechatpaySerial: cfg.publicKeyId,
+    apiv3Key: cfg.apiv3Key ?? secrets?.get(SECRET_APIV3_KEY) ?? null,
+  };
+}
+
+export function loadWeChatPayCredentials(cfg: WeChatPayConfig, secrets?: SecretStore | null): WeChatPayCredentials {
+  const privateKey = signingKey(cfg, secrets);
   const apiv3Key = cfg.apiv3Key ?? secrets?.get(SECRET_APIV3_KEY) ?? null;
   const verifierKeys = buildVerifierKeys({
     publicKey: cfg.publicKeyFile && cfg.publicKeyId ? { id: cfg.publicKeyId, pem: readText(cfg.publicKeyFile, 'WeChat Pay public key') } : undefined,
@@ -39,7 +57,7 @@ export function loadWeChatPayCredentials(cfg: WeChatPayConfig, secrets?: SecretS
   return {
     mchid: cfg.mchid,
     merchantSerial: cfg.merchantSerial.toUpperCase(),
-    privateKey: loadPrivateKey(keyPem),
+    privateKey,
     verifierKeys,
     wechatpaySerial: cfg.publicKeyId,
     apiv3Key,

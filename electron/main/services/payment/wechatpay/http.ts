@@ -1,6 +1,7 @@
 // The signed transport: one WeChat Pay APIv3 call = sign the exact bytes we send, read the answer
 // as bytes, verify its signature against the configured WeChat keys, then parse JSON.
 // undici with explicit timeouts; Accept and User-Agent always set (WeChat rejects requests without).
+import type { KeyObject } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import { logger } from '../../../infra/log';
 import { PaymentError } from '../types';
@@ -38,10 +39,10 @@ export class WeChatPayHttp {
   }
 
   /**
-   * Sends one request. `path` is the API path with its query, already URL-encoded.
-   * Resolves for 2xx with a verified body; throws PaymentError (with its action) otherwise.
+   * Sends one signed request and returns the raw answer without judging it: the caller verifies.
+   * Only the certificate download needs this (it verifies with the certificates it downloads).
    */
-  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, context: 'trade' | 'refund' = 'trade'): Promise<WeChatPayAnswer<T>> {
+  async callRaw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawAnswer> {
     const { credentials: c } = this.opts;
     const bodyText = body === undefined ? '' : JSON.stringify(body);
     const url = new URL(this.base + path);
@@ -66,9 +67,6 @@ export class WeChatPayHttp {
 
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
     const started = Date.now();
-    let status: number;
-    let resHeaders: Record<string, string | string[] | undefined>;
-    let raw: Buffer;
     try {
       const res = await request(url, {
         method,
@@ -79,19 +77,38 @@ export class WeChatPayHttp {
         signal: AbortSignal.timeout(timeoutMs + 1000),
         dispatcher: this.opts.dispatcher,
       });
-      status = res.statusCode;
-      resHeaders = res.headers;
-      raw = await readLimited(res.body);
+      const raw = await readLimited(res.body);
+      const h = (name: string) => {
+        const v = res.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      return {
+        status: res.statusCode,
+        raw,
+        header: h,
+        requestId: h('request-id'),
+        ms: Date.now() - started,
+        pathname: url.pathname,
+      };
     } catch (e) {
       log.warn('wechatpay_network_error', { method, path: url.pathname, error: (e as Error).message, ms: Date.now() - started });
       throw networkError(e);
     }
-    const h = (name: string) => {
-      const v = resHeaders[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    const requestId = h('request-id');
-    const signaturePresent = !!h('wechatpay-signature');
+  }
+
+  /**
+   * Sends one request. `path` is the API path with its query, already URL-encoded.
+   * Resolves for 2xx with a verified body; throws PaymentError (with its action) otherwise.
+   */
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, context: 'trade' | 'refund' = 'trade'): Promise<WeChatPayAnswer<T>> {
+    const a = await this.callRaw(method, path, body);
+    return this.judge<T>(method, a, this.opts.credentials.verifierKeys, context);
+  }
+
+  /** Verifies and parses an answer (see call); exposed for the certificate download. */
+  judge<T>(method: string, a: RawAnswer, keys: ReadonlyMap<string, KeyObject>, context: 'trade' | 'refund' = 'trade'): WeChatPayAnswer<T> {
+    const { status, raw, requestId, pathname } = a;
+    const signaturePresent = !!a.header('wechatpay-signature');
     const ok2xx = status >= 200 && status < 300;
 
     // 2xx must verify. Error answers are verified when signed; an unsigned one (WeChat does not
@@ -99,18 +116,23 @@ export class WeChatPayHttp {
     let verified = false;
     if (ok2xx || signaturePresent) {
       const v = verifyWechatpaySignature(
-        { timestamp: h('wechatpay-timestamp'), nonce: h('wechatpay-nonce'), signature: h('wechatpay-signature'), serial: h('wechatpay-serial') },
+        {
+          timestamp: a.header('wechatpay-timestamp'),
+          nonce: a.header('wechatpay-nonce'),
+          signature: a.header('wechatpay-signature'),
+          serial: a.header('wechatpay-serial'),
+        },
         raw,
-        c.verifierKeys,
+        keys,
         this.now(),
       );
       if (!v.ok) {
-        log.warn('wechatpay_response_unverified', { method, path: url.pathname, status, reason: v.reason, requestId });
+        log.warn('wechatpay_response_unverified', { method, path: pathname, status, reason: v.reason, requestId });
         throw signatureError(v.reason, requestId);
       }
       verified = true;
     }
-    log.info('wechatpay_call', { method, path: url.pathname, status, requestId, ms: Date.now() - started });
+    log.info('wechatpay_call', { method, path: pathname, status, requestId, ms: a.ms });
 
     let data: unknown = null;
     if (raw.length > 0) {
@@ -124,9 +146,18 @@ export class WeChatPayHttp {
     const code = data && typeof data === 'object' && typeof (data as { code?: unknown }).code === 'string' ? (data as { code: string }).code : undefined;
     const e = weChatError(status, code, requestId, context);
     Object.assign(e, { verified });
-    log.warn('wechatpay_error', { method, path: url.pathname, status, code: e.code, action: e.action, requestId, verified });
+    log.warn('wechatpay_error', { method, path: pathname, status, code: e.code, action: e.action, requestId, verified });
     throw e;
   }
+}
+
+export interface RawAnswer {
+  status: number;
+  raw: Buffer;
+  header(name: string): string | undefined;
+  requestId?: string;
+  ms: number;
+  pathname: string;
 }
 
 async function readLimited(body: AsyncIterable<Buffer | Uint8Array>): Promise<Buffer> {

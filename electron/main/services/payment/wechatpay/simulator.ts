@@ -522,7 +522,8 @@ export async function startWeChatPaySimulator(opts: WeChatPaySimulatorOptions = 
   }
 
   function certificates(): { status: number; json?: unknown } {
-    if (!platformCertPem || !platformSerial) throw new ApiError(404, 'RESOURCE_NOT_EXISTS', '证书不存在');
+    // Public-key-only merchants are refused (notes A2: 403 "证书不存在").
+    if (!platformCertPem || !platformSerial) throw new ApiError(403, 'NO_AUTH', '证书不存在');
     const nonce = randomBytes(6).toString('hex');
     return {
       status: 200,
