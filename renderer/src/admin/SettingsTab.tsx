@@ -49,9 +49,9 @@ export function SettingsTab() {
     setTexts(textsOf(v.settings));
   };
 
+  // Loaded once per visit to the tab; a save replaces it with main's answer.
   useEffect(() => {
     void adminCall('admin:get-settings', {}).then((r) => (r.ok ? show(r.value) : setError(adminErrorText(lang, r.error))));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- load once per visit
   }, []);
 
   if (!view || !draft) return <div className="admin-panel">{error ?? t('common.loading')}</div>;
