@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labelDelivered, PREVIEW_MAX_SIDE, readAigcLabel, TC260_NS, watermarkPreview } from './aigc';
@@ -122,5 +127,48 @@ describe('labelDelivered', () => {
 
   it('returns null for a file without a label', async () => {
     expect(await readAigcLabel(result)).toBeNull();
+  });
+});
+
+describe('on a machine without any fonts', () => {
+  it('still produces the labelled picture with a visible mark, and a fully marked preview', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nofont-'));
+    try {
+      // fontconfig with no font directories at all: every glyph is missing.
+      writeFileSync(join(dir, 'fonts.conf'), `<?xml version="1.0"?><fontconfig><cachedir>${dir}/cache</cachedir></fontconfig>`);
+      writeFileSync(join(dir, 'in.jpg'), result);
+      const aigc = fileURLToPath(new URL('./aigc.ts', import.meta.url));
+      writeFileSync(
+        join(dir, 'run.mts'),
+        `import { readFileSync, writeFileSync } from 'node:fs';\n` +
+          `import { labelDelivered, watermarkPreview } from ${JSON.stringify(aigc)};\n` +
+          `const img = readFileSync(${JSON.stringify(join(dir, 'in.jpg'))});\n` +
+          `writeFileSync(${JSON.stringify(join(dir, 'label.jpg'))}, await labelDelivered(img, { orderId: 'o', provider: 'local' }));\n` +
+          `writeFileSync(${JSON.stringify(join(dir, 'preview.jpg'))}, await watermarkPreview(img));\n`,
+      );
+      const child = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'run.mts')], {
+        cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
+        env: { ...process.env, FONTCONFIG_FILE: join(dir, 'fonts.conf') },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(child.status, child.stderr).toBe(0);
+
+      const W = 1800;
+      const H = 1200;
+      const plain = await gray(result, W, H);
+      const labelled = await gray(readFileSync(join(dir, 'label.jpg')), W, H);
+      expect(regionDiff(labelled, plain, W, { x: W - 300, y: H - 150, w: 300, h: 150 })).toBeGreaterThan(15);
+
+      const preview = readFileSync(join(dir, 'preview.jpg'));
+      const { width, height } = (await sharp(preview).metadata()) as { width: number; height: number };
+      const [marked, base] = await Promise.all([gray(preview, width, height), gray(result, width, height)]);
+      const third = { w: Math.floor(width / 3), h: Math.floor(height / 3) };
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) expect(regionDiff(marked, base, width, { x: i * third.w, y: j * third.h, ...third })).toBeGreaterThan(2);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,8 +6,9 @@
 //    in the file metadata (XMP property TC260:AIGC holding the JSON fields Label / ContentProducer /
 //    ProduceID / ReservedCode1 / ContentPropagator / PropagateID / ReservedCode2), plus plain EXIF
 //    and Dublin Core fields for tools that only read those.
-// Text is drawn through SVG (librsvg + fontconfig). Without a CJK font the Chinese glyphs may be
-// missing, but the image is still produced and the Latin "AI" / "PREVIEW" parts still show.
+// The "AI生成" mark is drawn as vector strokes, so it needs no font. Other text goes through SVG
+// (librsvg + fontconfig): without a CJK font those glyphs may be missing, but the image is still
+// produced, and the preview's hatching and vector marks still cover it.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 
@@ -46,20 +47,57 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }
 
+/**
+ * "AI生成" drawn as stroked vector paths (100 units tall), so the label needs no font at all: the
+ * legal mark must never turn into empty boxes on a machine without CJK fonts.
+ */
+const GLYPHS: readonly { w: number; d: string }[] = [
+  { w: 80, d: 'M6 95 L40 6 L74 95 M19 62 H61' }, // A
+  { w: 30, d: 'M15 6 V95' }, // I
+  { w: 100, d: 'M30 5 Q24 26 10 44 M22 28 H84 M22 58 H80 M51 6 V92 M8 93 H93' }, // 生
+  { w: 100, d: 'M20 30 H93 M22 30 V62 Q20 84 6 96 M22 56 H46 V80 Q45 88 36 86 M52 6 Q56 62 93 93 L95 76 M82 44 Q72 72 42 94 M70 8 L80 18' }, // 成
+];
+const GLYPH_GAP = 16;
+/** Width of the vector "AI生成" in units of its height. */
+export const AI_LABEL_ASPECT = (GLYPHS.reduce((sum, g) => sum + g.w, 0) + GLYPH_GAP * (GLYPHS.length - 1)) / 100;
+
+/** The vector "AI生成" with its top-left corner at (x, y), `height` px tall. */
+export function aiLabelPaths(x: number, y: number, height: number, colour: string, opacity = 1): string {
+  const k = height / 100;
+  let cursor = 0;
+  let paths = '';
+  for (const g of GLYPHS) {
+    paths += `<path transform="translate(${cursor},0)" d="${g.d}"/>`;
+    cursor += g.w + GLYPH_GAP;
+  }
+  return (
+    `<g transform="translate(${x},${y}) scale(${k})" fill="none" stroke="${colour}" stroke-opacity="${opacity}" ` +
+    `stroke-width="11" stroke-linecap="round" stroke-linejoin="round">${paths}</g>`
+  );
+}
+
 function previewTiles(width: number, height: number): string {
   // Tile size relative to the picture, so at least 3×3 marks cover any face in it.
   const tw = Math.max(160, Math.round(width / 2.6));
   const th = Math.round(tw * 0.55);
   const big = Math.round(tw * 0.105);
   const small = Math.round(tw * 0.075);
+  const labelH = big * 0.85;
+  const labelW = labelH * AI_LABEL_ASPECT;
   const tile =
     `<g font-family="${FONT}" font-weight="700" text-anchor="middle" paint-order="stroke">` +
-    `<text x="${tw / 2}" y="${th * 0.45}" font-size="${big}" fill="#fff" fill-opacity="0.5" stroke="#000" stroke-opacity="0.35" stroke-width="${big / 14}">预览 PREVIEW</text>` +
-    `<text x="${tw / 2}" y="${th * 0.45 + small * 1.5}" font-size="${small}" fill="#fff" fill-opacity="0.5" stroke="#000" stroke-opacity="0.35" stroke-width="${small / 14}">· AI生成 ·</text></g>`;
+    `<text x="${tw / 2}" y="${th * 0.45}" font-size="${big}" fill="#fff" fill-opacity="0.5" stroke="#000" stroke-opacity="0.35" stroke-width="${big / 14}">预览 PREVIEW</text></g>` +
+    aiLabelPaths(tw / 2 - labelW / 2 + labelH * 0.04, th * 0.45 + big * 0.45 + labelH * 0.04, labelH, '#000', 0.3) +
+    aiLabelPaths(tw / 2 - labelW / 2, th * 0.45 + big * 0.45, labelH, '#fff', 0.6);
   const diag = Math.ceil(Math.hypot(width, height));
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
-    `<defs><pattern id="wm" width="${tw}" height="${th}" patternUnits="userSpaceOnUse">${tile}</pattern></defs>` +
+    `<defs><pattern id="wm" width="${tw}" height="${th}" patternUnits="userSpaceOnUse">${tile}</pattern>` +
+    // Fine diagonal hatching: marks every part of the picture even where no font can be found.
+    `<pattern id="hatch" width="${Math.round(tw / 6)}" height="${Math.round(tw / 6)}" patternUnits="userSpaceOnUse">` +
+    `<line x1="0" y1="0" x2="0" y2="${Math.round(tw / 6)}" stroke="#fff" stroke-opacity="0.22" stroke-width="${Math.max(2, tw / 90)}"/>` +
+    `<line x1="${Math.max(2, tw / 90)}" y1="0" x2="${Math.max(2, tw / 90)}" y2="${Math.round(tw / 6)}" stroke="#000" stroke-opacity="0.16" stroke-width="${Math.max(1, tw / 180)}"/></pattern></defs>` +
+    `<g transform="rotate(-28 ${width / 2} ${height / 2})"><rect x="${(width - Math.ceil(Math.hypot(width, height))) / 2}" y="${(height - Math.ceil(Math.hypot(width, height))) / 2}" width="${Math.ceil(Math.hypot(width, height))}" height="${Math.ceil(Math.hypot(width, height))}" fill="url(#hatch)"/></g>` +
     `<g transform="rotate(-28 ${width / 2} ${height / 2})"><rect x="${(width - diag) / 2}" y="${(height - diag) / 2}" width="${diag}" height="${diag}" fill="url(#wm)"/></g>` +
     `<rect x="0" y="${height * 0.86}" width="${width}" height="${height * 0.1}" fill="#000" fill-opacity="0.3"/>` +
     `<text x="${width / 2}" y="${height * 0.93}" font-family="${FONT}" font-size="${Math.round(height * 0.05)}" font-weight="700" text-anchor="middle" fill="#fff" fill-opacity="0.85">预览 · 付款后获取高清照片</text>` +
@@ -88,16 +126,17 @@ export async function watermarkPreview(image: Buffer): Promise<Buffer> {
 function markSvg(width: number, height: number, placement: MarkPlacement): string {
   // GB 45438-2025: the prompt text is at least 5 % of the shorter side tall.
   const size = Math.max(12, Math.ceil(Math.min(width, height) * 0.05));
-  const label = 'AI生成';
-  const boxW = Math.round(size * 3.6);
-  const boxH = Math.round(size * 1.45);
+  const pad = Math.round(size * 0.32);
+  const boxW = Math.round(size * AI_LABEL_ASPECT + 2 * pad);
+  const boxH = Math.round(size + 2 * pad);
   const margin = Math.round(Math.min(width, height) * 0.025);
   const x = placement.endsWith('right') ? width - margin - boxW : margin;
   const y = placement.startsWith('bottom') ? height - margin - boxH : margin;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="${boxH * 0.25}" fill="#000" fill-opacity="0.38"/>` +
-    `<text x="${x + boxW / 2}" y="${y + boxH * 0.73}" font-family="${FONT}" font-size="${size}" font-weight="700" text-anchor="middle" fill="#fff" fill-opacity="0.92">${label}</text></svg>`
+    aiLabelPaths(x + pad, y + pad, size, '#fff', 0.95) +
+    `</svg>`
   );
 }
 

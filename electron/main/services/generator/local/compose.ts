@@ -69,8 +69,11 @@ async function personLayers(
   const faceW = cut.faces[0] ? (cut.faces[0].w * width) / cut.width : width / 4;
   const soft = await sharp(alphaOnly, { raw: { width, height, channels: 1 } })
     .blur(Math.max(2, faceW * 0.12))
+    // Without this, sharp hands a one-band raw input back as three-band sRGB.
+    .toColourspace('b-w')
     .raw()
     .toBuffer();
+  if (soft.length !== width * height) throw new Error(`shadow has ${soft.length} bytes for ${width}x${height}`);
   const blurred = Buffer.alloc(width * height * 4);
   for (let p = 0, i = 3; p < soft.length; p++, i += 4) blurred[i] = (soft[p] ?? 0) >> 1;
   const dx = Math.round(faceW * 0.08);

@@ -123,6 +123,7 @@ export async function applyOutfit(
     .extractChannel(3)
     .raw()
     .toBuffer();
+  if (mask.length !== width * height) throw new Error(`garment mask does not match ${width}x${height}`);
   const [cr, cg, cb] = GARMENT[kind].rgb;
   const out = Buffer.from(rgb);
   for (let p = 0, i = 0; p < mask.length; p++, i += 3) {

@@ -153,5 +153,9 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
     .raw()
     .toBuffer();
 
+  // sharp silently changes band counts in some pipelines; a wrong stride would paint stripes.
+  if (rgb.length !== region.width * region.height * 3 || alpha.length !== region.width * region.height) {
+    throw new Error(`cut-out buffers do not match ${region.width}x${region.height}`);
+  }
   return { rgb, alpha, width: region.width, height: region.height, faces: local };
 }
