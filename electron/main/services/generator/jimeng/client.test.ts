@@ -165,7 +165,8 @@ describe('JimengClient timeouts (fake timers)', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     sim.setFaults({}, ['hang', 'hang', 'hang']);
     const client = new JimengClient({ config: configFor(sim.url, { retries: { throttle: 0, server: 2, resubmit: 0, backoffMs: 5 } }) });
-    const p = client.submit('jimeng_i2i_v30', body());
+    let lost = 0;
+    const p = client.submit('jimeng_i2i_v30', body(), { onLostSubmit: () => lost++ });
     const settled = p.then(
       () => 'resolved',
       (e: JimengError) => e,
@@ -177,6 +178,8 @@ describe('JimengClient timeouts (fake timers)', () => {
     const e = await settled;
     expect(e).toBeInstanceOf(JimengError);
     expect(e).toMatchObject({ kind: 'server', code: 'TIMEOUT' });
+    // each unanswered submit may have created a billable task: the caller is told about all three
+    expect(lost).toBe(3);
     await client.close();
   });
 

@@ -49,6 +49,12 @@ export interface RunOptions {
   reqJson?: Record<string, unknown>;
   /** Called after each accepted submit (a task exists and may be billed): store it before waiting. */
   onSubmitted?: (taskId: string) => void;
+  /**
+   * Called when a submit was sent but its answer never came (timeout, reset, abort): the service may
+   * have created — and will bill — a task we cannot see. Submit has no idempotency key, so the
+   * caller can only count it (the cost guard does, conservatively).
+   */
+  onLostSubmit?: () => void;
 }
 
 export interface RunOutcome extends TaskResult {
@@ -140,6 +146,17 @@ function parseEnvelope(status: number, text: string, action: string): Envelope {
   return { code, message, request_id: requestId ?? undefined, data };
 }
 
+/** Transport failures that happen before the request reaches the service: nothing can have been created. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'NO_CREDENTIALS']);
+
+/** A submit that failed without an answer from the service (no HTTP status) may still have created a task. */
+function mayHaveCreatedTask(e: unknown): boolean {
+  if (!(e instanceof JimengError)) return false;
+  if (e.httpStatus !== null) return false; // the service answered: an error answer creates no task
+  if (e.kind !== 'server' && e.kind !== 'aborted') return false;
+  return !NOT_SENT.has(String(e.code));
+}
+
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length > 0) : []);
 
 export class JimengClient {
@@ -221,8 +238,23 @@ export class JimengClient {
    * CVSync2AsyncSubmitTask with retries for what cannot have created a task: throttling (50429/50430,
    * exponential back-off) and 5xx/transport errors (bounded). Returns the task id as a string.
    */
-  async submit(reqKey: string, body: Record<string, unknown>, opts: { signal?: AbortSignal; onRetry?: () => void } = {}): Promise<string> {
-    const env = await this.withRetries(() => this.call(SUBMIT_ACTION, { ...body, req_key: reqKey }, opts.signal), opts.signal, opts.onRetry);
+  async submit(
+    reqKey: string,
+    body: Record<string, unknown>,
+    opts: { signal?: AbortSignal; onRetry?: () => void; onLostSubmit?: () => void } = {},
+  ): Promise<string> {
+    // A submit in flight is never cut by the caller's signal (only by the call timeout): cutting it
+    // would leave a task we cannot see but will pay for. The signal stops retries and back-offs.
+    const attempt = async () => {
+      if (opts.signal?.aborted) throw ABORTED();
+      try {
+        return await this.call(SUBMIT_ACTION, { ...body, req_key: reqKey });
+      } catch (e) {
+        if (mayHaveCreatedTask(e)) opts.onLostSubmit?.();
+        throw e;
+      }
+    };
+    const env = await this.withRetries(attempt, opts.signal, opts.onRetry);
     const taskId = env.data?.task_id;
     if (typeof taskId !== 'string' || !/^\d+$/.test(taskId)) {
       throw new JimengError('invalid', 'NO_TASK_ID', `${SUBMIT_ACTION}: answer without a task id`, 200, env.request_id ?? null);
@@ -263,9 +295,10 @@ export class JimengClient {
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          const taskId = await this.submit(reqKey, body, { signal: dl.signal, onRetry });
+          const taskId = await this.submit(reqKey, body, { signal: dl.signal, onRetry, onLostSubmit: opts.onLostSubmit });
           submits++;
           opts.onSubmitted?.(taskId);
+          if (dl.signal.aborted) throw ABORTED(); // the task runs on and is billed; the caller has counted it
           const result = await this.poll(reqKey, taskId, opts.reqJson, dl.signal, onRetry);
           return { ...result, taskId, submits, retries, elapsedMs: Date.now() - started };
         } catch (e) {

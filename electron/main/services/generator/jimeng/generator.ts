@@ -119,6 +119,7 @@ export class JimengGenerator implements Generator {
     };
     let outcome: RunOutcome;
     let created = 0;
+    let lost = 0; // submits whose answer never came: maybe a task, maybe billed
     try {
       outcome = await this.client.run(plan.reqKey, body, {
         signal: input.signal,
@@ -128,11 +129,15 @@ export class JimengGenerator implements Generator {
           guard?.recordCall(input.orderId);
           this.opts.onTask?.({ orderId: input.orderId, index, reqKey: plan.reqKey, taskId });
         },
+        onLostSubmit: () => {
+          lost++;
+          guard?.recordCall(input.orderId);
+        },
       });
     } catch (e) {
       // A task we stopped waiting for (customer left, timeout) still finishes and is billed: count it.
       const kind = e instanceof JimengError ? e.kind : 'server';
-      guard?.settle(input.orderId, created > 0 && (kind === 'aborted' || kind === 'server') ? 1 : 0);
+      guard?.settle(input.orderId, (created > 0 && (kind === 'aborted' || kind === 'server') ? 1 : 0) + lost);
       return this.failure(input, index, e);
     }
     let image: Buffer;
@@ -142,10 +147,10 @@ export class JimengGenerator implements Generator {
         : await this.client.download(outcome.imageUrls[0]!, input.signal);
       await sharp(image).metadata(); // a result that does not decode is no result
     } catch (e) {
-      guard?.settle(input.orderId, outcome.binaryDataBase64.length + outcome.imageUrls.length);
+      guard?.settle(input.orderId, outcome.binaryDataBase64.length + outcome.imageUrls.length + lost);
       return this.failure(input, index, e);
     }
-    guard?.settle(input.orderId, Math.max(1, outcome.binaryDataBase64.length + outcome.imageUrls.length));
+    guard?.settle(input.orderId, Math.max(1, outcome.binaryDataBase64.length + outcome.imageUrls.length) + lost);
     log.info('variant', { orderId: input.orderId, index, reqKey: plan.reqKey, taskId: outcome.taskId, ms: outcome.elapsedMs, retries: outcome.retries });
     if (!input.signal.aborted) onVariant({ index, seed, image });
     return null;
