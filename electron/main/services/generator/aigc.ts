@@ -81,7 +81,6 @@ function previewTiles(width: number, height: number): string {
   const tw = Math.max(160, Math.round(width / 2.6));
   const th = Math.round(tw * 0.55);
   const big = Math.round(tw * 0.105);
-  const small = Math.round(tw * 0.075);
   const labelH = big * 0.85;
   const labelW = labelH * AI_LABEL_ASPECT;
   const tile =
