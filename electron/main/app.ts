@@ -17,7 +17,7 @@ import { decodeImage } from './services/orders/session';
 import { createProviders, type ProviderPlatform, type Providers } from './providers';
 import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
-import { CatalogState, countingPrinter, createAdminModule, openPaperCounter, openSecretStore, withCheckThresholds } from './services/admin';
+import { CatalogState, createAdminModule, withCheckThresholds } from './services/admin';
 import type { Timing } from './services/orders/context';
 
 const log = logger('app');
@@ -83,12 +83,12 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     db,
     phoneBaseUrl: baseUrl,
     onSimulatedPaid: (outTradeNo) => late.orders?.money.notify(outTradeNo),
+    // Print progress for the delivery screen; job keys are print-<orderId>[.aN|.rN].
+    onPrintUpdate: (jobKey) => void late.orders?.session.changed(jobKey.replace(/^print-/, '').split('.')[0]!).catch(() => undefined),
     platform: opts.platform,
   });
-
-  // Paper is counted as jobs complete; at 0 the printer reports NO_PAPER and print packages pause.
-  const paper = openPaperCounter(paths, config);
-  const printer = countingPrinter(providers.printer, paper);
+  // The spooler counts paper as jobs complete; at 0 print packages are not offered (readiness).
+  const { queue: printer, paper } = providers.print;
   const orders = new OrderService({
     db,
     repo,
@@ -102,6 +102,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     payment: providers.payment,
     printer,
     printLayout: providers.printLayout,
+    printMedia: providers.printMedia,
     share: providers.share,
     motion: providers.motion,
     watermarkPreview: providers.watermarkPreview,
@@ -118,11 +119,11 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     env,
     orders,
     catalog: catalogs,
-    printer,
+    printer: providers.print.printer,
     printLayout: providers.printLayout,
     share: providers.share,
     paper,
-    secrets: openSecretStore(paths, opts.platform?.cipher),
+    secrets: providers.secrets,
     version: opts.version,
     host: opts.host,
     exit: opts.exit ?? (() => process.kill(process.pid, 'SIGTERM')),
@@ -131,7 +132,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const s = orders.session;
   const handlers: Handlers = {
     'app:get-catalog': async () => {
-      const printerStatus = await printer.status().catch(() => ({ ready: false, code: 'ERROR', detail: 'status failed' }));
+      const printerStatus = await printer.readiness(1).catch(() => ({ ready: false, code: 'ERROR', detail: 'status failed' }));
       const catalog = catalogs.current();
       // Network down: packages that need an unreachable provider are not offered (health service).
       const blocked = new Set(operator.health.unavailable(catalog.packages).map((u) => u.packageId));
@@ -162,7 +163,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'generate:start': ({ orderId }) => s.startGeneration(orderId),
     'generate:regenerate': ({ orderId }) => s.regenerate(orderId),
     'order:pick-variant': ({ orderId, index }) => s.pick(orderId, index),
-    'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, () => printer.status()),
+    'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, (copies) => printer.readiness(copies)),
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),
     ...operator.handlers,

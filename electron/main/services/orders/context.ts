@@ -6,7 +6,7 @@ import type { KioskConfig } from '../config';
 import type { GeneratedVariant, GenerateInput, Generator, VariantFailure } from '../generator/types';
 import type { MotionRenderer } from '../motion/types';
 import type { PaymentProvider } from '../payment/types';
-import type { Printer } from '../print/types';
+import type { PrinterStatus, PrintSubmit } from '../print/types';
 import type { ShareStore } from '../share/types';
 import type { Db } from '../store/db';
 import type { OrdersRepo } from './repo';
@@ -28,6 +28,16 @@ export type RunVariants = (opts: {
   onRejected?: (index: number, reason: string) => void;
 }) => Promise<{ delivered: number[]; failures: VariantFailure[]; requests: number; retries: number; rejected: number }>;
 
+/**
+ * The print spooler (print/printQueue.ts): one job at a time, a jobKey printed at most once ever
+ * (the same key returns the same outcome, also after a restart), paper counted.
+ */
+export interface PrintSpooler {
+  readiness(copies?: number): Promise<PrinterStatus>;
+  print(job: PrintSubmit): Promise<{ ok: boolean; systemJobId: string | null; error?: { code: string; message: string } }>;
+  view(jobKey: string): { status: 'queued' | 'printing' | 'done' | 'failed'; progress: number; message?: string } | null;
+}
+
 export interface PrintLayout {
   (opts: { image: Buffer; outPath: string; blessing?: string; dateLine?: string; qrText?: string }): Promise<{
     pdfPath: string;
@@ -47,8 +57,10 @@ export interface OrderDeps {
   runVariants: RunVariants;
   gate?: (image: Buffer, family: { faces: number; minFacePx: number }) => Promise<{ ok: boolean; reason?: string }>;
   payment: PaymentProvider;
-  printer: Printer;
+  printer: PrintSpooler;
+  /** Renders the print page; `media` is the paper the spooler is told about. */
   printLayout: PrintLayout;
+  printMedia: { widthIn: number; heightIn: number };
   share: ShareStore;
   motion: MotionRenderer | null;
   /** Watermarked, low-resolution preview for the pick screen. */
@@ -66,9 +78,6 @@ export interface Timing {
   /** Payment status poll interval while the QR is fresh, then after a minute. */
   pollFastMs: number;
   pollSlowMs: number;
-  /** How often a print job's state is read, and how long a job may take. */
-  printPollMs: number;
-  printTimeoutMs: number;
   /** Back-off between retries of a payment call that failed with a transient error. */
   retryMs: number;
 }
@@ -76,8 +85,6 @@ export interface Timing {
 export const defaultTiming: Timing = {
   pollFastMs: 1000,
   pollSlowMs: 2000,
-  printPollMs: 500,
-  printTimeoutMs: 5 * 60_000,
   retryMs: 2000,
 };
 

@@ -8,7 +8,7 @@ import type { OrderView } from '../../../shared/contract';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 import { tx } from '../store/db';
-import { defaultTiming, facesOf, type OrderDeps, type Timing } from './context';
+import { facesOf, type OrderDeps } from './context';
 import { transition } from './stateMachine';
 import { downloadUrl } from './view';
 
@@ -23,7 +23,6 @@ export interface DeliveryHooks {
 
 export class DeliveryFlow {
   private readonly active = new Map<string, Promise<void>>();
-  private readonly timing: Timing;
   private readonly motionRuns = new Map<string, AbortController>();
   private stopped = false;
 
@@ -31,7 +30,6 @@ export class DeliveryFlow {
     private readonly deps: OrderDeps,
     private readonly hooks: DeliveryHooks,
   ) {
-    this.timing = { ...defaultTiming, ...deps.timing };
   }
 
   /** paid → delivering, with the plan written in the same transaction; then runs it. */
@@ -88,6 +86,7 @@ export class DeliveryFlow {
     await this.ensureFinalImage(orderId);
     await this.hooks.changed(orderId);
 
+    await this.publishDownloadPage(orderId);
     const d = this.deps.repo.delivery(orderId)!;
     if (d.motion_wanted && d.motion_status === 'pending') void this.makeMotion(orderId);
     // The print never waits for the upload, and the upload never waits for the print.
@@ -134,6 +133,25 @@ export class DeliveryFlow {
     return path;
   }
 
+  /** OSS: the static page next to the files is the QR target; it waits for the upload by itself. */
+  private async publishDownloadPage(orderId: string): Promise<void> {
+    const d = this.deps.repo.delivery(orderId)!;
+    const publish = this.deps.share.publishDownloadPage?.bind(this.deps.share);
+    if (!publish || d.download_url || !d.share_key || !d.download_wanted) return;
+    const token = this.deps.repo.tokenFor(orderId, 'download');
+    try {
+      const url = await publish(d.share_key, {
+        blessing: this.deps.config.blessing,
+        expiresAt: new Date(token?.expires_at ?? Date.now() + this.deps.config.resultRetentionDays * 86400_000),
+        living: d.motion_wanted === 1,
+      });
+      this.deps.repo.setDelivery(orderId, { download_url: url });
+    } catch (e) {
+      // Without the page the kiosk's own phone link is shown instead (it works on the mall Wi-Fi).
+      log.warn('share.page_failed', { orderId, error: e as Error });
+    }
+  }
+
   private async shareResult(orderId: string): Promise<boolean> {
     const d = this.deps.repo.delivery(orderId)!;
     const final = this.deps.repo.asset(d.result_asset_id!)!;
@@ -151,47 +169,45 @@ export class DeliveryFlow {
     }
   }
 
+  /**
+   * Prints through the spooler. Each attempt has its own job key, stored before the spooler hears
+   * of it; after a crash the same key is asked again and the spooler returns that job's outcome
+   * instead of printing it a second time. A failed attempt is retried once under a new key.
+   */
   private async print(orderId: string): Promise<boolean> {
     let d = this.deps.repo.delivery(orderId)!;
-    const jobKey = d.print_job_key!;
-    const final = this.deps.repo.asset(d.result_asset_id!)!;
-    const pdfPath = join(this.deps.paths.prints, `${jobKey}.pdf`);
-    const token = this.deps.repo.tokenFor(orderId, 'download');
-    while (d.print_attempts < PRINT_ATTEMPTS || d.print_status === 'printing' || d.print_status === 'submitting') {
+    const base = (d.print_job_key ?? `print-${orderId}`).replace(/\.a\d+$/, '');
+    const pdfPath = join(this.deps.paths.prints, `${base}.pdf`);
+    for (;;) {
+      if (d.print_status !== 'printing') {
+        if (d.print_attempts >= PRINT_ATTEMPTS) break;
+        const attempt = d.print_attempts + 1;
+        this.deps.repo.setDelivery(orderId, {
+          print_status: 'printing',
+          print_attempts: attempt,
+          print_job_key: attempt === 1 ? base : `${base}.a${attempt}`,
+        });
+        d = this.deps.repo.delivery(orderId)!;
+        await this.hooks.changed(orderId);
+      }
       try {
-        let systemJobId = d.print_system_job_id;
-        if (!systemJobId) {
-          if (!existsSync(pdfPath)) {
-            await this.deps.printLayout({
-              image: readFileSync(final.path),
-              outPath: pdfPath,
-              blessing: this.deps.config.blessing,
-              dateLine: new Date().toLocaleDateString('zh-CN'),
-              qrText: token ? downloadUrl(this.deps, token.token) : undefined,
-            });
-          }
-          // Written before the job is sent: after a crash, findJob() tells whether it already went out.
-          this.deps.repo.setDelivery(orderId, { print_status: 'submitting', print_attempts: d.print_attempts + 1 });
-          await this.hooks.changed(orderId);
-          const existing = await this.deps.printer.findJob(jobKey);
-          const job =
-            existing ??
-            (await this.deps.printer.submit({ jobKey, pdfPath, copies: d.print_copies, media: { widthIn: 6, heightIn: 4 } }));
-          systemJobId = job.systemJobId;
-          this.deps.repo.setDelivery(orderId, { print_system_job_id: systemJobId, print_status: 'printing', print_message: null });
-          await this.hooks.changed(orderId);
-        }
-        const end = await this.followJob(systemJobId);
-        if (end === 'completed') {
-          this.deps.repo.setDelivery(orderId, { print_status: 'done', print_message: null });
-          log.info('print.done', { orderId, systemJobId });
+        if (!existsSync(pdfPath)) await this.renderPrint(orderId, pdfPath);
+        const outcome = await this.deps.printer.print({
+          jobKey: d.print_job_key!,
+          pdfPath,
+          copies: d.print_copies,
+          media: this.deps.printMedia,
+        });
+        if (outcome.ok) {
+          this.deps.repo.setDelivery(orderId, { print_status: 'done', print_system_job_id: outcome.systemJobId, print_message: null });
+          log.info('print.done', { orderId, jobKey: d.print_job_key });
           return true;
         }
-        log.warn('print.job_failed', { orderId, systemJobId, end });
-        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_system_job_id: null, print_message: '打印机出了点问题，正在重试' });
+        log.warn('print.job_failed', { orderId, jobKey: d.print_job_key, code: outcome.error?.code });
+        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_message: outcome.error?.message ?? '打印机出了点问题，正在重试' });
       } catch (e) {
         log.warn('print.error', { orderId, error: e as Error });
-        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_system_job_id: null, print_message: '打印机出了点问题，正在重试' });
+        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_message: '打印机出了点问题，正在重试' });
       }
       await this.hooks.changed(orderId).catch(() => undefined);
       d = this.deps.repo.delivery(orderId)!;
@@ -200,15 +216,17 @@ export class DeliveryFlow {
     return false;
   }
 
-  private async followJob(systemJobId: string): Promise<'completed' | 'failed'> {
-    const deadline = Date.now() + this.timing.printTimeoutMs;
-    while (Date.now() < deadline) {
-      const s = await this.deps.printer.jobState(systemJobId);
-      if (s === 'completed') return 'completed';
-      if (s === 'aborted' || s === 'canceled' || s === 'stopped') return 'failed';
-      await new Promise((r) => setTimeout(r, this.timing.printPollMs));
-    }
-    return 'failed';
+  private async renderPrint(orderId: string, pdfPath: string): Promise<void> {
+    const d = this.deps.repo.delivery(orderId)!;
+    const final = this.deps.repo.asset(d.result_asset_id!)!;
+    const token = this.deps.repo.tokenFor(orderId, 'download');
+    await this.deps.printLayout({
+      image: readFileSync(final.path),
+      outPath: pdfPath,
+      blessing: this.deps.config.blessing,
+      dateLine: new Date().toLocaleDateString('zh-CN'),
+      qrText: token ? downloadUrl(this.deps, token.token) : undefined,
+    });
   }
 
   /** The living photo, in the background: its failure never holds up the print or the photo download. */
@@ -263,7 +281,7 @@ export class DeliveryFlow {
     this.deps.repo.setDelivery(orderId, {
       print_wanted: 1,
       print_copies: Math.max(1, d.print_copies),
-      print_job_key: `print-${orderId}-r${n}`,
+      print_job_key: `print-${orderId}.r${n}`,
       print_system_job_id: null,
       print_status: 'queued',
       print_attempts: 0,

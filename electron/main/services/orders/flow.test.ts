@@ -72,7 +72,7 @@ describe('the paid path', () => {
     h = harness();
     const orderId = await pickedOrder(h.service);
     h.printer.ready = false;
-    await expect(h.service.money.start(orderId, 'print', () => h!.printer.status())).rejects.toMatchObject({ code: 'PRINTER_NOT_READY' });
+    await expect(h.service.money.start(orderId, 'print', () => h!.spooler.readiness(1))).rejects.toMatchObject({ code: 'PRINTER_NOT_READY' });
     expect(h.repo.order(orderId)?.state).toBe('picked');
     expect(h.repo.payments(orderId)).toHaveLength(0);
   });
@@ -152,15 +152,15 @@ describe('when things go wrong', () => {
     expect(h.printer.submitted).toHaveLength(1);
   });
 
-  it('does not print twice when the kiosk died between submitting the job and recording its id', async () => {
+  it('does not print twice when the kiosk died before recording the print outcome', async () => {
     h = harness();
     const orderId = await pickedOrder(h.service);
     await h.service.money.start(orderId, 'print', async () => ({ ready: true }));
     h.sim.confirm(tokenOf(h, orderId));
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
-    // Rewind the delivery row to "submitting, no job id" as if the crash hit between the two writes.
+    // Rewind the delivery row to "printing" as if the kiosk died before it recorded the outcome.
     h.db.prepare("UPDATE orders SET state = 'delivering' WHERE id = ?").run(orderId);
-    h.repo.setDelivery(orderId, { print_status: 'submitting', print_system_job_id: null });
+    h.repo.setDelivery(orderId, { print_status: 'printing', print_system_job_id: null });
     const s2 = h.restart();
     await s2.reconcile();
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered again');
@@ -212,7 +212,7 @@ describe('operator reprint', () => {
     h.sim.confirm(tokenOf(h, orderId));
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
     expect(await h.service.delivery.reprint(orderId, 'admin')).toBe(true);
-    expect(h.printer.submitted.map((j) => j.jobKey)).toEqual([`print-${orderId}`, `print-${orderId}-r1`]);
+    expect(h.printer.submitted.map((j) => j.jobKey)).toEqual([`print-${orderId}`, `print-${orderId}.r1`]);
     expect(h.repo.order(orderId)?.state).toBe('delivered');
     const o2 = await h.service.session.acceptConsent('zh');
     expect(await h.service.delivery.reprint(o2.id, 'admin')).toBe(false); // nothing paid, nothing to print

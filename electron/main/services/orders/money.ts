@@ -40,14 +40,14 @@ export class MoneyFlow {
     this.timing = { ...defaultTiming, ...deps.timing };
   }
 
-  async start(orderId: string, packageId: string, printerReady: () => Promise<{ ready: boolean }>): Promise<OrderView> {
+  async start(orderId: string, packageId: string, printerReady: (copies: number) => Promise<{ ready: boolean }>): Promise<OrderView> {
     const o = this.deps.repo.order(orderId);
     if (!o) throw new KioskFailure('ORDER_NOT_FOUND', '订单不存在，请重新开始');
     if (o.state === 'awaiting_payment' && o.package_id === packageId) return this.hooks.changed(orderId); // double tap
     if (!['picked', 'payment_closed'].includes(o.state)) throw new KioskFailure('BAD_STATE', '操作已失效，请按屏幕提示继续');
     const pkg = this.deps.catalog().packages.find((p) => p.id === packageId && p.enabled);
     if (!pkg) throw new KioskFailure('PACKAGE_UNAVAILABLE', '该套餐暂不可用，请选择其他套餐');
-    if (pkg.print && !(await printerReady()).ready) {
+    if (pkg.print && !(await printerReady(Math.max(1, pkg.copies))).ready) {
       throw new KioskFailure('PRINTER_NOT_READY', '打印机暂时不能使用，请选择电子版套餐', true);
     }
 

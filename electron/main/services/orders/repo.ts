@@ -93,6 +93,8 @@ export interface DeliveryRow {
   share_status: 'none' | 'pending' | 'done' | 'failed';
   motion_wanted: number;
   motion_status: 'none' | 'pending' | 'ready' | 'failed';
+  /** Set when the share publishes its own download page (OSS): the QR target. */
+  download_url: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -248,7 +250,7 @@ export class OrdersRepo {
     return this.db.prepare('SELECT * FROM deliveries WHERE order_id = ?').get(orderId) as DeliveryRow | undefined;
   }
 
-  insertDelivery(d: Omit<DeliveryRow, 'created_at' | 'updated_at'>): void {
+  insertDelivery(d: Omit<DeliveryRow, 'created_at' | 'updated_at' | 'download_url'>): void {
     const now = nowIso();
     this.db
       .prepare(

@@ -14,6 +14,7 @@ import { runVariants } from '../generator/variants';
 import { SimulatedPayment } from '../payment/simulated';
 import type { PaymentProvider } from '../payment/types';
 import type { PrintJobState, Printer, PrintSubmit } from '../print/types';
+import { createPrintQueue, type PrintQueue } from '../print/printQueue';
 import { LanShare } from '../share/lan';
 import { openDb, type Db } from '../store/db';
 import type { Catalog, OrderDeps } from './context';
@@ -111,6 +112,7 @@ export interface Harness {
   sim: SimulatedPayment;
   payment: PaymentProvider;
   printer: FakePrinter;
+  spooler: PrintQueue;
   generator: ReturnType<typeof fakeGenerator>;
   events: { event: string; payload: unknown }[];
   service: OrderService;
@@ -126,6 +128,7 @@ export function harness(opts: { payment?: (sim: SimulatedPayment) => PaymentProv
   const repo = new OrdersRepo(db);
   const events: Harness['events'] = [];
   const printer = opts.printer ?? new FakePrinter();
+  const spooler = createPrintQueue({ printer, stateFile: join(dir, 'print-jobs.json'), pollMs: 5, jobTimeoutMs: 2000, readyTimeoutMs: 200 });
   const generator = fakeGenerator();
   const services: OrderService[] = [];
   let current: OrderService | undefined;
@@ -143,7 +146,8 @@ export function harness(opts: { payment?: (sim: SimulatedPayment) => PaymentProv
       generator,
       runVariants,
       payment,
-      printer,
+      printer: spooler,
+      printMedia: { widthIn: 6, heightIn: 4 },
       printLayout: async (o) => {
         const { writeFileSync } = await import('node:fs');
         writeFileSync(o.outPath, '%PDF-1.4 fake');
@@ -155,7 +159,7 @@ export function harness(opts: { payment?: (sim: SimulatedPayment) => PaymentProv
       labelDelivered: async (img) => img,
       phoneBaseUrl: () => 'http://phone.test',
       emit: (event, payload) => events.push({ event, payload }),
-      timing: { pollFastMs: 20, pollSlowMs: 20, printPollMs: 5, retryMs: 5, printTimeoutMs: 2000 },
+      timing: { pollFastMs: 20, pollSlowMs: 20, retryMs: 5 },
     };
     const s = new OrderService(deps);
     services.push(s);
@@ -171,6 +175,7 @@ export function harness(opts: { payment?: (sim: SimulatedPayment) => PaymentProv
     sim,
     payment,
     printer,
+    spooler,
     generator,
     events,
     service,

@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import type { OrderView, PhotoView, VariantView } from '../../../shared/contract';
 import { KioskFailure } from '../../../shared/result';
 import type { OrderDeps } from './context';
-import { parseFaces, parseReasons, type OrdersRepo } from './repo';
+import { parseFaces, parseReasons, type DeliveryRow, type OrdersRepo } from './repo';
 
 const qrCache = new Map<string, string>();
 
@@ -21,7 +21,7 @@ export function downloadUrl(deps: Pick<OrderDeps, 'phoneBaseUrl'>, token: string
   return `${deps.phoneBaseUrl()}/p/download/${token}`;
 }
 
-export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phoneBaseUrl'>, orderId: string): Promise<OrderView> {
+export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phoneBaseUrl' | 'printer'>, orderId: string): Promise<OrderView> {
   const repo: OrdersRepo = deps.repo;
   const o = repo.order(orderId);
   if (!o) throw new KioskFailure('ORDER_NOT_FOUND', '订单不存在，请重新开始');
@@ -63,16 +63,9 @@ export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phone
   const d = repo.delivery(orderId);
   if (d) {
     const dl = d.download_wanted ? repo.tokenFor(orderId, 'download') : undefined;
-    const url = dl ? downloadUrl(deps, dl.token) : null;
+    const url = d.download_url ?? (dl ? downloadUrl(deps, dl.token) : null);
     delivery = {
-      print: d.print_wanted
-        ? {
-            status: d.print_status === 'done' ? 'done' : d.print_status === 'failed' ? 'failed' : d.print_status === 'printing' ? 'printing' : 'queued',
-            progress: d.print_status === 'done' ? 1 : d.print_status === 'printing' ? 0.5 : d.print_status === 'submitting' ? 0.2 : 0,
-            copies: d.print_copies,
-            message: d.print_message ?? undefined,
-          }
-        : null,
+      print: d.print_wanted ? printView(deps, d) : null,
       download: url && dl ? { url, qrSvg: await qrSvg(url), expiresAt: dl.expires_at } : null,
       motion: d.motion_wanted
         ? { status: d.motion_status === 'ready' ? 'ready' : d.motion_status === 'failed' ? 'failed' : 'pending' }
@@ -100,5 +93,18 @@ export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phone
     delivery,
     notice: o.notice,
     updatedAt: o.updated_at,
+  };
+}
+
+/** The order's print as the screen shows it: the spooler's live progress while the job runs. */
+function printView(deps: Pick<OrderDeps, 'printer'>, d: DeliveryRow): NonNullable<NonNullable<OrderView['delivery']>['print']> {
+  if (d.print_status === 'done') return { status: 'done', progress: 1, copies: d.print_copies };
+  if (d.print_status === 'failed') return { status: 'failed', progress: 0, copies: d.print_copies, message: d.print_message ?? undefined };
+  const live = d.print_status === 'printing' && d.print_job_key ? deps.printer.view(d.print_job_key) : null;
+  return {
+    status: live?.status === 'printing' ? 'printing' : 'queued',
+    progress: Math.min(0.95, live?.progress ?? 0),
+    copies: d.print_copies,
+    message: live?.message ?? d.print_message ?? undefined,
   };
 }

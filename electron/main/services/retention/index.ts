@@ -83,7 +83,19 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
     for (const e of readdirSync(dir)) removeDirIfEmpty(join(dir, e));
   }
 
-  // 3. Dead capability tokens: expired links must not work, and need not be kept.
+  // 3. Photos uploaded to object storage for the AI (Jimeng 4.0 reads them within minutes).
+  if (deps.share.removeOriginals) {
+    const cloudCutoff = new Date(now.getTime() - Math.min(2, deps.config.originalRetentionHours) * 3600_000).toISOString();
+    const keys = (deps.db.prepare('SELECT key FROM cloud_originals WHERE created_at <= ?').all(cloudCutoff) as { key: string }[]).map((r) => r.key);
+    if (keys.length) {
+      await deps.share.removeOriginals(keys);
+      const del = deps.db.prepare('DELETE FROM cloud_originals WHERE key = ?');
+      deps.db.transaction(() => keys.forEach((k) => del.run(k)))();
+      report.originalsDeleted += keys.length;
+    }
+  }
+
+  // 4. Dead capability tokens: expired links must not work, and need not be kept.
   report.tokensDeleted = deps.db.prepare('DELETE FROM tokens WHERE expires_at <= ?').run(now.toISOString()).changes;
 
   if (report.originalsDeleted || report.resultsDeleted || report.tokensDeleted) log.info('retention.done', { ...report });

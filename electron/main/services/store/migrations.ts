@@ -165,4 +165,11 @@ export const migrations: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  /* 3: the OSS download page URL (the QR target when the share is OSS), and photos uploaded for the AI */ `
+  ALTER TABLE deliveries ADD COLUMN download_url TEXT;
+  CREATE TABLE cloud_originals (
+    key TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
