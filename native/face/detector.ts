@@ -15,6 +15,8 @@ export interface DetectOptions {
   tileSide?: number;
   /** Upper bound on tiles, whatever the image size (keeps the worst case bounded in time). */
   maxTiles?: number;
+  /** Skip the whole-frame pass (a second, finer tile pass after a first full detection). */
+  tilesOnly?: boolean;
 }
 
 /** Detections this low are never worth keeping, even for live hints. */
@@ -25,7 +27,7 @@ export async function detectInImage(model: FaceModel, img: RgbImage, opts: Detec
   const size = model.inputSize;
   const tensor = new Float32Array(size * size * 3);
   const whole: Region = { x: 0, y: 0, w: img.width, h: img.height };
-  const found = await runRegion(model, img, whole, tensor, floor);
+  const found = opts.tilesOnly ? [] : await runRegion(model, img, whole, tensor, floor);
 
   const tileSide = opts.tileSide ?? 0;
   if (tileSide > 0 && Math.max(img.width, img.height) > tileSide * 1.2) {

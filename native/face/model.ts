@@ -96,6 +96,9 @@ export async function loadFaceModel(modelsDir: string, name: string = DEFAULT_MO
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      // Idle ORT threads spin by default; on a shared 2-core box that steals the CPU the other
+      // work (decode, UI) needs, and measured slower under load. Let them sleep instead.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     });
   } catch (e) {
     throw new ModelError('MODEL_LOAD_FAILED', `Face model ${entry.file} could not be loaded: ${(e as Error).message}`);

@@ -1,7 +1,7 @@
 // The three jobs of the checks, composed from native/face and native/image. Runs wherever it is
 // created: inside the worker thread in the app, in-process in the benchmark.
 import type { Detection } from '../face/decode';
-import { detectInImage } from '../face/detector';
+import { detectInImage, mergeDetections } from '../face/detector';
 import { loadFaceModel, DEFAULT_MODEL, type FaceModel } from '../face/model';
 import { greyCrop, headCutOff, meanOf, sharpness as sharpnessOf, turnAmount } from '../face/quality';
 import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, type Reason, type RuleThresholds } from '../face/rules';
@@ -13,13 +13,35 @@ import type { FaceBoxData, GuidanceData, PhotoCheckData } from '../protocol';
 
 /** Long side of the image the detector works on (JPEG shrink-on-load picks the nearest 1/2ⁿ). */
 export const WORK_LONG = 1024;
-/** A face of minFacePx is made ~24 px in the 256-px model input: below ~20 px recall drops (see native/README.md). */
+/**
+ * Two tile passes. The coarse one (≤ 6 tiles) finds faces from ~1.4× minFacePx up. Only when it
+ * sees small faces, or no sure face at all, does the fine one run: it makes a face of minFacePx
+ * ~24 px in the 256-px model input (below ~20 px recall drops, see native/README.md), at up to 20
+ * tiles. A close family photo so pays for ~7 inferences, a far one for ~27.
+ */
 export const MODEL_PX_FOR_MIN_FACE = 24;
 export const STILL_MAX_TILES = 20;
+const COARSE_MODEL_PX = 16;
+const COARSE_MAX_TILES = 6;
+/** A face below this multiple of minFacePx in the coarse pass suggests smaller ones were missed. */
+const FINE_TRIGGER = 1.6;
 
 interface Tiling {
   modelPx: number;
   maxTiles: number;
+}
+
+/** Whole frame + coarse tiles, then fine tiles when small faces may have been missed. */
+async function detectStill(model: FaceModel, work: RgbImage, originalLong: number, t: RuleThresholds, tiling: Tiling, floor: number): Promise<Detection[]> {
+  const scale = originalLong / Math.max(work.width, work.height); // original px per work px
+  const coarseSide = tileSideFor(t.minFacePx, originalLong, work, Math.min(COARSE_MODEL_PX, tiling.modelPx));
+  const coarse = await detectInImage(model, work, { floorScore: floor, tileSide: coarseSide, maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles) });
+  const sure = countedFaces(coarse, t.minScore);
+  const smallSeen = coarse.some((d) => Math.min(d.w, d.h) * scale < FINE_TRIGGER * t.minFacePx);
+  const fineSide = tileSideFor(t.minFacePx, originalLong, work, tiling.modelPx);
+  if ((sure.length > 0 && !smallSeen) || fineSide === 0) return coarse;
+  const fine = await detectInImage(model, work, { floorScore: floor, tileSide: fineSide, maxTiles: tiling.maxTiles, tilesOnly: true });
+  return mergeDetections([...coarse, ...fine]);
 }
 
 export interface PipelineOptions {
@@ -104,8 +126,7 @@ async function detectOriginal(model: FaceModel, image: Uint8Array, t: RuleThresh
   const probe = await probeImage(image, limits);
   const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
   const f = probe.width / work.width;
-  const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work, tiling.modelPx);
-  const dets = await detectInImage(model, work, { floorScore: floor, tileSide, maxTiles: tiling.maxTiles });
+  const dets = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, floor);
   return { probe, work, detections: dets.map((d) => toOriginal(d, f)) };
 }
 
@@ -129,8 +150,7 @@ async function checkPhoto(
   try {
     const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
     const f = probe.width / work.width;
-    const tileSide = tileSideFor(t.minFacePx, Math.max(probe.width, probe.height), work, tiling.modelPx);
-    const found = await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide, maxTiles: tiling.maxTiles });
+    const found = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
     const detections = found.map((d) => toOriginal(d, f));
     const compressed = await compressing;
     // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work size.

@@ -1,0 +1,141 @@
+// npm run bench:checks — speed of the on-device checks, against the naive way in the same run.
+// Optimised: JPEG shrink-on-load decode for detection, whole-frame + tiled BlazeFace passes,
+// face regions read from the upload-size pixels, compression decoding in parallel.
+// Naive: full-size decode, one whole-frame pass, then a second full decode for compression.
+// Ends with exactly one line: RESULT key=value …
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { detectInImage } from '../native/face/detector';
+import { loadFaceModel } from '../native/face/model';
+import { greyCrop, meanOf, sharpness } from '../native/face/quality';
+import { applyRules, CUT_FLOOR, DEFAULT_RULES } from '../native/face/rules';
+import { compressPhoto } from '../native/image/compress';
+import { NativeHost } from '../native/host/client';
+import { createPipeline } from '../native/host/pipeline';
+import * as F from './fixtures-faces';
+
+const root = join(import.meta.dirname, '..');
+const modelsDir = join(root, 'models');
+const ITER = Number(process.env.BENCH_ITER ?? 15);
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const r0 = (x: number): number => Math.round(x);
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+async function time(n: number, f: () => Promise<unknown>): Promise<number[]> {
+  await f(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await f();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const load0 = loadavg()[0]!;
+  const pipeline = await createPipeline({ modelsDir, threads: 2 });
+  const model = await loadFaceModel(modelsDir, undefined, 2);
+
+  // The naive way: decode everything at full size, one whole-frame pass, decode again to compress.
+  async function naiveDetect(img: Buffer) {
+    const { data, info } = await sharp(img).autoOrient().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const full = { data, width: info.width, height: info.height, channels: info.channels };
+    return { full, dets: await detectInImage(model, full, { floorScore: CUT_FLOOR }) };
+  }
+  async function naiveCheck(img: Buffer) {
+    const { full, dets } = await naiveDetect(img);
+    const measure = (d: (typeof dets)[number]) => {
+      const g = greyCrop(full, d);
+      return { det: d, sharpness: sharpness(g), luma: meanOf(g) };
+    };
+    const outcome = applyRules({ width: full.width, height: full.height, detections: dets, measure, imageLuma: 128 }, DEFAULT_RULES);
+    const c = await compressPhoto(img);
+    return { faces: outcome.faces.length, bytes: c.jpeg.length };
+  }
+
+  const photo12 = (await F.twelveMegapixel(3, 180)).image;
+  const frame1080 = (await F.frame1080p(2, 110)).image;
+  const res: Record<string, number> = {};
+  for (const [name, img] of [
+    ['12mp', photo12],
+    ['1080p', frame1080],
+  ] as const) {
+    const full = await time(ITER, () => pipeline.checkPhoto(img));
+    const det = await time(ITER, () => pipeline.detectFaces(img));
+    const nFull = await time(Math.max(3, Math.floor(ITER / 2)), () => naiveCheck(img));
+    const nDet = await time(Math.max(3, Math.floor(ITER / 2)), () => naiveDetect(img));
+    const found = (await pipeline.checkPhoto(img)).faces.length;
+    const naiveFound = (await naiveCheck(img)).faces;
+    Object.assign(res, {
+      [`full_${name}_p50_ms`]: r0(pct(full, 50)),
+      [`full_${name}_p95_ms`]: r0(pct(full, 95)),
+      [`detect_${name}_p50_ms`]: r0(pct(det, 50)),
+      [`detect_${name}_p95_ms`]: r0(pct(det, 95)),
+      [`naive_full_${name}_p95_ms`]: r0(pct(nFull, 95)),
+      [`naive_detect_${name}_p95_ms`]: r0(pct(nDet, 95)),
+      [`speedup_full_${name}`]: r2(pct(nFull, 50) / pct(full, 50)),
+      [`faces_${name}`]: found,
+      [`naive_faces_${name}`]: naiveFound,
+    });
+    console.log(`${name}: full p50 ${r0(pct(full, 50))} p95 ${r0(pct(full, 95))} ms · detect p50 ${r0(pct(det, 50))} p95 ${r0(pct(det, 95))} ms · naive full p50 ${r0(pct(nFull, 50))} p95 ${r0(pct(nFull, 95))} · naive detect p95 ${r0(pct(nDet, 95))} · faces ${found} (naive ${naiveFound})`);
+  }
+
+  // Live guidance through the real worker thread, frames sent back to back for ~4 s.
+  const host = new NativeHost({ modelsDir, threads: 1, name: 'bench-live' });
+  await host.ready();
+  const frames = [await F.previewFrame(1, 200), await F.previewFrame(3, 100)];
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 4000) {
+    const r = await host.call('guide-frame', { image: new Uint8Array(frames[n % 2]!) });
+    if (!r.ok) throw new Error(r.error.code);
+    n++;
+  }
+  res.live_fps = r2(n / ((performance.now() - t0) / 1000));
+  await host.close();
+  console.log(`live guidance: ${res.live_fps} frames/s (320×240 JPEG, worker thread)`);
+
+  // Recall on tiled-astronaut groups at the shipped threshold (score ≥ 0.7, faces 90–300 px).
+  let expected = 0;
+  let hit = 0;
+  let extra = 0;
+  for (const [count, tile, w, h] of [
+    [1, 1400, 2000, 1500],
+    [2, 700, 2000, 1500],
+    [3, 500, 2000, 1500],
+    [4, 460, 2000, 1500],
+    [5, 340, 2000, 1500],
+    [6, 300, 2000, 1500],
+    [7, 260, 2000, 1500],
+    [3, 450, 1920, 1080],
+    [5, 640, 4000, 3000],
+    [7, 480, 4000, 3000],
+  ] as const) {
+    const g = await F.groupPhoto({ count, tile, width: w, height: h });
+    const faces = await pipeline.detectFaces(g.image);
+    const matched = g.tiles.filter((t) => faces.some((f) => Math.abs(f.x - (t.x + 0.34 * t.side)) < 0.1 * t.side && Math.abs(f.y - (t.y + 0.15 * t.side)) < 0.1 * t.side)).length;
+    expected += count;
+    hit += matched;
+    extra += Math.max(0, faces.length - matched);
+  }
+  res.recall = r2(hit / expected);
+  res.false_faces = extra;
+  res.group_faces = expected;
+  console.log(`recall on ${expected} faces in 10 group photos: ${res.recall} (false faces ${extra})`);
+  res.loadavg_start = r2(load0);
+  res.loadavg_end = r2(loadavg()[0]!);
+  await pipeline.close();
+  await model.release();
+  console.log('RESULT ' + Object.entries(res).map(([k, v]) => `${k}=${v}`).join(' '));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
