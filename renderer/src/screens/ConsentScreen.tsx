@@ -1,5 +1,6 @@
 // PIPL: nothing is captured before an explicit "同意"; declining goes straight back to attract.
 import { useFlow } from '../app/flow';
+import { endSession } from '../app/session';
 import { usePrefs, useT } from '../app/prefs';
 import { useAction } from '../app/useAction';
 import { Button } from '../components/Button';
@@ -24,7 +25,7 @@ export function ConsentScreen() {
       title={t('consent.title')}
       footer={
         <>
-          <Button testId="consent-decline" variant="secondary" onClick={() => useFlow.getState().reset()} disabled={accept.busy}>
+          <Button testId="consent-decline" variant="secondary" onClick={() => void endSession()} disabled={accept.busy}>
             {t('consent.decline')}
           </Button>
           <Button testId="consent-agree" onClick={() => void accept.run()} busy={accept.busy}>
