@@ -185,6 +185,23 @@ describe('runVariants', () => {
     expect(res.requests).toBe(4);
   });
 
+  it('keeps going when the listener throws for one variant', async () => {
+    const gen = new ScriptedGenerator(() => 'ok');
+    const seen: number[] = [];
+    const res = await runVariants({
+      generator: gen,
+      input,
+      count: 4,
+      signal: never,
+      onVariant: (v) => {
+        seen.push(v.index);
+        if (v.index === 1) throw new Error('disk full');
+      },
+    });
+    expect(seen.sort()).toEqual([0, 1, 2, 3]);
+    expect(res.delivered).toHaveLength(4);
+  });
+
   it('counts every face of every photo for the family', () => {
     expect(familyOf([])).toEqual({ faces: 0, minFacePx: 0 });
     expect(familyOf([...input.photos, { ...input.photos[0]!, faces: [{ x: 0, y: 0, w: 90, h: 95, score: 1 }] }])).toEqual({

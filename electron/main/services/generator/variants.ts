@@ -76,6 +76,15 @@ export async function runVariants(opts: RunVariantsOptions): Promise<RunVariants
   const lastFailure = new Map<number, VariantFailure>();
   let stop: unknown = null; // the whole-request failure, once one happened
 
+  // A listener that throws (e.g. a full disk while saving the preview) must not stall the run.
+  const safely = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      log.error('listener-threw', { orderId: opts.input.orderId, listener: what, error: e as Error });
+    }
+  };
+
   const failSlot = (job: Job, failure: VariantFailure) => {
     lastFailure.set(job.index, failure);
     if (job.attempt === 0 && !run.signal.aborted) queue.push({ index: job.index, attempt: 1 });
@@ -106,12 +115,12 @@ export async function runVariants(opts: RunVariantsOptions): Promise<RunVariants
             done.add(job.index);
             result.delivered.push(job.index);
             lastFailure.delete(job.index);
-            opts.onVariant(v);
+            safely('onVariant', () => opts.onVariant(v));
           } else {
             const reason = verdict.reason ?? 'QUALITY_REJECTED';
             result.rejected++;
             log.info('variant-rejected', { orderId: opts.input.orderId, index: job.index, attempt: job.attempt, reason });
-            opts.onRejected?.(job.index, reason);
+            safely('onRejected', () => opts.onRejected?.(job.index, reason));
             failSlot(job, { index: job.index, code: 'QUALITY_REJECTED', message: '这张照片效果不理想，已为您重新生成', retryable: true });
           }
         })(),
