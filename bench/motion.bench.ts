@@ -2,7 +2,7 @@
 // ≤ 15 s), with the peak memory of the whole process tree (node + sharp + ffmpeg), against the naive
 // baseline measured in the same run: every frame composed by sharp (zoomed photo + full-size
 // particle layer + people layer), written as a PNG, then the image sequence encoded by ffmpeg.
-// Env: BENCH_RUNS (default 2; the best and the median are reported), BENCH_EFFECT (fireworks).
+// Env: BENCH_RUNS (default 3; the best and the median are reported), BENCH_EFFECT (fireworks).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { coverFit, mapBox, outputFrame, peopleAnchor, peopleCutoutPng, usableFac
 import { familyPhoto } from '../native/video/testing/family-photo';
 
 setLogFile(null, { quiet: true });
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 2));
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const effect = getEffect(process.env.BENCH_EFFECT ?? 'fireworks');
 
 /**

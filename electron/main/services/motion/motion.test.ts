@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { probeMedia } from '../../../../native/video/ffmpeg';
 import { readAppleContentId } from '../../../../native/video/jpeg-apple-id';
-import { familyPhoto, type TestFace } from '../../../../native/video/testing/family-photo';
+import { familyPhoto, greyFrames, meanDiff, type TestFace } from '../../../../native/video/testing/family-photo';
+import { createChecksService } from '../checks';
 import { KioskFailure } from '../../../shared/result';
 import { CostGuard, memoryCostStore } from '../generator/costGuard';
 import { JimengClient } from '../generator/jimeng/client';
@@ -99,6 +100,27 @@ describe('local renderer', () => {
     const r = createLocalMotionRenderer({ config: config({ provider: 'local', local: { width: 1080 } }) });
     const job = input({ signal: ac.signal, onProgress: (f) => f > 0.2 && ac.abort() });
     await expect(r.render(job)).rejects.toMatchObject({ code: 'MOTION_CANCELLED', retryable: false });
+  });
+});
+
+describe('with the on-device face detector', () => {
+  it('keeps the faces found by the checks service still (their boxes, unchanged, drive the people layer)', async () => {
+    const checks = createChecksService({ modelsDir: join(import.meta.dirname, '..', '..', '..', '..', 'models'), threads: 1 });
+    try {
+      const detected = await checks.detectFaces(readFileSync(photo));
+      expect(detected).toHaveLength(2);
+      const r = createLocalMotionRenderer({ config: config({ provider: 'local', livePhoto: false, local: { width: 540 } }) });
+      const out = await r.render(input({ faces: detected, effect: 'fireworks' }));
+      const [first, last] = await greyFrames(out.mp4Path, [0, 124], 540, 720);
+      const k = 540 / 1200; // the photo is 1200 px wide
+      for (const f of detected) {
+        const box = { x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k };
+        expect(meanDiff(first as Buffer, last as Buffer, 540, box)).toBeLessThan(3);
+      }
+      expect(meanDiff(first as Buffer, last as Buffer, 540, { x: 0, y: 0, w: 540, h: 250 })).toBeGreaterThan(3);
+    } finally {
+      await checks.close();
+    }
   });
 });
 
