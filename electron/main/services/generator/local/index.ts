@@ -79,7 +79,7 @@ export function createLocalGenerator(opts: LocalGeneratorOptions): Generator {
         const started = Date.now();
         try {
           const kind = LAYOUTS[((index % LAYOUTS.length) + LAYOUTS.length) % LAYOUTS.length]!;
-          const plan = planVariant(kind, cuts, input.style, createRng(seed), W, H);
+          const plan = planVariant(kind, cuts, input.style, createRng(seed), W, H, Math.floor(Math.max(0, index) / LAYOUTS.length));
           const image = await composeVariant({ scene, cuts, plan, width: W, height: H, signal });
           signal.throwIfAborted();
           log.info('variant', { orderId: input.orderId, index, layout: kind, styleId: input.style.id, ms: Date.now() - started });

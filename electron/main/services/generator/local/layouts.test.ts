@@ -74,3 +74,17 @@ describe('planVariant', () => {
     }
   });
 });
+
+describe('regeneration rounds', () => {
+  it('give slots 4–7 the family in reverse order and another grade', () => {
+    const wide: CutGeometry = { ...person, width: 600 };
+    for (const kind of LAYOUTS) {
+      const first = planVariant(kind, [person, wide], style, createRng(9), 1800, 1200, 0);
+      const again = planVariant(kind, [person, wide], style, createRng(9), 1800, 1200, 1);
+      expect(again.grade).not.toBe(first.grade);
+      const firstOrder = [...first.people.map((p) => p.cut), ...first.windows.map((w) => w.cut)];
+      const againOrder = [...again.people.map((p) => p.cut), ...again.windows.map((w) => w.cut)];
+      expect(againOrder).toEqual([...firstOrder].reverse());
+    }
+  });
+});

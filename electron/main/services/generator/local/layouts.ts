@@ -195,9 +195,22 @@ function gridCells(n: number, area: Rect, gap: number): Rect[] {
   return cells;
 }
 
-export function planVariant(kind: LayoutKind, cuts: readonly CutGeometry[], style: Style, rng: Rng, W: number, H: number): Plan {
+const GRADES: readonly GradeKind[] = ['warm', 'vivid', 'vintage', 'golden'];
+
+/**
+ * Variant slots 4–7 (a regeneration) reuse the four layouts; `round` (= floor(index / 4)) makes them
+ * visibly new: the family stands in reverse order and each layout gets another layout's grade.
+ */
+export function planVariant(kind: LayoutKind, cuts: readonly CutGeometry[], style: Style, rng: Rng, W: number, H: number, round = 0): Plan {
+  const plan = basePlan(kind, cuts, style, rng, W, H, round % 2 === 1);
+  if (round > 0) plan.grade = GRADES[(LAYOUTS.indexOf(kind) + round) % GRADES.length]!;
+  return plan;
+}
+
+function basePlan(kind: LayoutKind, cuts: readonly CutGeometry[], style: Style, rng: Rng, W: number, H: number, reversed: boolean): Plan {
   const red = '#B3161B';
   const order = cuts.map((_, i) => i);
+  if (reversed) order.reverse();
   const n = cuts.length;
   // Size of the full canvas relative to the 1800×1200 design grid.
   const u = W / 1800;
@@ -234,7 +247,8 @@ export function planVariant(kind: LayoutKind, cuts: readonly CutGeometry[], styl
       const cells = gridCells(n, area, 50 * u);
       const windows: WindowPlacement[] = cells.map((cell, i) => {
         // Fit the window to the photo's natural shape inside its cell, so faces are never cut.
-        const c = cuts[i]!;
+        const cut = order[i]!;
+        const c = cuts[cut]!;
         const natural = c.width / c.height;
         const aspect = Math.min(Math.max(natural, 0.7), 1.6);
         let w = cell.w;
@@ -244,7 +258,7 @@ export function planVariant(kind: LayoutKind, cuts: readonly CutGeometry[], styl
           w = h * aspect;
         }
         const rect = { x: Math.round(cell.x + (cell.w - w) / 2), y: Math.round(cell.y + (cell.h - h) / 2), w: Math.floor(w), h: Math.floor(h) };
-        return { cut: i, rect, crop: faceCrop(c, rect.w / rect.h) };
+        return { cut, rect, crop: faceCrop(c, rect.w / rect.h) };
       });
       const faces: Rect[] = [];
       for (const win of windows) {
