@@ -70,16 +70,19 @@ async function orderUpToPayment(page: Page, shots: boolean): Promise<string> {
   return codeUrl!;
 }
 
-/** The customer's phone opens the QR and confirms the simulated payment. */
-async function payOnPhone(codeUrl: string, shots: boolean): Promise<void> {
+/** The customer's phone opens the QR and confirms the simulated payment; returns when it was confirmed. */
+async function payOnPhone(codeUrl: string, shots: boolean): Promise<number> {
   const phone = await phoneContext(browser);
   const p = await phone.newPage();
   await p.goto(codeUrl);
   await tid(p, 'sim-pay-confirm').waitFor();
   if (shots) await screenshot(p, 'phone-pay');
+  const confirmed = p.waitForResponse((r) => r.url().endsWith('/confirm') && r.ok()).then(() => Date.now());
   await tid(p, 'sim-pay-confirm').click();
   await tid(p, 'sim-pay-success').waitFor();
+  const at = await confirmed;
   await phone.close();
+  return at;
 }
 
 function dbOf(dataDir: string) {
@@ -94,12 +97,13 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     const { context, page } = await kioskPage(browser, host.url);
     const codeUrl = await orderUpToPayment(page, true);
 
-    const paidAt = Date.now();
-    await payOnPhone(codeUrl, true);
-    await tid(page, 'pay-success').waitFor({ timeout: 5000 });
-    const detectionMs = Date.now() - paidAt;
-    console.log(`payment detected on the kiosk ${detectionMs} ms after the phone confirmed`);
-    expect(detectionMs).toBeLessThan(4000); // includes the phone page's own round trip
+    const shown = tid(page, 'pay-success')
+      .waitFor({ timeout: 10_000 })
+      .then(() => Date.now());
+    const paidAt = await payOnPhone(codeUrl, true);
+    const detectionMs = (await shown) - paidAt;
+    console.log(`RESULT payment_detection_ms=${detectionMs}`);
+    expect(detectionMs).toBeLessThan(2000); // the product promise: "支付成功" within 2 s
     await screenshot(page, 'pay-success');
 
     await tid(page, 'screen-deliver').waitFor({ timeout: 10_000 });
