@@ -174,9 +174,12 @@ function xmlEscape(s: string): string {
 }
 
 /** The picture a task "generates": inputs on a seed-coloured festive scene, seed and key visible. */
-async function render(inputs: Buffer[], width: number, height: number, seed: number, reqKey: string, broken: boolean): Promise<Buffer> {
+async function render(inputs: Buffer[], width: number, height: number, seed: number, reqKey: string, broken: boolean, prompt: string): Promise<Buffer> {
   const rnd = mulberry32(seed);
-  const hue = Math.floor(rnd() * 40); // reds and golds
+  // The scene's colour follows the prompt (so styles look different) and varies a little per seed.
+  let h = 0;
+  for (const ch of prompt) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const hue = (h % 360) + Math.floor(rnd() * 20);
   const lanterns = Array.from({ length: 6 }, (_, i) => {
     const x = Math.round(((i + 0.5) / 6) * width);
     const r = Math.round(height * (0.035 + rnd() * 0.02));
@@ -330,7 +333,15 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
       const outs: Buffer[] = [];
       for (let i = 0; i < task.outputs; i++) {
         outs.push(
-          await render(inputs, Math.max(64, Math.round(w * renderScale)), Math.max(64, Math.round(h * renderScale)), seed + i, task.reqKey, task.fault === 'broken_face'),
+          await render(
+            inputs,
+            Math.max(64, Math.round(w * renderScale)),
+            Math.max(64, Math.round(h * renderScale)),
+            seed + i,
+            task.reqKey,
+            task.fault === 'broken_face',
+            String(task.body.prompt ?? ''),
+          ),
         );
       }
       return outs;
