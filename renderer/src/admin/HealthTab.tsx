@@ -7,6 +7,27 @@ import { usePrefs, useT } from '../app/prefs';
 import { Button } from '../components/Button';
 import { pickText } from '../i18n';
 import { adminCall, adminErrorText, textOr } from './adminSession';
+import { getKiosk } from '../platform/bridge';
+
+/**
+ * Opens the camera for a moment and tells main whether it worked: the operator's check after
+ * replugging a camera, without walking through a customer's order.
+ */
+async function testCamera(): Promise<void> {
+  let ok = false;
+  let detail = '';
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+    const track = stream.getVideoTracks()[0];
+    ok = track?.readyState === 'live';
+    const size = track?.getSettings();
+    detail = track ? `${track.label || 'camera'} ${size?.width ?? '?'}x${size?.height ?? '?'}` : 'no video track';
+    for (const t of stream.getTracks()) t.stop();
+  } catch (e) {
+    detail = `${(e as Error).name}: ${(e as Error).message}`.slice(0, 200);
+  }
+  await getKiosk().invoke('health:report-camera', { ok, detail: detail.slice(0, 200) });
+}
 
 const codeText = (lang: Lang, code: string) => textOr(lang, `admin.health.code.${code}`, code);
 
@@ -45,6 +66,17 @@ export function HealthTab() {
       <div className="admin-toolbar">
         <Button testId="admin-health-refresh" variant="secondary" busy={busy} onClick={() => void load(true)}>
           {t('admin.refresh')}
+        </Button>
+        <Button
+          testId="admin-camera-test"
+          variant="secondary"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            void testCamera().finally(() => void load(false));
+          }}
+        >
+          {t('admin.health.cameraTest')}
         </Button>
         {report && <span className="admin-muted">{new Date(report.checkedAt).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB')}</span>}
       </div>

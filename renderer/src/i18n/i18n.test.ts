@@ -33,9 +33,13 @@ describe('i18n catalogues', () => {
     expect(translate('en', 'capture.count', { n: 2 })).toBe('2/{max} photos taken');
   });
 
-  it('maps known error codes to the catalogue and shows unknown ones as main sent them', () => {
+  it('shows main\'s Chinese error as sent, and the catalogue text for a known code in English', () => {
     expect(errorText('en', { code: 'OFFLINE', message: '网络连接中断，请稍候' })).toBe('Connection lost, please wait');
+    expect(errorText('zh', { code: 'TOKEN_EXPIRED', message: '拍摄环节已结束，无法再上传' })).toBe('拍摄环节已结束，无法再上传');
+    expect(errorText('en', { code: 'TOKEN_EXPIRED', message: '拍摄环节已结束，无法再上传' })).toBe(en['error.TOKEN_EXPIRED']);
     expect(errorText('zh', { code: 'PAYMENT_FAILED', message: '支付失败，请重试' })).toBe('支付失败，请重试');
+    expect(errorText('en', { code: 'PAYMENT_FAILED', message: '支付失败，请重试' })).toBe('支付失败，请重试');
+    expect(errorText('zh', { code: 'PRINTER_NOT_READY', message: '' })).toBe(zh['error.PRINTER_NOT_READY']);
     expect(errorText('zh', { code: 'WHATEVER', message: '' })).toBe(zh['error.INTERNAL']);
   });
 

@@ -25,11 +25,14 @@ export function pickText(lang: Lang, text: Text): string {
   return (lang === 'en' ? text.en : text.zh) || text.zh;
 }
 
-/** Main sends Chinese messages; known codes get the catalogue text so English mode stays English. */
+/**
+ * Main sends Chinese messages, often more specific than a code (which link expired, why a photo
+ * failed): Chinese shows them as sent; English shows the catalogue text for a known code.
+ */
 export function errorText(lang: Lang, error: Pick<KioskError, 'code' | 'message'>): string {
   const key = `error.${error.code}`;
-  if (isMessageKey(key)) return translate(lang, key);
-  return error.message || translate(lang, 'error.INTERNAL');
+  if (lang === 'en' && isMessageKey(key)) return translate(lang, key);
+  return error.message || (isMessageKey(key) ? translate(lang, key) : translate(lang, 'error.INTERNAL'));
 }
 
 export function reasonText(lang: Lang, reason: Reason): string {
