@@ -113,6 +113,10 @@ describe('operator admin screen (browser host, real Chromium)', () => {
     expect(await tid(page, 'admin-health-network').getAttribute('data-code')).toBe('LOCAL_ONLY');
     expect(await tid(page, 'admin-health-disk').getAttribute('data-status')).not.toBe('unknown');
     expect(await tid(page, 'admin-health-version').textContent()).toMatch(/browser host/);
+    // Nobody has used the camera since start; the operator's camera test opens it and reports.
+    expect(await tid(page, 'admin-health-camera').getAttribute('data-status')).toBe('unknown');
+    await tid(page, 'admin-camera-test').click();
+    await page.locator('[data-testid="admin-health-camera"][data-status="ok"]').waitFor({ timeout: 15_000 });
     await screenshot(page, 'admin-health');
 
     // Settings: an impossible idle timeout is refused on its field; then a new price is saved.
