@@ -72,7 +72,7 @@ function median(values: number[]): number {
 }
 
 /** The mask as SVG in region coordinates: white where the people are. */
-export function maskSvg(faces: readonly FaceBox[], region: Region, mode: CutMode): string {
+export function maskSvg(faces: readonly FaceBox[], region: Region, mode: CutMode, clippedTop = false): string {
   const shapes: string[] = [];
   for (const f of faces) {
     const cx = f.x + f.w / 2 - region.left;
@@ -94,7 +94,11 @@ export function maskSvg(faces: readonly FaceBox[], region: Region, mode: CutMode
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${region.width}" height="${region.height}">` +
     `<defs><linearGradient id="fade" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="0" y2="${region.height}">` +
-    `<stop offset="0" stop-color="#fff"/><stop offset="${fadeFrom}" stop-color="#fff"/>` +
+    // Hair cut off by the photo's top edge fades in instead of ending in a straight line.
+    (clippedTop
+      ? `<stop offset="0" stop-color="#fff" stop-opacity="0"/><stop offset="${Math.min(0.12, (0.35 * (faces[0]?.h ?? 0)) / region.height)}" stop-color="#fff"/>`
+      : `<stop offset="0" stop-color="#fff"/>`) +
+    `<stop offset="${fadeFrom}" stop-color="#fff"/>` +
     `<stop offset="1" stop-color="#fff" stop-opacity="${mode === 'group' ? 1 : 0}"/></linearGradient></defs>` +
     `<g fill="url(#fade)">${shapes.join('')}</g></svg>`
   );
@@ -146,7 +150,8 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
   if (opts.outfit) rgb = await applyOutfit(rgb, region.width, region.height, local, opts.outfit);
 
   const sigma = Math.max(1.5, 0.1 * median(scaled.map((f) => f.w)));
-  const alpha = await sharp(Buffer.from(maskSvg(scaled, region, opts.mode)))
+  const clippedTop = region.top === 0 && scaled.some((f) => f.y - 0.6 * f.h < 0);
+  const alpha = await sharp(Buffer.from(maskSvg(scaled, region, opts.mode, clippedTop)))
     .ensureAlpha()
     .extractChannel(3)
     .blur(sigma)
