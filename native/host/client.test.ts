@@ -1,6 +1,6 @@
 // The worker protocol as the main process sees it: replies matched by sequence number, a slow
 // request times out with a typed error, a dead worker is replaced, a broken model is reported.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,11 @@ import { defaultWorkerPath, NativeHost } from './client';
 const modelsDir = join(import.meta.dirname, '..', '..', 'models');
 const hosts: NativeHost[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'host-'));
+const bundleDirs: string[] = [];
+mkdirSync(join(import.meta.dirname, '..', '..', '.tmp'), { recursive: true });
 afterAll(async () => {
   await Promise.all(hosts.map((h) => h.close()));
-  rmSync(tmp, { recursive: true, force: true });
+  for (const d of [tmp, ...bundleDirs]) rmSync(d, { recursive: true, force: true });
 });
 
 function host(opts: Partial<ConstructorParameters<typeof NativeHost>[0]> = {}): NativeHost {
@@ -69,6 +71,28 @@ describe('NativeHost', () => {
     expect(r.ok || r.error.detail).toContain('Face model missing');
     expect(await h.call('guide-frame', { image: new Uint8Array(4) })).toMatchObject({ ok: false, error: { code: 'MODEL_UNAVAILABLE' } });
     expect(events.filter((e) => e === 'worker_exit')).toHaveLength(0);
+  });
+
+  it('runs the worker from an esbuild CJS bundle as scripts/build-main.mjs makes it', async () => {
+    const { build } = await import('esbuild');
+    // Inside the checkout (.tmp is git-ignored) so the bundle resolves sharp/onnxruntime from node_modules.
+    const bundleDir = mkdtempSync(join(import.meta.dirname, '..', '..', '.tmp', 'bundle-'));
+    bundleDirs.push(bundleDir);
+    const outfile = join(bundleDir, 'dist', 'main', 'worker.cjs');
+    await build({
+      entryPoints: [join(import.meta.dirname, 'worker.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile,
+      external: ['sharp', 'onnxruntime-node'],
+      logLevel: 'silent',
+    });
+    // A main bundle in dist/main/ finds its sibling worker.cjs.
+    expect(defaultWorkerPath(join(bundleDir, 'dist', 'main', 'electron-main.cjs'))).toBe(outfile);
+    const h = host({ workerPath: outfile });
+    const r = await h.call('detect-faces', { image: new Uint8Array(F.astronautPng()) });
+    expect(r).toMatchObject({ ok: true, value: [expect.objectContaining({ score: expect.any(Number) })] });
   });
 
   it('refuses calls after close', async () => {

@@ -207,15 +207,21 @@ async function guideFrame(model: FaceModel, image: Uint8Array, g: GuideOptions, 
   } catch {
     return hint('UNREADABLE', 0, g);
   }
-  const short = Math.min(work.width, work.height);
-  const dets = await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide: short, maxTiles: 3 });
+  // One whole-frame pass is enough when people stand close; tiles (square, the frame's height)
+  // only when nobody sure is seen or someone is small, so the common frame costs one inference.
+  const long = Math.max(work.width, work.height);
+  let dets = await detectInImage(model, work, { floorScore: CUT_FLOOR });
+  const small = (d: Detection): boolean => Math.min(d.w, d.h) < 2 * g.minFaceFraction * long;
+  if (countedFaces(dets, g.minScore).length === 0 || dets.some(small)) {
+    const tiles = await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide: Math.min(work.width, work.height), maxTiles: 3, tilesOnly: true });
+    dets = mergeDetections([...dets, ...tiles]);
+  }
   const faces = countedFaces(dets, g.minScore);
   const luma = faces.length ? faces.reduce((s, f) => s + meanOf(greyCrop(work, f)), 0) / faces.length : imageLuma(work);
   // One hint, the most useful first: light before position before pose.
   if (luma < g.minLuma) return hint('TOO_DARK', faces.length, g);
   if (faces.length === 0) return hint(luma > g.maxLuma ? 'TOO_BRIGHT' : 'NO_FACE', 0, g);
   if (faces.length > g.maxFaces) return hint('TOO_MANY', faces.length, g);
-  const long = Math.max(work.width, work.height);
   if (faces.some((f) => Math.min(f.w, f.h) < g.minFaceFraction * long)) return hint('MOVE_CLOSER', faces.length, g);
   if (faces.some((f) => headCutOff(f, work.width, work.height))) return hint('MOVE_TO_CENTER', faces.length, g);
   if (faces.some((f) => turnAmount(f) > g.maxTurn)) return hint('LOOK_AT_CAMERA', faces.length, g);
