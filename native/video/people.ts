@@ -81,14 +81,23 @@ export function peopleAnchor(faces: readonly Box[], frame: Frame): { x: number; 
   return { x: clamp(sx / sw, frame.width), y: clamp(sy / sw, frame.height) };
 }
 
-/** The mask as SVG (white = people), before feathering. */
+/**
+ * Margin around the body (× face width) and feather (σ, × median face width) of the people layer.
+ * A wide, soft margin keeps the background next to the people almost still too, so the seam between
+ * the steady people and the drifting background reads as a slight softness, not a double contour.
+ */
+export const MASK_PAD = 0.3;
+export const MASK_FEATHER = 0.22;
+
+/** The mask as SVG (white = people, with margin), before feathering. */
 export function peopleMaskSvg(faces: readonly Box[], frame: Frame): string {
   const shapes = faces
     .map((f) => {
       const { head, torso } = bodyShapes(f, frame);
-      const r = f.w * 0.7;
-      return `<ellipse cx="${head.cx.toFixed(1)}" cy="${head.cy.toFixed(1)}" rx="${head.rx.toFixed(1)}" ry="${head.ry.toFixed(1)}"/>
-        <rect x="${torso.x.toFixed(1)}" y="${torso.y.toFixed(1)}" width="${torso.w.toFixed(1)}" height="${torso.h.toFixed(1)}" rx="${r.toFixed(1)}"/>`;
+      const pad = f.w * MASK_PAD;
+      const r = f.w * 0.7 + pad;
+      return `<ellipse cx="${head.cx.toFixed(1)}" cy="${head.cy.toFixed(1)}" rx="${(head.rx + pad).toFixed(1)}" ry="${(head.ry + pad).toFixed(1)}"/>
+        <rect x="${(torso.x - pad).toFixed(1)}" y="${(torso.y - pad).toFixed(1)}" width="${(torso.w + 2 * pad).toFixed(1)}" height="${(torso.h + pad).toFixed(1)}" rx="${r.toFixed(1)}"/>`;
     })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}">
@@ -98,7 +107,7 @@ export function peopleMaskSvg(faces: readonly Box[], frame: Frame): string {
 /**
  * The people layer: the fitted photo (raw RGB, frame-sized) with a feathered alpha mask, cropped to
  * the mask's bounding box (even offsets, for yuv420), as a PNG plus where it goes in the frame.
- * Feather ≈ 12 % of the median face width: soft enough to hide the seam, well outside the face box.
+ * Feathered with σ = MASK_FEATHER × the median face width; the face boxes themselves stay fully opaque.
  */
 export async function peopleCutoutPng(
   photoRgb: Buffer,
@@ -107,7 +116,7 @@ export async function peopleCutoutPng(
 ): Promise<{ png: Buffer; left: number; top: number; width: number; height: number }> {
   const widths = faces.map((f) => f.w).sort((a, b) => a - b);
   const median = widths[Math.floor(widths.length / 2)] ?? 100;
-  const sigma = Math.max(1.5, median * 0.12);
+  const sigma = Math.max(1.5, median * MASK_FEATHER);
   const mask = await sharp(Buffer.from(peopleMaskSvg(faces, frame)))
     .resize(frame.width, frame.height, { fit: 'fill' })
     .blur(sigma)
