@@ -1,14 +1,15 @@
 // A family completes an order on the kiosk, in real Chromium, against the real browser host:
-// consent → 时空拼图 → two shots from the (fake) camera → four variants → pick → print package →
-// pay on a "phone" → print PDF → download page. Then the same with the host SIGKILLed right after
-// payment: the restarted kiosk delivers the order exactly once.
+// consent → 时空拼图 → two shots from the (fake) camera + an absent relative's photo uploaded from a
+// phone → four variants → pick → print package → pay on a "phone" → the print comes out of the real
+// CUPS queue (cups-pdf) → download page on a phone. Then, with the PDF printer, the host is
+// SIGKILLed right after payment: the restarted kiosk delivers the order exactly once.
 import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, shared, startHost, type Host } from './kioskHost';
 
 let browser: Browser;
 const hosts: Host[] = [];
@@ -24,8 +25,32 @@ afterAll(async () => {
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
 
+/** An absent relative scans the kiosk's upload QR and sends a photo from the phone. */
+async function uploadFromPhone(page: Page, shots: boolean): Promise<void> {
+  await tid(page, 'capture-phone-upload').click();
+  const qr = tid(page, 'capture-phone-qr');
+  await qr.waitFor();
+  if (shots) await screenshot(page, 'capture-phone-qr');
+  const url = await qr.getAttribute('data-url');
+  expect(url).toMatch(/\/p\/upload\/[A-Za-z0-9_-]{20,}$/);
+  const phone = await phoneContext(browser);
+  const p = await phone.newPage();
+  await p.goto(url!);
+  await tid(p, 'upload-file').setInputFiles(join(shared, 'fixtures', 'faces', 'astronaut.png'));
+  await tid(p, 'upload-send').click();
+  const sentAt = Date.now();
+  await p.locator('[data-testid="upload-result"][data-ok="true"]').waitFor({ timeout: 30_000 });
+  if (shots) await screenshot(p, 'phone-upload');
+  await phone.close();
+  // The kiosk closes the QR panel by itself once a photo arrives; close it if it is still open.
+  if (await tid(page, 'phone-upload-close').isVisible()) await tid(page, 'phone-upload-close').click();
+  // The kiosk shows the relative's photo with its check result (product promise: within 2 s).
+  await page.locator('[data-testid="capture-photo-2"][data-ok="true"]').waitFor({ timeout: 30_000 });
+  console.log(`RESULT phone_upload_to_kiosk_ms=${Date.now() - sentAt}`);
+}
+
 /** Walks the kiosk from the attract loop to the pay screen; returns the pay QR's URL. */
-async function orderUpToPayment(page: Page, shots: boolean): Promise<string> {
+async function orderUpToPayment(page: Page, shots: boolean, relative = false): Promise<string> {
   await tid(page, 'screen-attract').waitFor();
   if (shots) await screenshot(page, 'attract');
   await tid(page, 'attract-start').click();
@@ -48,6 +73,7 @@ async function orderUpToPayment(page: Page, shots: boolean): Promise<string> {
     await page.locator(`[data-testid="capture-photo-${i}"][data-ok="true"]`).waitFor({ timeout: 30_000 });
   }
   if (shots) await screenshot(page, 'capture-two-shots');
+  if (relative) await uploadFromPhone(page, shots);
   await tid(page, 'capture-next').click();
 
   await tid(page, 'screen-generating').waitFor().catch(() => undefined);
@@ -90,12 +116,15 @@ function dbOf(dataDir: string) {
 }
 
 describe('kiosk end to end (browser host, real Chromium)', () => {
-  it('a family orders a print + download and gets both', async () => {
+  it('a family orders a print + download and gets both, the print through the real CUPS queue', async () => {
     const dataDir = join(work, 'data-1');
-    const host = await startHost(dataDir);
+    const queue = process.env.KIOSK_CUPS_QUEUE ?? 'kiosk-pdf';
+    const cupsOut = process.env.KIOSK_CUPS_PDF_OUT ?? '/var/spool/cups-pdf/kiosk';
+    if (!existsSync(cupsOut)) throw new Error(`CUPS queue ${queue} is not set up (${cupsOut} missing): run scripts/ci-cups-setup.sh`);
+    const host = await startHost(dataDir, { KIOSK_PRINTER: 'cups', KIOSK_CUPS_QUEUE: queue });
     hosts.push(host);
     const { context, page } = await kioskPage(browser, host.url);
-    const codeUrl = await orderUpToPayment(page, true);
+    const codeUrl = await orderUpToPayment(page, true, true);
 
     const shown = tid(page, 'pay-success')
       .waitFor({ timeout: 10_000 })
@@ -113,11 +142,14 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     expect(downloadUrl).toMatch(/\/p\/download\/[A-Za-z0-9_-]{20,}$/);
     await screenshot(page, 'deliver');
 
-    // The print: a PDF at 6×4 in (432×288 pt, either orientation) with the picture in it.
-    const outDir = join(dataDir, 'prints', 'out');
-    const pdfs = readdirSync(outDir).filter((f) => f.endsWith('.pdf'));
+    // The print: cups-pdf wrote the job (titled with our job key) as a PDF at 6×4 in
+    // (432×288 pt, either orientation) with the picture in it.
+    const db0 = dbOf(dataDir);
+    const { id: orderId } = db0.prepare('SELECT id FROM orders WHERE amount_fen IS NOT NULL ORDER BY created_at DESC LIMIT 1').get() as { id: string };
+    db0.close();
+    const pdfs = readdirSync(cupsOut).filter((f) => f.startsWith(`print-${orderId}`) && f.endsWith('.pdf'));
     expect(pdfs).toHaveLength(1);
-    const pdf = readFileSync(join(outDir, pdfs[0]!));
+    const pdf = readFileSync(join(cupsOut, pdfs[0]!));
     const [size] = pdfPageSizes(pdf);
     expect([Math.round(Math.max(size!.w, size!.h)), Math.round(Math.min(size!.w, size!.h))]).toEqual([432, 288]);
     expect(pdf.toString('latin1')).toMatch(/\/Subtype\s*\/Image/);
