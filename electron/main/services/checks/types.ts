@@ -6,6 +6,11 @@ export interface CheckThresholds {
   maxFaces: number; // default 5
   minFacePx: number; // default 80 (side of the face box in original pixels)
   minScore: number; // default 0.7
+  /** Optional fine-tuning; defaults in native/face/rules.ts (see native/README.md). */
+  minSharpness?: number; // default 12 (normalised Laplacian variance of the face)
+  minLuma?: number; // default 55 (mean face luma, 0–255)
+  maxLuma?: number; // default 225
+  maxTurn?: number; // default 0.4 (0 frontal … 1 profile)
 }
 
 export interface CheckOutcome {
