@@ -227,9 +227,9 @@ function basePlan(kind: LayoutKind, cuts: readonly CutGeometry[], style: Style, 
       return { kind, backdrop: { blur: 0, brightness: 1 }, sceneWindow: null, under, people, windows: [], over, grade: 'warm', faces };
     }
     case 'frame': {
-      const opening = R(390, 150, 1020, 900);
+      const opening = R(330, 140, 1140, 920);
       const box = { x: opening.x + 30 * u, y: opening.y + 50 * u, w: opening.w - 60 * u, h: opening.h - 50 * u };
-      const people = arrange(cuts, order, box, { overlap: 0.22, rows: n >= 4 ? 2 : 1, maxFace: 220 * u, jitter: 0.06 }, rng);
+      const people = arrange(cuts, order, box, { overlap: 0.22, rows: n >= 3 ? 2 : 1, maxFace: 220 * u, jitter: 0.06 }, rng);
       const faces = facesOf(cuts, people);
       const [l, r] = rng.pick(PHRASES.couplets);
       const over =
