@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from '../app/App';
+import { lockDown } from '../platform/lockdown';
 import '../styles/base.css';
 import '../styles/kiosk.css';
 
@@ -13,6 +14,5 @@ if (root) {
     </StrictMode>,
   );
 }
-// The kiosk is touch only: a long press must not open a context menu, a pinch must not zoom.
-document.addEventListener('contextmenu', (e) => e.preventDefault());
-document.addEventListener('gesturestart', (e) => e.preventDefault());
+// The kiosk page is the only page: no new windows, no navigation away, no zoom, no context menu.
+lockDown();

@@ -73,7 +73,11 @@ export function UploadPage({ api, token }: { api: PhoneApi; token: string }) {
           {!outcome?.ok && (
             <label className={`btn btn-secondary phone-btn phone-file${busy ? ' is-busy' : ''}`}>
               {t('phone.upload.choose')}
-              <input type="file" accept="image/*" data-testid="upload-file" disabled={busy} onChange={(e) => void choose(e.target.files?.[0])} />
+              <input type="file" accept="image/*" data-testid="upload-file" disabled={busy} onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = ''; // choosing the same photo again must fire again
+                  void choose(file);
+                }} />
             </label>
           )}
           {preview && <img className="phone-preview" src={preview} alt="" data-testid="upload-preview" />}
