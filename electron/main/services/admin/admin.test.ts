@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdminSettingsDraft } from '../../../shared/contract';
+import { callNames, type AdminSettingsDraft } from '../../../shared/contract';
 import { KioskFailure } from '../../../shared/result';
 import { verifyPin } from '../config/pin';
 import { createSecretStore } from '../config/secrets';
@@ -11,6 +11,7 @@ import { createPaperCounter } from '../print/paperCounter';
 import { AdminAuth, ensureAdminPin, LOCKOUT_MS, PIN_FILE, SESSION_IDLE_MS } from './auth';
 import { CatalogState } from './catalogOverrides';
 import { createAdminHandlers } from './handlers';
+import { scrubLogText } from './logs';
 import { csvField } from './reports';
 import { AdminService } from './service';
 
@@ -139,6 +140,19 @@ describe('admin PIN', () => {
     const second = await k.auth.unlock('2468');
     await handlers['admin:lock']({ token: second.token });
     expect((await rejection(handlers['admin:export-csv']({ token: second.token }))).code).toBe('ADMIN_SESSION_EXPIRED');
+  });
+
+  it('every admin call but unlock refuses without a live session, before doing anything', async () => {
+    const k = kit();
+    const handlers = createAdminHandlers({ auth: k.auth, admin: k.admin, health: {} as never }) as unknown as Record<string, (i: unknown) => Promise<unknown>>;
+    const guarded = callNames.filter((n) => n.startsWith('admin:') && n !== 'admin:unlock' && n !== 'admin:lock');
+    expect(guarded.length).toBeGreaterThanOrEqual(14);
+    for (const name of guarded) {
+      const e = await rejection(handlers[name]!({ token: 'forged-token-forged-token', confirm: true, orderId: 'ord_x', reason: 'xx', name: 'jimeng.secret-key', value: 'v' }));
+      expect(e.code, name).toBe('ADMIN_SESSION_EXPIRED');
+    }
+    expect(k.exits).toEqual([]);
+    expect(k.secrets.has('jimeng.secret-key')).toBe(false);
   });
 
   it('changes the PIN only with the current one, and removes the first-run PIN file', async () => {
@@ -270,7 +284,10 @@ describe('refunds, reprint and sales', () => {
     const k = kit();
     const a = await deliveredOrder(k.h, k.h.service);
     expect(await k.admin.reprint(a)).toEqual({ printed: true });
-    expect(k.h.printer.submitted.map((j) => j.jobKey)).toEqual([`print-${a}`, `print-${a}-r1`]);
+    expect(k.h.printer.submitted).toHaveLength(2);
+    expect(k.h.printer.submitted[1]!.jobKey).not.toBe(k.h.printer.submitted[0]!.jobKey);
+    const audit = k.h.db.prepare("SELECT actor FROM audit_log WHERE order_id = ? AND action = 'reprint'").get(a);
+    expect(audit).toEqual({ actor: 'admin' });
   });
 
   it('lists orders that need attention first', async () => {
@@ -313,6 +330,15 @@ describe('refunds, reprint and sales', () => {
     expect(await k.admin.testPrint()).toMatchObject({ printed: false });
     const actions = (k.h.db.prepare("SELECT action FROM audit_log WHERE actor = 'admin'").all() as { action: string }[]).map((x) => x.action);
     expect(actions).toEqual(['paper_reset', 'test_print', 'test_print']);
+  });
+
+  it('exported logs carry no key material or image data even if a message slipped it in', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+    const blob = 'A'.repeat(400);
+    const out = scrubLogText(`{"event":"x","msg":"${pem}"}\n{"event":"y","data":"${blob}"}\n{"event":"ok","orderId":"ord_1"}`);
+    expect(out).not.toContain('MIIEvQ');
+    expect(out).not.toContain(blob);
+    expect(out).toContain('"orderId":"ord_1"');
   });
 
   it('exit kiosk is audited and calls the host after answering', async () => {

@@ -1,37 +1,26 @@
 // Builds the operator's side of the kiosk for the composition root (app.ts): PIN and sessions,
 // the admin service, the health service, and the admin/health handlers of the contract.
-import { join } from 'node:path';
 import { logFilePath } from '../../infra/log';
 import type { DataPaths } from '../../infra/paths';
 import type { ChecksService } from '../checks/types';
 import type { KioskConfig } from '../config';
-import { createSecretStore, defaultSecretsFile, type SecretCipher, type SecretStore } from '../config/secrets';
+import type { SecretStore } from '../config/secrets';
 import { HealthService } from '../health';
 import type { OrderService } from '../orders';
 import type { PrintLayout } from '../orders/context';
-import { createPaperCounter, type PaperCounter } from '../print/paperCounter';
+import type { PaperCounter } from '../print/paperCounter';
 import type { Printer } from '../print/types';
 import { runRetention } from '../retention';
 import type { ShareStore } from '../share/types';
-import { logger } from '../../infra/log';
 import { AdminAuth, ensureAdminPin } from './auth';
 import type { CatalogState } from './catalogOverrides';
 import { createAdminHandlers, type AdminHandlers } from './handlers';
 import { AdminService } from './service';
-import { checkThresholds, diskMinFreeMb, paperSettings } from './settings';
-
-const log = logger('admin');
+import { checkThresholds, diskMinFreeMb } from './settings';
 
 export { CatalogState } from './catalogOverrides';
-export { countingPrinter } from '../health/paper';
 export { checkThresholds } from './settings';
 export type { AdminHandlers } from './handlers';
-
-/** The paper counter kept in <dataDir>/paper.json, sized from config.print.paper. */
-export function openPaperCounter(paths: DataPaths, config: KioskConfig): PaperCounter {
-  const { capacity, warnBelow } = paperSettings(config);
-  return createPaperCounter({ file: join(paths.root, 'paper.json'), capacity, warnBelow });
-}
 
 /** Every photo check uses the operator's current face thresholds (read on each call). */
 export function withCheckThresholds(checks: ChecksService, config: KioskConfig): ChecksService {
@@ -41,16 +30,6 @@ export function withCheckThresholds(checks: ChecksService, config: KioskConfig):
     guideFrame: (image) => checks.guideFrame(image),
     close: () => checks.close(),
   };
-}
-
-/** The SecretStore of this data directory, or null when it cannot be opened (said in the log). */
-export function openSecretStore(paths: DataPaths, cipher?: SecretCipher): SecretStore | null {
-  try {
-    return createSecretStore({ file: defaultSecretsFile(paths.root), cipher });
-  } catch (e) {
-    log.error('secrets.unavailable', { error: e as Error });
-    return null;
-  }
 }
 
 export interface AdminModuleOptions {

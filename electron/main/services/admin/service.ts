@@ -156,7 +156,11 @@ export class AdminService {
     const deadline = Date.now() + (this.d.testPrintTimeoutMs ?? 120_000);
     while (Date.now() < deadline) {
       const s = await printer.jobState(systemJobId);
-      if (s === 'completed') return { printed: true, printer: printer.name, detail: `job ${systemJobId} completed` };
+      if (s === 'completed') {
+        // The test page goes straight to the printer, not through the order spooler that counts paper.
+        this.d.paper.consume(1);
+        return { printed: true, printer: printer.name, detail: `job ${systemJobId} completed` };
+      }
       if (s === 'aborted' || s === 'canceled' || s === 'stopped') return { printed: false, printer: printer.name, detail: `job ${systemJobId} ${s}` };
       await new Promise((r) => setTimeout(r, 500));
     }

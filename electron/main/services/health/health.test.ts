@@ -10,7 +10,6 @@ import { FakePrinter, testCatalog } from '../orders/testKit';
 import { createPaperCounter } from '../print/paperCounter';
 import { ClockWatch } from './clock';
 import { HealthService, remoteEndpoints, type HealthDeps } from './index';
-import { countingPrinter } from './paper';
 
 let skewed: Server;
 let skewedUrl = '';
@@ -135,17 +134,14 @@ describe('health', () => {
     expect(item(await health.report(), 'camera')).toMatchObject({ status: 'ok' });
   });
 
-  it('counts paper as prints complete and reports no paper at zero', async () => {
-    const { printer, paper, health } = service();
-    paper.set(2);
-    const counted = countingPrinter(printer, paper);
-    const { systemJobId } = await counted.submit({ jobKey: 'k1', pdfPath: '/x.pdf', copies: 2, media: { widthIn: 6, heightIn: 4 } });
-    while ((await counted.jobState(systemJobId)) !== 'completed');
-    await counted.jobState(systemJobId); // asked again: counted once
-    expect(paper.get().remaining).toBe(0);
-    expect(await counted.status()).toMatchObject({ ready: false, code: 'NO_PAPER' });
+  it('paper: a warning when low, an error at zero, the count shown', async () => {
+    const { paper, health } = service();
+    paper.set(3);
+    expect(item(await health.report(), 'paper')).toMatchObject({ status: 'warn', code: 'PAPER_LOW' });
+    paper.set(0);
     const r = await health.report();
     expect(item(r, 'paper')).toMatchObject({ status: 'error', code: 'NO_PAPER' });
+    expect(r.paper).toMatchObject({ remaining: 0, capacity: 20 });
     expect(item(r, 'version').detail).toContain('1.2.3');
   });
 });

@@ -255,5 +255,4 @@ async function defaultFreeBytes(dir: string): Promise<number> {
 }
 
 export { ClockWatch } from './clock';
-export { countingPrinter } from './paper';
 export { probeEndpoint } from './probe';
