@@ -20,7 +20,7 @@ const catalog = {
   products: readJson('products.json'),
   styles: readJson('styles.json'),
   packages: readJson('packages.json'),
-  settings: { idleTimeoutSec: 90, paymentTimeoutSec: 300, regenerationsAllowed: 1, printerReady, printerMessage: printerReady ? undefined : '打印机缺纸，请联系工作人员', host: 'browser', version: 'fake' },
+  settings: { idleTimeoutSec: Number(process.env.FAKE_IDLE_SEC ?? 90), paymentTimeoutSec: 300, regenerationsAllowed: 1, printerReady, printerMessage: printerReady ? undefined : '打印机缺纸，请联系工作人员', host: 'browser', version: 'fake' },
 };
 
 const face = readFileSync('/work/shared/fixtures/faces/astronaut.png');
