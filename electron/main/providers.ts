@@ -90,7 +90,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
 
   // ---- generator
   let jimeng: JimengProvider | null = null;
-  let generator: Generator = createLocalGenerator({ assetsDir: resources.assetsDir });
+  let generator: Generator = createLocalGenerator({ assetsDir: resources.assetsDir, detectFaces: (img) => checks.detectFaces(img) });
   let concurrency: number | undefined;
   if (config.providers.generator === 'jimeng') {
     jimeng = createJimengProvider({
@@ -128,7 +128,8 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   void print.queue.resume().catch((e) => log.error('print.resume_failed', { error: e as Error }));
   const size = print.size();
   const printLayout: PrintLayout = async (o) => {
-    const r = await renderPrintPdf({ ...o, size });
+    // The delivered picture already carries its "AI生成" mark (labelDelivered): no second one.
+    const r = await renderPrintPdf({ ...o, size, aiMark: false });
     return { pdfPath: r.pdfPath, widthIn: r.widthPt / 72, heightIn: r.heightPt / 72 };
   };
 

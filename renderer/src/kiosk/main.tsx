@@ -15,4 +15,4 @@ if (root) {
   );
 }
 // The kiosk page is the only page: no new windows, no navigation away, no zoom, no context menu.
-//lockDown();
+lockDown();
