@@ -186,6 +186,17 @@ describe('JimengGenerator with the simulator', () => {
     await gen.close();
   });
 
+  it('called for all four slots at once, an audit stop ends the other slots too', async () => {
+    sim.setFaults({}, ['input_audit', 'slow', 'slow', 'slow']);
+    const gen = new JimengGenerator({ config: config(), prompts });
+    const shown: number[] = [];
+    await expect(gen.generate({ ...input('makeover'), indices: [0, 1, 2, 3], signal: new AbortController().signal }, (v) => shown.push(v.index))).rejects.toMatchObject({
+      code: 'AI_INPUT_REJECTED',
+    });
+    expect(shown).toEqual([]); // the three slow slots were not waited for, so nothing of this order is shown
+    await gen.close();
+  });
+
   it('says the day’s budget is used up instead of calling the service', async () => {
     const guard = new CostGuard({ priceFenPerImage: 20, dailyBudgetFen: 40, maxCallsPerOrder: 16, regenerationsPerOrder: 1 }, memoryCostStore());
     const gen = new JimengGenerator({ config: config(), prompts, costGuard: guard });

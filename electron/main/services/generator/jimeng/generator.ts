@@ -73,18 +73,29 @@ export class JimengGenerator implements Generator {
     if (input.photos.length === 0) throw new KioskFailure('NO_PHOTOS', '还没有照片，请先拍照');
     const plan = await this.plan(input);
     const failures: VariantFailure[] = [];
-    let stop: KioskFailure | null = null;
-    await Promise.all(
-      input.indices.map(async (index) => {
-        const f = await this.one(input, plan, index, onVariant).catch((e: unknown) => {
-          if (e instanceof KioskFailure) stop ??= e;
-          else throw e;
-          return null;
-        });
-        if (f) failures.push(f);
-      }),
-    );
-    if (stop) throw stop;
+    // Several slots in one call: a whole-request stop in one ends the others' waiting too.
+    const local = new AbortController();
+    const onAbort = () => local.abort(input.signal.reason);
+    if (input.signal.aborted) local.abort(input.signal.reason);
+    else input.signal.addEventListener('abort', onAbort, { once: true });
+    const slotInput = { ...input, signal: local.signal };
+    const stops: KioskFailure[] = [];
+    try {
+      await Promise.all(
+        input.indices.map(async (index) => {
+          const f = await this.one(slotInput, plan, index, onVariant).catch((e: unknown) => {
+            if (!(e instanceof KioskFailure)) throw e;
+            stops.push(e);
+            local.abort(e);
+            return null;
+          });
+          if (f) failures.push(f);
+        }),
+      );
+    } finally {
+      input.signal.removeEventListener('abort', onAbort);
+    }
+    if (stops[0]) throw stops[0];
     return failures;
   }
 
