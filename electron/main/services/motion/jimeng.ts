@@ -9,7 +9,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { makeLivePhoto } from '../../../../native/video/live-photo';
 import { normalizeClip } from '../../../../native/video/normalize';
 import { KioskFailure } from '../../../shared/result';
 import { logger } from '../../infra/log';
@@ -18,7 +17,7 @@ import type { JimengClient } from '../generator/jimeng/client';
 import { JimengError } from '../generator/jimeng/errors';
 import { MotionConfig, promptFor } from './config';
 import { motionFailure } from './failures';
-import { MP4_NAME } from './local';
+import { livePhotoOrNull, MP4_NAME } from './local';
 import type { MotionInput, MotionOutput, MotionRenderer } from './types';
 
 const log = logger('motion.jimeng');
@@ -161,17 +160,7 @@ export function createJimengMotionRenderer(opts: JimengMotionOptions): MotionRen
           tmpRoot: tmp,
           onProgress: (f) => input.onProgress?.(0.9 + 0.07 * f),
         });
-        let livePhoto: MotionOutput['livePhoto'] = null;
-        if (cfg.livePhoto) {
-          livePhoto = await makeLivePhoto({
-            mp4Path: clip.path,
-            stillPath: input.imagePath,
-            outDir: input.outDir,
-            baseName: `LIVE_${orderId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'clip'}`,
-            signal: input.signal,
-            tmpRoot: tmp,
-          });
-        }
+        const livePhoto = cfg.livePhoto ? await livePhotoOrNull(clip.path, { ...input, orderId }, tmp) : null;
         input.onProgress?.(1);
         log.info('rendered', { orderId, reqKey, taskId: outcome.taskId, ms: Date.now() - started, submits: outcome.submits, retries: outcome.retries });
         return { mp4Path: clip.path, livePhoto, provider: 'jimeng' };

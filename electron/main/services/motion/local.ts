@@ -22,6 +22,21 @@ export interface LocalMotionOptions {
 
 export const MP4_NAME = 'living-photo.mp4';
 
+/**
+ * The iPhone pair for a finished clip. A failure here must not cost the customer the MP4 (Android,
+ * the download page): it is logged and the order gets the clip without the pair. A cancel still cancels.
+ */
+export async function livePhotoOrNull(mp4Path: string, input: MotionInput, tmpRoot?: string): Promise<MotionOutput['livePhoto']> {
+  const id = (input.orderId ?? `${Date.now()}`).replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'clip';
+  try {
+    return await makeLivePhoto({ mp4Path, stillPath: input.imagePath, outDir: input.outDir, baseName: `LIVE_${id}`, signal: input.signal, tmpRoot });
+  } catch (e) {
+    if (input.signal.aborted) throw e;
+    log.warn('live-photo-failed', { cause: (e as Error).message });
+    return null;
+  }
+}
+
 export function createLocalMotionRenderer(opts: LocalMotionOptions = {}): MotionRenderer {
   const cfg = opts.config ?? MotionConfig.parse({});
   let effects: Map<string, EffectSpec> | null = null;
@@ -56,18 +71,7 @@ export function createLocalMotionRenderer(opts: LocalMotionOptions = {}): Motion
           // The Live Photo remux is quick; keep the last 5 % for it.
           onProgress: (f) => input.onProgress?.(withLive ? f * 0.95 : f),
         });
-        let livePhoto: MotionOutput['livePhoto'] = null;
-        if (withLive) {
-          const id = (input.orderId ?? `${Date.now()}`).replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'clip';
-          livePhoto = await makeLivePhoto({
-            mp4Path: clip.path,
-            stillPath: input.imagePath,
-            outDir: input.outDir,
-            baseName: `LIVE_${id}`,
-            signal: input.signal,
-            tmpRoot: opts.tmpRoot,
-          });
-        }
+        const livePhoto = withLive ? await livePhotoOrNull(clip.path, input, opts.tmpRoot) : null;
         input.onProgress?.(1);
         log.info('rendered', { effect: effect.id, ms: Date.now() - started, encodeMs: clip.timings.encodeMs, faces: clip.faces.length, livePhoto: !!livePhoto });
         return { mp4Path: clip.path, livePhoto, provider: 'local' };
