@@ -97,14 +97,11 @@ function kioskConfig(env: NodeJS.ProcessEnv): { wechatpay?: unknown; adminPinHas
 
 function openSecrets(root: string): SecretStore | null {
   const file = defaultSecretsFile(root);
-  if (!existsSync(file)) return null;
-  try {
-    return createSecretStore({ file });
-  } catch (e) {
-    // Sealed by Electron safeStorage: this CLI cannot read them; the key files/env must be used.
-    throw new CliFailure('SECRETS_SEALED', (e as Error).message);
-  }
+  return existsSync(file) ? createSecretStore({ file }) : null;
 }
+
+/** Sealed by Electron safeStorage: this CLI cannot read them; key files / env must be used instead. */
+const SEALED_HINT = 'the secret store is sealed by the Electron host (safeStorage); pass WECHATPAY_PRIVATE_KEY_FILE / WECHATPAY_APIV3_KEY to this CLI';
 
 async function checkPin(flags: Map<string, string | true>, io: CliIo, cfgHash: unknown): Promise<void> {
   const hash = io.env.KIOSK_ADMIN_PIN_HASH || (typeof cfgHash === 'string' ? cfgHash : undefined);
@@ -184,6 +181,7 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
     const secrets = openSecrets(kiosk.root);
 
     if (cmd === 'import-keys') {
+      if (secrets?.locked) throw new CliFailure('SECRETS_SEALED', SEALED_HINT);
       const store = secrets ?? createSecretStore({ file: defaultSecretsFile(kiosk.root) });
       const imported: string[] = [];
       const keyFile = str(flags, 'private-key-file') ?? io.env.WECHATPAY_PRIVATE_KEY_FILE;
@@ -211,7 +209,12 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
         throw new CliFailure('CONFIG_INVALID', (e as Error).message);
       }
       if (!base) throw new CliFailure('NOT_CONFIGURED', 'WeChat Pay is not configured: set WECHATPAY_MCHID etc.');
-      const credentials = loadSigningCredentials(base, secrets);
+      let credentials;
+      try {
+        credentials = loadSigningCredentials(base, secrets);
+      } catch (e) {
+        throw new CliFailure(secrets?.locked ? 'SECRETS_SEALED' : 'CONFIG_INVALID', (e as Error).message);
+      }
       if (!credentials.apiv3Key) throw new CliFailure('CONFIG_INVALID', 'the APIv3 key is needed to decrypt the certificates');
       const http = new WeChatPayHttp({ endpoint: base.endpoint, credentials, timeoutMs: base.requestTimeoutMs });
       // A merchant that also has the WeChat Pay public key can check (signed) refusals with it.
@@ -231,6 +234,7 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
       setup = createWeChatPay({ section: kiosk.wechatpay, env: io.env, secrets });
     } catch (e) {
       if (e instanceof WeChatPayConfigError) throw new CliFailure('CONFIG_INVALID', e.message);
+      if (secrets?.locked) throw new CliFailure('SECRETS_SEALED', `${(e as Error).message} — ${SEALED_HINT}`);
       throw new CliFailure('CONFIG_INVALID', (e as Error).message);
     }
     if (!setup) throw new CliFailure('NOT_CONFIGURED', 'WeChat Pay is not configured: set WECHATPAY_MCHID etc. or the wechatpay section of config.json');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,13 @@ describe('SecretStore', () => {
     const sealed = createSecretStore({ file, cipher: fakeSafeStorage });
     expect(readFileSync(file, 'utf8')).not.toContain('plain-secret-value');
     expect(sealed.get('oss.access-key-secret')).toBe('plain-secret-value');
-    expect(() => createSecretStore({ file })).toThrow(/safeStorage/);
+    const noCipher = createSecretStore({ file });
+    expect(noCipher.locked).toBe(true);
+    expect(noCipher.get('oss.access-key-secret')).toBeNull();
+    expect(noCipher.has('oss.access-key-secret')).toBe(true);
+    expect(() => noCipher.set('oss.access-key-secret', 'plaintext')).toThrow(/sealed/);
+    expect(readFileSync(file, 'utf8')).not.toContain('plaintext');
+    expect(createSecretStore({ file, cipher: fakeSafeStorage }).get('oss.access-key-secret')).toBe('plain-secret-value');
   });
 
   it('rejects bad names and empty values, survives a corrupted entry, deletes', () => {
@@ -77,12 +83,15 @@ describe('SecretStore', () => {
     expect(s.names()).toEqual([]);
   });
 
-  it('reports an unreadable file as an error instead of silently starting empty', () => {
-    const file = join(dir, 'e.json');
-    createSecretStore({ file }).set('a', 'b');
-    rmSync(file);
-    // re-create as garbage
+  it('keeps a damaged file aside and starts empty instead of stopping the kiosk', () => {
+    const sub = join(dir, 'damaged');
+    mkdirSync(sub);
+    const file = join(sub, 'secrets.json');
     writeFileSync(file, '{not json');
-    expect(() => createSecretStore({ file })).toThrow(/not valid JSON/);
+    const s = createSecretStore({ file });
+    expect(s.get('a')).toBeNull();
+    expect(readdirSync(sub).some((f) => f.startsWith('secrets.json.bad-'))).toBe(true);
+    s.set('a', 'b');
+    expect(createSecretStore({ file }).get('a')).toBe('b');
   });
 });

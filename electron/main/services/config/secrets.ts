@@ -1,7 +1,7 @@
 // Secrets at rest (merchant private key, APIv3 key, cloud keys). The Electron host injects
 // safeStorage as the cipher (DPAPI / Keychain / libsecret); the browser host has none, so the file
 // is only protected by its 0600 mode, and we say so in the log once. Values never reach the log.
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
@@ -21,6 +21,11 @@ export interface SecretStore {
   names(): string[];
   /** 'encrypted' when a cipher protects values, 'file-permissions' otherwise. */
   readonly protection: 'encrypted' | 'file-permissions';
+  /**
+   * True when the file holds values sealed by Electron safeStorage and this process has no cipher
+   * (e.g. the CLI, or a keychain that is unavailable): get() returns null, set() refuses.
+   */
+  readonly locked: boolean;
 }
 
 interface FileShape {
@@ -44,16 +49,31 @@ export class SecretStoreError extends Error {
   }
 }
 
+const empty = (): FileShape => ({ version: 1, protection: 'file-permissions', values: {} });
+
+/**
+ * Reads the file. A file that does not parse is kept aside (secrets.json.bad-<time>) and the store
+ * starts empty: a damaged file must not stop a kiosk that needs no secrets (simulated payment),
+ * and one that does need them reports the missing key by name.
+ */
 function readFileShape(file: string): FileShape {
-  if (!existsSync(file)) return { version: 1, protection: 'file-permissions', values: {} };
-  let data: unknown;
+  if (!existsSync(file)) return empty();
+  let d: Partial<FileShape> | null = null;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    d = JSON.parse(readFileSync(file, 'utf8')) as Partial<FileShape>;
   } catch {
-    throw new SecretStoreError(`secret file ${file} is not valid JSON`);
+    d = null;
   }
-  const d = data as Partial<FileShape>;
-  if (!d || d.version !== 1 || typeof d.values !== 'object' || d.values === null) throw new SecretStoreError(`secret file ${file} has an unknown format`);
+  if (!d || d.version !== 1 || typeof d.values !== 'object' || d.values === null) {
+    const aside = `${file}.bad-${Date.now()}`;
+    try {
+      renameSync(file, aside);
+    } catch {
+      // cannot move it: it will be overwritten at the next set()
+    }
+    log.error('secrets_file_unreadable', { file, keptAs: aside });
+    return empty();
+  }
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(d.values)) if (typeof v === 'string') values[k] = v;
   return { version: 1, protection: d.protection === 'encrypted' ? 'encrypted' : 'file-permissions', values };
@@ -64,10 +84,10 @@ export function createSecretStore(opts: { file: string; cipher?: SecretCipher })
   const protection = cipher ? 'encrypted' : 'file-permissions';
   let shape = readFileShape(file);
 
-  if (shape.protection === 'encrypted' && !cipher && Object.keys(shape.values).length > 0) {
-    // Values sealed by safeStorage cannot be read without it; refuse rather than hand out ciphertext.
-    throw new SecretStoreError('secrets were encrypted by the Electron host and cannot be read without its safeStorage');
-  }
+  // Values sealed by safeStorage cannot be read without it: locked, never handed out as ciphertext
+  // and never overwritten by plaintext.
+  const locked = shape.protection === 'encrypted' && !cipher && Object.keys(shape.values).length > 0;
+  if (locked) log.error('secrets_locked', { file, note: 'sealed by the Electron host; no safeStorage in this process' });
   if (shape.protection === 'file-permissions' && cipher && Object.keys(shape.values).length > 0) {
     // Upgrade in place: a kiosk first run under the browser host, later under Electron.
     const sealed: Record<string, string> = {};
@@ -76,9 +96,9 @@ export function createSecretStore(opts: { file: string; cipher?: SecretCipher })
     persist();
     log.info('secrets_upgraded_to_encrypted', { count: Object.keys(sealed).length });
   }
-  shape.protection = protection;
+  if (!locked) shape.protection = protection;
 
-  if (!cipher) {
+  if (!cipher && !locked) {
     log.warn('secrets_not_encrypted', {
       file,
       note: 'no OS keystore in this host: secrets are protected by file permissions (0600) only',
@@ -101,11 +121,16 @@ export function createSecretStore(opts: { file: string; cipher?: SecretCipher })
     if (!NAME_RE.test(name)) throw new SecretStoreError(`invalid secret name: ${JSON.stringify(name.slice(0, 64))}`);
   }
 
+  function checkWritable(): void {
+    if (locked) throw new SecretStoreError('the secrets are sealed by the Electron host: change them from the kiosk admin screen');
+  }
+
   return {
-    protection,
+    protection: locked ? 'encrypted' : protection,
+    locked,
     get(name) {
       const raw = Object.hasOwn(shape.values, name) ? shape.values[name] : undefined;
-      if (raw === undefined) return null;
+      if (raw === undefined || locked) return null;
       if (!cipher) return raw;
       try {
         return cipher.decrypt(Buffer.from(raw, 'base64'));
@@ -115,6 +140,7 @@ export function createSecretStore(opts: { file: string; cipher?: SecretCipher })
       }
     },
     set(name, value) {
+      checkWritable();
       checkName(name);
       if (typeof value !== 'string' || value.length === 0) throw new SecretStoreError('a secret value must be a non-empty string');
       shape.values[name] = cipher ? cipher.encrypt(value).toString('base64') : value;
@@ -125,6 +151,7 @@ export function createSecretStore(opts: { file: string; cipher?: SecretCipher })
       return Object.hasOwn(shape.values, name);
     },
     delete(name) {
+      checkWritable();
       if (!Object.hasOwn(shape.values, name)) return;
       delete shape.values[name];
       persist();
