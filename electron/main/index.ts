@@ -54,6 +54,7 @@ async function start(): Promise<void> {
     host: 'electron',
     version: app.getVersion(),
     resources,
+    exit: () => app.quit(),
     platform: {
       cipher: safeStorage.isEncryptionAvailable()
         ? { encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) }
