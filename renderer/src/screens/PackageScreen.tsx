@@ -1,4 +1,5 @@
 // Packages and prices are operator data; print packages wait for a ready printer.
+import { useEffect } from 'react';
 import { useFlow } from '../app/flow';
 import { formatFen } from '../app/countdown';
 import { usePrefs, useT } from '../app/prefs';
@@ -16,6 +17,19 @@ export function PackageScreen() {
   const packages = catalog?.packages.filter((p) => p.enabled) ?? [];
   const printerReady = catalog?.settings.printerReady ?? false;
   const printerMessage = catalog?.settings.printerMessage || t('package.printerDown');
+
+  // The printer may have run out of paper since the attract loop loaded the catalogue: ask again.
+  useEffect(() => {
+    let stop = false;
+    void getKiosk()
+      .invoke('app:get-catalog', {})
+      .then((r) => {
+        if (!stop && r.ok) useFlow.getState().setCatalog(r.value);
+      });
+    return () => {
+      stop = true;
+    };
+  }, []);
 
   const start = useAction(
     (packageId: string) => getKiosk().invoke('payment:start', { orderId, packageId }),
