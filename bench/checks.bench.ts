@@ -26,13 +26,20 @@ const pct = (xs: number[], p: number): number => {
 const r0 = (x: number): number => Math.round(x);
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
+/** CPU ms (all threads of this process: JS, libvips, onnxruntime) per call, from the last time() run. */
+let lastCpu: number[] = [];
+
 async function time(n: number, f: () => Promise<unknown>): Promise<number[]> {
   await f(); // warm-up
   const out: number[] = [];
+  lastCpu = [];
   for (let i = 0; i < n; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     await f();
     out.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    lastCpu.push((d.user + d.system) / 1000);
   }
   return out;
 }
@@ -67,8 +74,10 @@ async function main(): Promise<void> {
     ['1080p', frame1080],
   ] as const) {
     const full = await time(ITER, () => pipeline.checkPhoto(img));
+    const cpuFull = pct(lastCpu, 50);
     const det = await time(ITER, () => pipeline.detectFaces(img));
     const nFull = await time(Math.max(3, Math.floor(ITER / 2)), () => naiveCheck(img));
+    const cpuNaive = pct(lastCpu, 50);
     const nDet = await time(Math.max(3, Math.floor(ITER / 2)), () => naiveDetect(img));
     const found = (await pipeline.checkPhoto(img)).faces.length;
     const naiveFound = (await naiveCheck(img)).faces;
@@ -80,10 +89,12 @@ async function main(): Promise<void> {
       [`naive_full_${name}_p95_ms`]: r0(pct(nFull, 95)),
       [`naive_detect_${name}_p95_ms`]: r0(pct(nDet, 95)),
       [`speedup_full_${name}`]: r2(pct(nFull, 50) / pct(full, 50)),
+      [`cpu_full_${name}_ms`]: r0(cpuFull),
+      [`cpu_naive_full_${name}_ms`]: r0(cpuNaive),
       [`faces_${name}`]: found,
       [`naive_faces_${name}`]: naiveFound,
     });
-    console.log(`${name}: full p50 ${r0(pct(full, 50))} p95 ${r0(pct(full, 95))} ms · detect p50 ${r0(pct(det, 50))} p95 ${r0(pct(det, 95))} ms · naive full p50 ${r0(pct(nFull, 50))} p95 ${r0(pct(nFull, 95))} · naive detect p95 ${r0(pct(nDet, 95))} · faces ${found} (naive ${naiveFound})`);
+    console.log(`${name}: full p50 ${r0(pct(full, 50))} p95 ${r0(pct(full, 95))} ms · detect p50 ${r0(pct(det, 50))} p95 ${r0(pct(det, 95))} ms · naive full p50 ${r0(pct(nFull, 50))} p95 ${r0(pct(nFull, 95))} · naive detect p95 ${r0(pct(nDet, 95))} · faces ${found} (naive ${naiveFound}) · CPU per full check ${r0(cpuFull)} ms (naive ${r0(cpuNaive)})`);
   }
 
   // Live guidance through the real worker thread, frames sent back to back for ~4 s.

@@ -6,7 +6,7 @@ import { loadFaceModel, DEFAULT_MODEL, type FaceModel } from '../face/model';
 import { greyCrop, headCutOff, meanOf, sharpness as sharpnessOf, turnAmount } from '../face/quality';
 import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, type Reason, type RuleThresholds } from '../face/rules';
 import type { RgbImage } from '../face/tensor';
-import { compressPhoto, DEFAULT_COMPRESS, type CompressOptions, type Compressed } from '../image/compress';
+import { DEFAULT_COMPRESS, decodeUpload, encodeToBudget, shrinkTo, type CompressOptions } from '../image/compress';
 import { DEFAULT_LIMITS, decodeWorkImage, probeImage, type DecodeLimits } from '../image/decode';
 import { InputFailure, INPUT_FAILURES } from '../image/failures';
 import type { FaceBoxData, GuidanceData, PhotoCheckData } from '../protocol';
@@ -144,19 +144,22 @@ async function checkPhoto(
   } catch (e) {
     return failureOutcome(e);
   }
-  // Compression decodes the full image on libvips threads while this thread detects on a small decode.
-  const compressing: Promise<Compressed> = compressPhoto(image, copts, limits, Math.max(probe.width, probe.height));
-  compressing.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
   try {
-    const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
+    // One decode serves both: the upload-size pixels are encoded on libvips threads while this
+    // thread detects on a smaller copy of the same pixels (a second decode of a 12 MP JPEG would
+    // parse its whole entropy stream again).
+    const upload = await decodeUpload(image, copts, limits, Math.max(probe.width, probe.height));
+    const encoding = encodeToBudget(upload, copts, limits);
+    encoding.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
+    const work = await shrinkTo(upload, WORK_LONG);
     const f = probe.width / work.width;
     const found = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
     const detections = found.map((d) => toOriginal(d, f));
-    const compressed = await compressing;
+    const compressed = await encoding;
     // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work size.
-    const u = compressed.width / probe.width;
+    const u = upload.width / probe.width;
     const measure = (d: Detection) => {
-      const grey = greyCrop(compressed.pixels, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u });
+      const grey = greyCrop(upload, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u });
       return { det: d, sharpness: sharpnessOf(grey), luma: meanOf(grey) };
     };
     const outcome = applyRules({ width: probe.width, height: probe.height, detections, measure, imageLuma: imageLuma(work) }, t);

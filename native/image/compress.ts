@@ -48,7 +48,17 @@ export async function compressPhoto(
   limits: DecodeLimits = DEFAULT_LIMITS,
   originalLong?: number,
 ): Promise<Compressed> {
-  let pixels: RgbImage;
+  const pixels = await decodeUpload(buf, opts, limits, originalLong);
+  return encodeToBudget(pixels, opts, limits);
+}
+
+/** Decodes to the upload size: EXIF-oriented, sRGB, 8-bit RGB, transparent areas white. */
+export async function decodeUpload(
+  buf: Uint8Array,
+  opts: CompressOptions = DEFAULT_COMPRESS,
+  limits: DecodeLimits = DEFAULT_LIMITS,
+  originalLong?: number,
+): Promise<RgbImage> {
   const target = originalLong ? uploadLongSide(originalLong, opts.maxLongSide) : opts.maxLongSide;
   try {
     const { data, info } = await open(buf, limits)
@@ -58,10 +68,14 @@ export async function compressPhoto(
       .flatten({ background: '#ffffff' }) // transparent PNG areas become white, not black, in the JPEG
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    pixels = { data, width: info.width, height: info.height, channels: info.channels };
+    return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (e) {
     throw decodeFailure(e);
   }
+}
+
+/** Encodes decoded pixels as JPEG, lowering quality (then size) until the byte budget fits. */
+export async function encodeToBudget(pixels: RgbImage, opts: CompressOptions = DEFAULT_COMPRESS, limits: DecodeLimits = DEFAULT_LIMITS): Promise<Compressed> {
   let current = pixels;
   for (let attempt = 0; attempt < 6; attempt++) {
     for (const quality of opts.qualities) {
@@ -88,4 +102,10 @@ async function downscale(img: RgbImage, f: number): Promise<RgbImage> {
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** The same pixels with the long side at most `long` (returned as is when already that small). */
+export async function shrinkTo(img: RgbImage, long: number): Promise<RgbImage> {
+  const f = long / Math.max(img.width, img.height);
+  return f >= 1 ? img : downscale(img, f);
 }
