@@ -847,7 +847,9 @@ ${message ? `<p>${esc(message)}</p>` : ''}${body}<p><small>这是本地模拟器
       env.WECHATPAY_PLATFORM_CERT_FILES = files.platformCertFile;
     }
     files.envFile = join(opts.keyDir, 'wechatpay.env');
-    writeFileSync(files.envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+    // KIOSK_PAYMENT too, so `set -a; . wechatpay.env; npm start` is all a developer needs.
+    const lines = Object.entries({ KIOSK_PAYMENT: 'wechatpay', ...env }).map(([k, v]) => `${k}=${v}`);
+    writeFileSync(files.envFile, lines.join('\n') + '\n', { mode: 0o600 });
     files.configFile = join(opts.keyDir, 'wechatpay.config.json');
     writeFileSync(
       files.configFile,
