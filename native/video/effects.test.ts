@@ -1,7 +1,7 @@
 // Effects are data: the four shipped effects load and animate; a broken file says what is wrong.
 import { describe, expect, it } from 'vitest';
 import { getEffect, loadEffects, parseEffect } from './effects';
-import { parseProgressTime } from './ffmpeg';
+import { parseProgressTime, videoToolsHealth } from './ffmpeg';
 import { prepareParticleLayer } from './particles';
 import sharp from 'sharp';
 import { bodyShapes, outputFrame, peopleAnchor, peopleCutoutPng } from './people';
@@ -80,5 +80,17 @@ describe('ffmpeg progress', () => {
   it('reads the time of a progress line', () => {
     expect(parseProgressTime('frame=   50 fps= 20 q=28.0 size=     256kB time=00:00:02.04 bitrate=1024kbits/s')).toBeCloseTo(2.04);
     expect(parseProgressTime('Stream mapping:')).toBeNull();
+  });
+});
+
+describe('video tools health', () => {
+  it('finds this machine’s ffmpeg with every filter and encoder the renderer uses', async () => {
+    const h = await videoToolsHealth();
+    expect(h.missing).toEqual([]);
+    expect(h.ok).toBe(true);
+  });
+
+  it('says what is missing instead of throwing', async () => {
+    expect(await videoToolsHealth({ PATH: '/nonexistent' })).toEqual({ ok: false, ffmpeg: null, ffprobe: null, missing: ['ffmpeg'] });
   });
 });

@@ -1,5 +1,6 @@
-// The only module that talks to fluent-ffmpeg: everything else describes a job as plain data and
+// The only module that talks to fluent-ffmpeg (and the only one that starts ffmpeg): everything else describes a job as plain data and
 // gets back a promise that honours an AbortSignal and a time limit, and rejects with a VideoError.
+import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -204,4 +205,48 @@ export function probeMedia(path: string, o: { countFrames?: boolean } = {}): Pro
       });
     });
   });
+}
+
+/** What the renderer needs from the ffmpeg build (zoompan, overlay, unpremultiply, tile; libx264). */
+export const REQUIRED_FILTERS = ['zoompan', 'overlay', 'unpremultiply', 'scale', 'format', 'select', 'tile', 'setsar', 'fps'] as const;
+export const REQUIRED_ENCODERS = ['libx264'] as const;
+
+export interface VideoToolsHealth {
+  ok: boolean;
+  ffmpeg: string | null;
+  ffprobe: string | null;
+  /** Filters/encoders this build lacks; or 'ffmpeg' / 'ffprobe' when a binary is missing. */
+  missing: string[];
+}
+
+/** For the operator's health screen: are ffmpeg/ffprobe there, with the filters and encoder we use? Never throws. */
+export async function videoToolsHealth(env: NodeJS.ProcessEnv = process.env): Promise<VideoToolsHealth> {
+  let bins: { ffmpeg: string; ffprobe: string };
+  try {
+    bins = ffmpegBinaries(env);
+  } catch {
+    const ff = env.FFMPEG_PATH ?? findOnPath('ffmpeg', env);
+    return { ok: false, ffmpeg: ff, ffprobe: null, missing: ff ? ['ffprobe'] : ['ffmpeg'] };
+  }
+  // `ffmpeg -filters` / `-encoders` lists, second column = name (fluent-ffmpeg's own parser skips
+  // filters with dynamic pads such as select and unpremultiply).
+  const names = (flag: string): Promise<Set<string> | null> =>
+    new Promise((resolve) => {
+      execFile(bins.ffmpeg, ['-hide_banner', flag], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }, (e, stdout) => {
+        if (e) return resolve(null);
+        const out = new Set<string>();
+        for (const line of String(stdout).split('\n')) {
+          const name = line.trim().split(/\s+/)[1];
+          if (name) out.add(name);
+        }
+        resolve(out);
+      });
+    });
+  const filters = await names('-filters');
+  const encoders = await names('-encoders');
+  const missing = [
+    ...REQUIRED_FILTERS.filter((f) => !filters?.has(f)),
+    ...REQUIRED_ENCODERS.filter((c) => !encoders?.has(c)),
+  ];
+  return { ok: missing.length === 0, ffmpeg: bins.ffmpeg, ffprobe: bins.ffprobe, missing };
 }

@@ -15,6 +15,8 @@ export { MotionConfig, motionConfigFromEnv } from './config';
 export { createLocalMotionRenderer } from './local';
 export { createJimengMotionRenderer } from './jimeng';
 export { startJimengVideoSimulator } from './jimengVideoSimulator';
+/** For the health screen: ffmpeg/ffprobe present, with the filters and encoder the renderer needs. */
+export { videoToolsHealth } from '../../../../native/video/ffmpeg';
 export type { MotionInput, MotionOutput, MotionRenderer } from './types';
 
 const log = logger('motion');
