@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJimengSimulator } from '../electron/main/services/generator/jimeng/simulator';
 import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, shared, startHost, type Host } from './kioskHost';
 
 let browser: Browser;
@@ -208,5 +209,36 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     expect(paid).toEqual({ n: 1 });
     expect(existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.pdf')) : []).toHaveLength(1);
     await host.stop();
+  });
+
+  it('the same order with Jimeng (its protocol-faithful simulator) as the AI provider', async () => {
+    const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 800 } });
+    const dataDir = join(work, 'data-3');
+    const host = await startHost(dataDir, {
+      KIOSK_GENERATOR: 'jimeng',
+      JIMENG_ENDPOINT: sim.url,
+      JIMENG_ACCESS_KEY: sim.accessKey,
+      JIMENG_SECRET_KEY: sim.secretKey,
+    });
+    hosts.push(host);
+    try {
+      const { context, page } = await kioskPage(browser, host.url);
+      const codeUrl = await orderUpToPayment(page, false);
+      await payOnPhone(codeUrl, false);
+      await tid(page, 'screen-deliver').waitFor({ timeout: 20_000 });
+      await page.locator('[data-testid="deliver-print-status"][data-status="done"]').waitFor({ timeout: 60_000 });
+      await screenshot(page, 'deliver-jimeng');
+      await context.close();
+      // The simulator signed-checked and served the submits; the kiosk delivered what it returned.
+      expect(sim.stats.submits).toBeGreaterThanOrEqual(4);
+      expect(sim.stats.authFailures).toBe(0);
+      const db = dbOf(dataDir);
+      const row = db.prepare('SELECT state FROM orders WHERE amount_fen IS NOT NULL ORDER BY created_at DESC LIMIT 1').get();
+      db.close();
+      expect(row).toEqual({ state: 'delivered' });
+    } finally {
+      await host.stop();
+      await sim.close();
+    }
   });
 });

@@ -99,6 +99,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     generator: providers.generator,
     runVariants: providers.runVariants,
     gate: providers.gate,
+    aiBudget: providers.aiBudget,
     payment: providers.payment,
     printer,
     printLayout: providers.printLayout,

@@ -57,6 +57,7 @@ export interface Providers {
   generator: Generator;
   runVariants: RunVariants;
   gate: OrderDeps['gate'];
+  aiBudget: OrderDeps['aiBudget'];
   payment: PaymentProvider;
   simPayment: SimulatedPayment | null;
   print: PrintService;
@@ -93,17 +94,23 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   let generator: Generator = createLocalGenerator({ assetsDir: resources.assetsDir, detectFaces: (img) => checks.detectFaces(img) });
   let concurrency: number | undefined;
   if (config.providers.generator === 'jimeng') {
-    jimeng = createJimengProvider({
-      fileSection: config.jimeng,
-      env,
-      secrets,
-      assetsDir: resources.assetsDir,
-      dataDir: paths.root,
-      kioskId: config.kioskId,
-      signedUrlFor: oss ? originalsUploader(oss, ctx.db, paths.work) : undefined,
-    });
-    generator = jimeng.generator;
-    concurrency = jimeng.concurrency;
+    try {
+      jimeng = createJimengProvider({
+        fileSection: config.jimeng,
+        env,
+        secrets,
+        assetsDir: resources.assetsDir,
+        dataDir: paths.root,
+        kioskId: config.kioskId,
+        signedUrlFor: oss ? originalsUploader(oss, ctx.db, paths.work) : undefined,
+      });
+      generator = jimeng.generator;
+      concurrency = jimeng.concurrency;
+    } catch (e) {
+      // A typo in the Jimeng settings must not stop the kiosk selling: the local compositor takes
+      // over, and the operator sees it in the log and on the health screen (AI provider: local).
+      log.error('jimeng.config_invalid', { error: e as Error });
+    }
   }
   const run: RunVariants = (o) => runVariants({ ...o, concurrency });
 
@@ -157,6 +164,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
     generator,
     runVariants: run,
     gate: createQualityGate((img) => checks.detectFaces(img)),
+    aiBudget: jimeng?.costGuard,
     payment,
     simPayment,
     print,

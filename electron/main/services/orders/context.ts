@@ -63,6 +63,11 @@ export interface OrderDeps {
   printMedia: { widthIn: number; heightIn: number };
   share: ShareStore;
   motion: MotionRenderer | null;
+  /**
+   * The paid AI provider's budget (daily spend, per-order cap): asked before each generation round
+   * so a spent budget is said before any request; a round that produced nothing is forgiven.
+   */
+  aiBudget?: { startGeneration(orderId: string): void; forgiveGeneration(orderId: string): void };
   /** Watermarked, low-resolution preview for the pick screen. */
   watermarkPreview: (image: Buffer) => Promise<Buffer>;
   /** The delivered picture: visible "AI生成" mark + implicit AIGC metadata. */

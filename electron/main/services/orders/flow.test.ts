@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { KioskFailure } from '../../../shared/result';
 import { PaymentError, type PaymentProvider } from '../payment/types';
 import type { SimulatedPayment } from '../payment/simulated';
 import { harness, solidJpeg, until, FakePrinter, type Harness } from './testKit';
@@ -216,5 +217,36 @@ describe('operator reprint', () => {
     expect(h.repo.order(orderId)?.state).toBe('delivered');
     const o2 = await h.service.session.acceptConsent('zh');
     expect(await h.service.delivery.reprint(o2.id, 'admin')).toBe(false); // nothing paid, nothing to print
+  });
+});
+
+describe('AI budget', () => {
+  it('says the day is sold out before any request, and forgives a round that produced nothing', async () => {
+    let allowed = true;
+    const forgiven: string[] = [];
+    h = harness({
+      aiBudget: {
+        startGeneration: () => {
+          if (!allowed) throw new KioskFailure('AI_DAILY_BUDGET', '今日名额已满，请明天再来');
+        },
+        forgiveGeneration: (id) => forgiven.push(id),
+      },
+    });
+    const o = await h.service.session.acceptConsent('zh');
+    await h.service.session.chooseProduct(o.id, 'makeover', 'gugong', null);
+    await h.service.session.addPhoto(o.id, await solidJpeg(4), 'camera');
+    allowed = false;
+    await expect(h.service.session.startGeneration(o.id)).rejects.toMatchObject({ code: 'AI_DAILY_BUDGET' });
+    expect(h.generator.calls).toBe(0);
+    expect(h.repo.order(o.id)?.state).toBe('checked');
+
+    // A round in which every request fails is not counted against the family.
+    allowed = true;
+    h.generator.generate = async (input) => input.indices.map((index) => ({ index, code: 'X', message: 'down', retryable: true }));
+    await h.service.session.startGeneration(o.id);
+    await until(() => h!.repo.order(o.id)?.generation_status === 'failed', 'failed round');
+    expect(h.repo.order(o.id)?.state).toBe('checked');
+    expect(forgiven).toEqual([o.id]);
+    expect((await h.service.session.view(o.id)).generation.message).toContain('不收费');
   });
 });

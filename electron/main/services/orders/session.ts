@@ -153,6 +153,8 @@ export class SessionFlow {
   private beginRound(orderId: string, from: 'checked' | 'generated', regenerate: boolean): void {
     const o = this.order(orderId);
     const round = o.generation_round + 1;
+    // Throws a kind KioskFailure when the day's AI budget is spent: said before any request is made.
+    this.deps.aiBudget?.startGeneration(orderId);
     transition(this.deps.db, orderId, 'generating', {
       from: [from],
       reason: regenerate ? 'regenerate' : 'generate',
@@ -235,6 +237,7 @@ export class SessionFlow {
   private failRound(orderId: string, message: string): void {
     const o = this.order(orderId);
     if (o.state !== 'generating') return;
+    this.deps.aiBudget?.forgiveGeneration(orderId);
     // Back to checked with the round not counted as a regeneration: the family retries for free.
     transition(this.deps.db, orderId, 'checked', {
       from: ['generating'],

@@ -121,7 +121,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function harness(opts: { payment?: (sim: SimulatedPayment) => PaymentProvider; printer?: FakePrinter; dir?: string } = {}): Harness {
+export function harness(
+  opts: { payment?: (sim: SimulatedPayment) => PaymentProvider; printer?: FakePrinter; dir?: string; aiBudget?: OrderDeps['aiBudget'] } = {},
+): Harness {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-orders-'));
   const paths = dataPaths(dir);
   const db = openDb(paths.db);
@@ -145,6 +147,7 @@ export function harness(opts: { payment?: (sim: SimulatedPayment) => PaymentProv
       checks: fakeChecks(),
       generator,
       runVariants,
+      aiBudget: opts.aiBudget,
       payment,
       printer: spooler,
       printMedia: { widthIn: 6, heightIn: 4 },
