@@ -8,6 +8,12 @@ export const DEFAULT_ENDPOINT = 'https://api.mch.weixin.qq.com';
 /** The fields without the cross-field rules (the certificate bootstrap needs a config that has no verifier yet). */
 export const WeChatPayConfigBase = z.object({
     endpoint: z.url({ protocol: /^https?$/ }).default(DEFAULT_ENDPOINT),
+    /**
+     * Second access point used when the first fails with a network error or 5xx (notes A2: retry,
+     * optionally on api2). Every call is idempotent, so switching hosts mid-retry is safe.
+     * Production: https://api2.mch.weixin.qq.com. Empty = no failover.
+     */
+    backupEndpoint: z.url({ protocol: /^https?$/ }).optional(),
     mchid: z.string().regex(/^\d{1,32}$/, 'mchid is the numeric merchant number'),
     appid: z.string().min(1).max(32),
     /** Serial number of the merchant API certificate (hex), sent as serial_no in Authorization. */
@@ -41,6 +47,7 @@ export type WeChatPayConfig = z.infer<typeof WeChatPayConfig>;
 
 const ENV_OVERRIDES = {
   WECHATPAY_ENDPOINT: 'endpoint',
+  WECHATPAY_BACKUP_ENDPOINT: 'backupEndpoint',
   WECHATPAY_MCHID: 'mchid',
   WECHATPAY_APPID: 'appid',
   WECHATPAY_MERCHANT_SERIAL: 'merchantSerial',

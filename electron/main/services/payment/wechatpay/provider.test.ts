@@ -203,6 +203,20 @@ describe('faults and error classes', () => {
     expect(() => sim.inject({ kind: 'error', status: 200, code: 'OK' })).toThrow();
   });
 
+  it('fails over to the backup access point (api2) when the main one is unreachable', async () => {
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => dead.close(() => r()));
+    const { provider } = providerFor(sim, { env: { WECHATPAY_ENDPOINT: deadUrl, WECHATPAY_BACKUP_ENDPOINT: sim.url } });
+    const no = tradeNo();
+    await provider.create(order(no));
+    expect(sim.order(no)?.state).toBe('NOTPAY');
+    const alone = providerFor(sim, { env: { WECHATPAY_ENDPOINT: deadUrl }, maxAttempts: 2 }).provider;
+    const e = await rejection(alone.query(no));
+    expect([e.code, e.action]).toEqual(['NETWORK_ERROR', 'retry']);
+  });
+
   it('recovers from a lost create answer (timeout) by resending the identical body', async () => {
     const { provider } = providerFor(sim);
     const no = tradeNo();

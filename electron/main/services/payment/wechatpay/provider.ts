@@ -67,6 +67,8 @@ function invalid(message: string): PaymentError {
 export class WeChatPayProvider implements PaymentProvider {
   readonly name = 'wechatpay';
   private readonly http: WeChatPayHttp;
+  /** The backup access point (api2), used for the next attempt after a network error or 5xx. */
+  private readonly backup: WeChatPayHttp | null;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
 
@@ -79,6 +81,16 @@ export class WeChatPayProvider implements PaymentProvider {
       now: opts.now,
       userAgent: opts.userAgent,
     });
+    this.backup = opts.config.backupEndpoint
+      ? new WeChatPayHttp({
+          endpoint: opts.config.backupEndpoint,
+          credentials: opts.credentials,
+          timeoutMs: opts.config.requestTimeoutMs,
+          dispatcher: opts.dispatcher,
+          now: opts.now,
+          userAgent: opts.userAgent,
+        })
+      : null;
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
     this.backoffMs = opts.backoffMs ?? 300;
   }
@@ -87,15 +99,22 @@ export class WeChatPayProvider implements PaymentProvider {
     return this.opts.credentials.mchid;
   }
 
-  /** Repeats the same call (same bytes) while WeChat says "retry", then gives up with the last error. */
-  private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Repeats the same call (same bytes) while WeChat says "retry", then gives up with the last error.
+   * After a network error or a 5xx the next attempt goes to the backup access point, if configured.
+   */
+  private async withRetry<T>(what: string, fn: (http: WeChatPayHttp) => Promise<T>): Promise<T> {
     let last: unknown;
+    let http = this.http;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       try {
-        return await fn();
+        return await fn(http);
       } catch (e) {
         last = e;
         if (!(e instanceof PaymentError) || e.action !== 'retry' || attempt === this.maxAttempts) throw e;
+        const status = (e as PaymentError & { status?: number }).status;
+        const unreachable = e.code === 'NETWORK_ERROR' || (status !== undefined && status >= 500);
+        if (this.backup && unreachable) http = http === this.http ? this.backup : this.http;
         const limited = /FREQUENCY|RATELIMIT/.test(e.code);
         const wait = this.backoffMs * 2 ** (attempt - 1) * (limited ? 4 : 1);
         log.info('wechatpay_retry', { what, code: e.code, attempt, waitMs: wait });
@@ -127,7 +146,7 @@ export class WeChatPayProvider implements PaymentProvider {
 
   async create(order: CreateOrder): Promise<{ codeUrl: string }> {
     const body = this.nativeOrderBody(order);
-    const answer = await this.withRetry('create', () => this.http.call('POST', '/v3/pay/transactions/native', body));
+    const answer = await this.withRetry('create', (http) => http.call('POST', '/v3/pay/transactions/native', body));
     const parsed = NativeCreateAnswer.safeParse(answer.data);
     if (!parsed.success) throw new PaymentError('BAD_RESPONSE', '微信支付应答格式错误', 'retry');
     log.info('wechatpay_order_created', { outTradeNo: order.outTradeNo, amountFen: order.amountFen, requestId: answer.requestId });
@@ -137,7 +156,7 @@ export class WeChatPayProvider implements PaymentProvider {
   async queryDetail(outTradeNo: string): Promise<TradeDetail> {
     if (!OUT_TRADE_NO_RE.test(outTradeNo)) throw invalid('out_trade_no must be 6–32 of [0-9A-Za-z_-*]');
     const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${encodeURIComponent(this.mchid)}`;
-    const answer = await this.withRetry('query', () => this.http.call('GET', path));
+    const answer = await this.withRetry('query', (http) => http.call('GET', path));
     const parsed = TransactionWire.safeParse(answer.data);
     if (!parsed.success) throw new PaymentError('BAD_RESPONSE', '微信支付应答格式错误', 'retry');
     const t = parsed.data;
@@ -167,7 +186,7 @@ export class WeChatPayProvider implements PaymentProvider {
   async close(outTradeNo: string): Promise<void> {
     if (!OUT_TRADE_NO_RE.test(outTradeNo)) throw invalid('out_trade_no must be 6–32 of [0-9A-Za-z_-*]');
     const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`;
-    await this.withRetry('close', () => this.http.call('POST', path, { mchid: this.mchid }));
+    await this.withRetry('close', (http) => http.call('POST', path, { mchid: this.mchid }));
     log.info('wechatpay_order_closed', { outTradeNo });
   }
 
@@ -209,7 +228,7 @@ export class WeChatPayProvider implements PaymentProvider {
   /** Starts a refund. Retried with the same out_refund_no, so a retry never becomes a second refund. */
   async refundDetail(req: RefundRequest): Promise<RefundDetail> {
     const body = this.refundBody(req);
-    const answer = await this.withRetry('refund', () => this.http.call('POST', '/v3/refund/domestic/refunds', body, 'refund'));
+    const answer = await this.withRetry('refund', (http) => http.call('POST', '/v3/refund/domestic/refunds', body, 'refund'));
     const d = this.refundFromWire(answer.data, req.outRefundNo);
     log.info('wechatpay_refund', { outTradeNo: req.outTradeNo, outRefundNo: req.outRefundNo, refundFen: req.refundFen, state: d.state });
     return d;
@@ -222,8 +241,8 @@ export class WeChatPayProvider implements PaymentProvider {
 
   async queryRefundDetail(outRefundNo: string): Promise<RefundDetail> {
     if (!OUT_REFUND_NO_RE.test(outRefundNo)) throw invalid('out_refund_no must be 1–64 of [0-9A-Za-z_-|*@]');
-    const answer = await this.withRetry('refund-query', () =>
-      this.http.call('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`, undefined, 'refund'),
+    const answer = await this.withRetry('refund-query', (http) =>
+      http.call('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`, undefined, 'refund'),
     );
     return this.refundFromWire(answer.data, outRefundNo);
   }
