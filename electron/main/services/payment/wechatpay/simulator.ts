@@ -645,6 +645,9 @@ export async function startWeChatPaySimulator(opts: WeChatPaySimulatorOptions = 
     const method = req.method ?? 'GET';
     const record: SimRequestRecord = { method, path: url.pathname, status: 0 };
     requestLog.push(record);
+    // A long-running `npm run sim:wechatpay` must not grow without bound.
+    if (requestLog.length > 20_000) requestLog.splice(0, 10_000);
+    if (notifyLog.length > 20_000) notifyLog.splice(0, 10_000);
     const raw = await readBody(req);
     const fault = takeFault(url.pathname);
     if (fault) record.fault = fault.kind;
