@@ -63,7 +63,7 @@ async function start(): Promise<void> {
     },
   });
 
-  serveSchemes(kiosk, resources.rendererDir);
+  serveSchemes(kiosk, resources.rendererDir, join(resources.assetsDir, 'samples'));
   hardenSession();
   bindIpc(ipcMain, kiosk.handlers, isAppUrl);
 
@@ -89,12 +89,17 @@ async function start(): Promise<void> {
   log.info('ready', { version: app.getVersion(), phone: kiosk.phoneUrl });
 }
 
-/** app://kiosk/… serves the built renderer; kiosk-media://asset/<id> serves screen-safe media. */
-function serveSchemes(kiosk: Kiosk, rendererDir: string): void {
-  const root = resolve(rendererDir);
+/**
+ * app://kiosk/… serves the built renderer (and /samples/ the attract loop's pictures from assets);
+ * kiosk-media://asset/<id> serves screen-safe media.
+ */
+function serveSchemes(kiosk: Kiosk, rendererDir: string, samplesDir: string): void {
   protocol.handle('app', (req) => {
     const url = new URL(req.url);
-    const file = resolve(root, '.' + decodeURIComponent(url.pathname));
+    const path = decodeURIComponent(url.pathname);
+    const samples = path.startsWith('/samples/');
+    const root = resolve(samples ? samplesDir : rendererDir);
+    const file = resolve(root, '.' + (samples ? path.slice('/samples'.length) : path));
     if (url.host !== 'kiosk' || !file.startsWith(root + sep) || !existsSync(file)) return new Response('', { status: 404 });
     return net.fetch(pathToFileURL(file).toString()).then((r) => {
       const headers = new Headers(r.headers);
