@@ -150,7 +150,7 @@ export function CaptureScreen() {
         <div className="preview">
           <video ref={videoRef} className="preview-video" playsInline muted autoPlay data-testid="capture-video" />
           {camera.status === 'starting' && <div className="preview-msg">{t('capture.cameraStarting')}</div>}
-          {camera.status === 'error' && <div className="preview-msg preview-error">{t('capture.noCamera')}</div>}
+          {camera.status === 'error' && <div className="preview-msg preview-error" data-testid="capture-no-camera">{t('capture.noCamera')}</div>}
           {camera.status === 'live' && guidance && !counting && (
             <div
               className={`guidance guidance-${guidance.hint === 'OK' ? 'ok' : 'warn'}`}
