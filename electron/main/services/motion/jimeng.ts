@@ -142,9 +142,10 @@ export function createJimengMotionRenderer(opts: JimengMotionOptions): MotionRen
           },
         });
         if (!outcome.videoUrl) throw new JimengError('resubmit', 'NO_VIDEO', 'task done without video_url');
+        // Jimeng bills a video once it returns its URL, whatever happens to the download.
+        settle(1);
         // The URL expires in an hour: fetch it now, before anything else.
         const video = await opts.client.download(outcome.videoUrl, signal);
-        settle(1);
         clearInterval(ticker);
         input.onProgress?.(0.9);
         const raw = join(tmp, 'jimeng.mp4');

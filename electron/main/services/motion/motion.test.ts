@@ -131,12 +131,14 @@ describe('Jimeng image-to-video', () => {
     expect(existsSync(out.mp4Path)).toBe(true);
   });
 
-  it('falls back when the video URL is already dead', async () => {
+  it('falls back when the video URL is already dead, and still counts the billed video', async () => {
     sim.setScript(['url_expired']);
+    const guard = new CostGuard({ priceFenPerImage: 140, dailyBudgetFen: 0, maxCallsPerOrder: 4, regenerationsPerOrder: 0 }, memoryCostStore());
     const job = input();
-    const out = await cloud().render(job);
+    const out = await cloud({}, guard).render(job);
     expect(out.provider).toBe('local');
     expect(fallbackCalls).toEqual([job]);
+    expect(guard.today().images).toBe(1);
   });
 
   it('falls back without calling the service when the day budget is spent', async () => {
