@@ -241,6 +241,7 @@ export const en: Record<MessageKey, string> = {
   'package.motion': 'Living photo (5 s)',
   'package.free': 'Free',
   'package.printerDown': 'Printer not available',
+  'package.noneAvailable': 'Ordering is paused for a moment (network or payment unavailable). Please try again shortly or ask a member of staff.',
 
   'pay.title': 'Scan to pay',
   'pay.scan': 'Use WeChat "Scan"',

@@ -240,6 +240,7 @@ export const zh = {
   'package.motion': '微动态（5 秒动态照片）',
   'package.free': '免费',
   'package.printerDown': '打印机暂不可用',
+  'package.noneAvailable': '暂时无法下单（网络或支付暂不可用），请稍后再试或联系工作人员',
 
   'pay.title': '请扫码支付',
   'pay.scan': '请使用微信"扫一扫"',

@@ -41,6 +41,11 @@ export function PackageScreen() {
 
   return (
     <Screen name="package" title={t('package.title')}>
+      {packages.length === 0 && (
+        <p className="screen-note" data-testid="package-none">
+          {t('package.noneAvailable')}
+        </p>
+      )}
       <div className="tiles tiles-packages">
         {packages.map((p) => {
           const blocked = p.print && !printerReady;
