@@ -63,6 +63,8 @@ function bucketWidth(px: number): number {
 }
 
 const ANGLE_STEP = 5;
+/** How long a firework rocket climbs before its burst. */
+const ROCKET_S = 0.5;
 const angleBucket = (deg: number): number => Math.round(deg / ANGLE_STEP) * ANGLE_STEP;
 
 function buildLayer(layer: EffectLayer, o: ParticleLayerOptions, seed: number, reqs: Map<string, SpriteReq>): Particle[] {
@@ -152,10 +154,19 @@ function buildLayer(layer: EffectLayer, o: ParticleLayerOptions, seed: number, r
         });
       }
       const trail = layer.trail;
+      const rocketRise = H * 0.3;
       out.push({
         keys: [flashKey, sparkKey, whiteKey],
         draw(t, list) {
           const tau = t - t0;
+          // The rocket: a spark climbing to the burst point during the half second before it.
+          if (tau < 0 && tau > -ROCKET_S) {
+            const rise = rocketRise * (-tau / ROCKET_S);
+            for (let i = 0; i < 4; i++) {
+              list.push({ key: whiteKey, x: cx + Math.sin(tau * 9 + b) * 2, y: cy + rise + i * rocketRise * 0.04, alpha: 0.9 - i * 0.22, mode: 'add' });
+            }
+            return;
+          }
           if (tau < 0 || tau > lifeMax) return;
           if (tau < 0.15) list.push({ key: flashKey, x: cx, y: cy, alpha: 1 - tau / 0.15, mode: 'add' });
           for (const s of sparks) {
