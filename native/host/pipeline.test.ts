@@ -74,13 +74,14 @@ describe('one person', () => {
 });
 
 describe('groups made of tiled portraits', () => {
-  // [people, tile side (face ≈ 20 %), canvas]: faces from ~90 to ~280 px.
+  // [people, tile side, canvas]: face boxes from ~90 to ~170 px (BlazeFace boxes are ~18 % of a tile),
+  // kept ≥ 10 % away from the 80-px rule so the verdict is not decided by noise in the fixture.
   const cases: Array<[number, number, number, number]> = [
     [2, 700, 2000, 1500],
     [3, 560, 2000, 1500],
-    [4, 460, 2000, 1500],
+    [4, 520, 2000, 1500],
     [5, 640, 4000, 3000],
-    [3, 450, 1920, 1080],
+    [3, 540, 1920, 1080],
     [2, 900, 2000, 1500],
   ];
   it.each(cases)('counts %i people of tile %i px on %i×%i exactly and passes them', async (n, tile, width, height) => {

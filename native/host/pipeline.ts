@@ -24,24 +24,35 @@ export const STILL_MAX_TILES = 20;
 const COARSE_MODEL_PX = 16;
 const COARSE_MAX_TILES = 6;
 /** A face below this multiple of minFacePx in the coarse pass suggests smaller ones were missed. */
-const FINE_TRIGGER = 1.6;
+const FINE_TRIGGER = 1.5;
 
 interface Tiling {
   modelPx: number;
   maxTiles: number;
 }
 
-/** Whole frame + coarse tiles, then fine tiles when small faces may have been missed. */
+/**
+ * Whole frame, then coarse tiles, then fine tiles when small faces may have been missed. When the
+ * whole-frame pass already sees a sure but small face, the coarse pass is skipped: the fine one
+ * will run anyway and covers its range.
+ */
 async function detectStill(model: FaceModel, work: RgbImage, originalLong: number, t: RuleThresholds, tiling: Tiling, floor: number): Promise<Detection[]> {
   const scale = originalLong / Math.max(work.width, work.height); // original px per work px
-  const coarseSide = tileSideFor(t.minFacePx, originalLong, work, Math.min(COARSE_MODEL_PX, tiling.modelPx));
-  const coarse = await detectInImage(model, work, { floorScore: floor, tileSide: coarseSide, maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles) });
-  const sure = countedFaces(coarse, t.minScore);
-  const smallSeen = coarse.some((d) => Math.min(d.w, d.h) * scale < FINE_TRIGGER * t.minFacePx);
   const fineSide = tileSideFor(t.minFacePx, originalLong, work, tiling.modelPx);
-  if ((sure.length > 0 && !smallSeen) || fineSide === 0) return coarse;
+  const coarseSide = tileSideFor(t.minFacePx, originalLong, work, Math.min(COARSE_MODEL_PX, tiling.modelPx));
+  const isSmall = (d: Detection): boolean => Math.min(d.w, d.h) * scale < FINE_TRIGGER * t.minFacePx;
+  const needsFine = (dets: Detection[]): boolean => countedFaces(dets, t.minScore).length === 0 || dets.some(isSmall);
+
+  const whole = await detectInImage(model, work, { floorScore: floor });
+  const wholeSure = countedFaces(whole, t.minScore);
+  let found = whole;
+  if (!(fineSide > 0 && wholeSure.length > 0 && whole.some(isSmall)) && coarseSide > 0) {
+    const coarse = await detectInImage(model, work, { floorScore: floor, tileSide: coarseSide, maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles), tilesOnly: true });
+    found = mergeDetections([...whole, ...coarse]);
+  }
+  if (fineSide === 0 || !needsFine(found)) return found;
   const fine = await detectInImage(model, work, { floorScore: floor, tileSide: fineSide, maxTiles: tiling.maxTiles, tilesOnly: true });
-  return mergeDetections([...coarse, ...fine]);
+  return mergeDetections([...found, ...fine]);
 }
 
 export interface PipelineOptions {
