@@ -85,12 +85,15 @@ export interface Timing {
   pollSlowMs: number;
   /** Back-off between retries of a payment call that failed with a transient error. */
   retryMs: number;
+  /** When a refund answered PROCESSING, ask again after this long. */
+  refundRecheckMs: number;
 }
 
 export const defaultTiming: Timing = {
   pollFastMs: 1000,
   pollSlowMs: 2000,
   retryMs: 2000,
+  refundRecheckMs: 5000,
 };
 
 export const facesOf = (json: string): FaceBox[] => JSON.parse(json) as FaceBox[];

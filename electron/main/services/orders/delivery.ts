@@ -14,6 +14,8 @@ import { downloadUrl } from './view';
 
 const log = logger('delivery');
 const PRINT_ATTEMPTS = 2;
+/** The living photo's festive effect per style; unknown → the motion renderer's configured default. */
+const STYLE_EFFECTS: Record<string, string> = { gugong: 'lanterns', hongmu: 'lanterns', xinzhongshi: 'fu', oushi: 'snow', guochao: 'fireworks' };
 
 export interface DeliveryHooks {
   changed(orderId: string): Promise<OrderView>;
@@ -240,7 +242,8 @@ export class DeliveryFlow {
       const final = this.deps.repo.asset(d.result_asset_id!)!;
       const faces = await this.deps.checks.detectFaces(readFileSync(final.path)).catch(() => facesOf('[]'));
       const outDir = join(this.deps.paths.results, orderId, 'motion');
-      const out = await motion.render({ imagePath: final.path, faces, effect: 'fireworks', outDir, signal: ctl.signal });
+      const style = this.deps.repo.order(orderId)?.style_id ?? '';
+      const out = await motion.render({ imagePath: final.path, faces, effect: STYLE_EFFECTS[style] ?? '', outDir, signal: ctl.signal, orderId });
       tx(this.deps.db, () => {
         this.deps.repo.addAsset(orderId, 'motion', out.mp4Path, 'video/mp4');
         if (out.livePhoto) {

@@ -195,8 +195,13 @@ export class MoneyFlow {
         }
         if (code !== 'ORDER_PAID' && code !== 'ORDERPAID' && code !== 'ORDER_CLOSED') throw e;
       }
-      const status = await this.withRetry(() => this.deps.payment.query(outTradeNo));
-      if (status.state === 'SUCCESS' || status.state === 'REFUND') await this.recordPaid(outTradeNo, status);
+      const status = await this.withRetry(() => this.deps.payment.query(outTradeNo)).catch((e: PaymentError) => {
+        // Closed fine, but the provider never saw the trade (the create was lost): nothing to settle.
+        if (e.code === 'ORDER_NOT_EXIST' || e.code === 'RESOURCE_NOT_EXISTS') return null;
+        throw e;
+      });
+      if (!status) this.recordClosed(outTradeNo, 'NOT_CREATED', 'failed');
+      else if (status.state === 'SUCCESS' || status.state === 'REFUND') await this.recordPaid(outTradeNo, status);
       else this.recordClosed(outTradeNo, why);
     } catch (e) {
       // Left in "closing": the reconciler tries again. The order already shows as closed to the customer.
@@ -329,6 +334,8 @@ export class MoneyFlow {
         log.info('refund.done', { orderId: r.order_id, outRefundNo: r.out_refund_no });
       } else if (state === 'PROCESSING') {
         this.deps.repo.setRefund(r.out_refund_no, 'processing');
+        // WeChat settles most refunds within seconds: look again soon (the sweeper is the backstop).
+        if (!this.stopped) setTimeout(() => void this.runRefund(outTradeNo), this.timing.refundRecheckMs).unref();
       } else {
         this.deps.repo.setRefund(r.out_refund_no, 'failed');
         this.deps.repo.audit('system', 'refund_abnormal', r.order_id, { state });
@@ -345,7 +352,8 @@ export class MoneyFlow {
       try {
         return await fn();
       } catch (e) {
-        const retry = e instanceof PaymentError ? e.action === 'retry' || e.action === 'poll' : true;
+        // Only transient failures are repeated; 'poll' answers (e.g. ORDER_PAID on close) go up at once.
+        const retry = e instanceof PaymentError ? e.action === 'retry' : true;
         if (!retry || i >= attempts || this.stopped) throw e;
         await new Promise((r) => setTimeout(r, this.timing.retryMs * i));
       }
