@@ -243,7 +243,13 @@ export class DeliveryFlow {
       const faces = await this.deps.checks.detectFaces(readFileSync(final.path)).catch(() => facesOf('[]'));
       const outDir = join(this.deps.paths.results, orderId, 'motion');
       const style = this.deps.repo.order(orderId)?.style_id ?? '';
-      const out = await motion.render({ imagePath: final.path, faces, effect: STYLE_EFFECTS[style] ?? '', outDir, signal: ctl.signal, orderId });
+      const input = { imagePath: final.path, faces, effect: STYLE_EFFECTS[style] ?? '', outDir, signal: ctl.signal, orderId };
+      // One more try after a failure (a busy machine can hit the renderer's time limit once).
+      const out = await motion.render(input).catch((e: unknown) => {
+        if (ctl.signal.aborted) throw e;
+        log.warn('motion.retry', { orderId, error: e as Error });
+        return motion.render(input);
+      });
       tx(this.deps.db, () => {
         this.deps.repo.addAsset(orderId, 'motion', out.mp4Path, 'video/mp4');
         if (out.livePhoto) {

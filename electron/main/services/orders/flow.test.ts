@@ -250,3 +250,49 @@ describe('AI budget', () => {
     expect((await h.service.session.view(o.id)).generation.message).toContain('不收费');
   });
 });
+
+describe('living photo (微动态) in delivery', () => {
+  /** A stand-in renderer: the real one (ffmpeg) has its own tests; this checks the order flow around it. */
+  const renderer = (fail: boolean, seen: { effect?: string; orderId?: string }) => ({
+    name: 'fake-motion',
+    async render(input: { outDir: string; effect: string; orderId?: string }) {
+      seen.effect = input.effect;
+      seen.orderId = input.orderId;
+      await new Promise((r) => setTimeout(r, 50));
+      if (fail) throw new Error('encoder crashed');
+      const { mkdirSync, writeFileSync } = await import('node:fs');
+      mkdirSync(input.outDir, { recursive: true });
+      const mp4Path = `${input.outDir}/living-photo.mp4`;
+      writeFileSync(mp4Path, 'mp4');
+      writeFileSync(`${input.outDir}/live.jpg`, 'jpg');
+      writeFileSync(`${input.outDir}/live.mov`, 'mov');
+      return { mp4Path, livePhoto: { jpgPath: `${input.outDir}/live.jpg`, movPath: `${input.outDir}/live.mov`, assetId: 'A' } };
+    },
+  });
+
+  it('starts after payment, is shared beside the photo, and never holds up the print', async () => {
+    const seen: { effect?: string; orderId?: string } = {};
+    h = harness({ motion: renderer(false, seen) });
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'premium', async () => ({ ready: true }));
+    h.sim.confirm(tokenOf(h, orderId));
+    await until(() => h!.repo.delivery(orderId)?.motion_status === 'ready', 'motion ready');
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    expect(seen).toEqual({ effect: 'lanterns', orderId }); // 故宫 → lanterns
+    const key = h.repo.delivery(orderId)!.share_key!;
+    const { existsSync } = await import('node:fs');
+    for (const f of ['photo.jpg', 'living.mp4', 'live.jpg', 'live.mov']) expect(existsSync(`${h.paths.share}/${key}/${f}`), f).toBe(true);
+    expect((await h.service.session.view(orderId)).delivery?.motion?.status).toBe('ready');
+  });
+
+  it('a failed living photo leaves the print and the download delivered, and is flagged for the operator', async () => {
+    h = harness({ motion: renderer(true, {}) });
+    const orderId = await pickedOrder(h.service);
+    await h.service.money.start(orderId, 'premium', async () => ({ ready: true }));
+    h.sim.confirm(tokenOf(h, orderId));
+    await until(() => h!.repo.delivery(orderId)?.motion_status === 'failed', 'motion failed');
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    expect(h.printer.submitted).toHaveLength(1);
+    expect(h.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE order_id = ? AND action = 'motion_failed'").get(orderId)).toEqual({ n: 1 });
+  });
+});

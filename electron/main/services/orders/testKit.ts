@@ -33,6 +33,7 @@ export const testCatalog: Catalog = {
     { id: 'digital', name: { zh: '电子版', en: 'Digital' }, priceFen: 990, print: false, copies: 0, download: true, motion: false, enabled: true },
     { id: 'print', name: { zh: '打印+电子版', en: 'Print' }, priceFen: 1990, print: true, copies: 1, download: true, motion: false, enabled: true },
     { id: 'free', name: { zh: '体验', en: 'Free' }, priceFen: 0, print: true, copies: 1, download: true, motion: false, enabled: true },
+    { id: 'premium', name: { zh: '尊享', en: 'Premium' }, priceFen: 2990, print: true, copies: 1, download: true, motion: true, enabled: true },
   ] satisfies Package[],
 };
 
@@ -122,7 +123,13 @@ export interface Harness {
 }
 
 export function harness(
-  opts: { payment?: (sim: SimulatedPayment) => PaymentProvider; printer?: FakePrinter; dir?: string; aiBudget?: OrderDeps['aiBudget'] } = {},
+  opts: {
+    payment?: (sim: SimulatedPayment) => PaymentProvider;
+    printer?: FakePrinter;
+    dir?: string;
+    aiBudget?: OrderDeps['aiBudget'];
+    motion?: OrderDeps['motion'];
+  } = {},
 ): Harness {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-orders-'));
   const paths = dataPaths(dir);
@@ -157,7 +164,7 @@ export function harness(
         return { pdfPath: o.outPath, widthIn: 6, heightIn: 4 };
       },
       share: new LanShare({ dir: paths.share, baseUrl: () => 'http://phone.test', secret: Buffer.alloc(32, 7) }),
-      motion: null,
+      motion: opts.motion ?? null,
       watermarkPreview: async (img) => img,
       labelDelivered: async (img) => img,
       phoneBaseUrl: () => 'http://phone.test',
