@@ -87,8 +87,13 @@ export class AdminService {
     if (!(SECRET_NAMES as readonly string[]).includes(name)) throw new KioskFailure('SECRET_UNKNOWN', '未知的密钥名称');
     const store = this.d.secrets;
     if (!store) throw new KioskFailure('SECRETS_UNAVAILABLE', '密钥存储不可用（请在桌面版中设置）');
-    if (value.trim() === '') store.delete(name);
-    else store.set(name, value.trim());
+    try {
+      if (value.trim() === '') store.delete(name);
+      else store.set(name, value.trim());
+    } catch (e) {
+      // A store sealed by the Electron host cannot be written without its safeStorage.
+      throw new KioskFailure('SECRETS_LOCKED', `密钥无法保存：${(e as Error).name === 'SecretStoreError' ? '密钥文件已被桌面版加密，请在桌面版中设置' : '写入失败'}`);
+    }
     this.repo.audit('admin', value.trim() === '' ? 'secret_removed' : 'secret_set', null, { name });
     return { name, set: store.has(name) };
   }
