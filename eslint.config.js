@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS build hooks (electron-builder loads them with require).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Pure code shared by every process, and the on-device compute: never Electron.
     files: ['electron/shared/**/*.ts', 'native/**/*.ts'],
     rules: {
