@@ -21,6 +21,8 @@ export const WORK_LONG = 1024;
  */
 export const MODEL_PX_FOR_MIN_FACE = 24;
 export const STILL_MAX_TILES = 20;
+/** Long side from which a JPEG is decoded twice in parallel (upload size + detection size). */
+const PARALLEL_DECODE_FROM = 3000;
 const COARSE_MODEL_PX = 16;
 const COARSE_MAX_TILES = 6;
 /** A face below this multiple of minFacePx in the coarse pass suggests smaller ones were missed. */
@@ -159,10 +161,18 @@ async function checkPhoto(
     // One decode serves both: the upload-size pixels are encoded on libvips threads while this
     // thread detects on a smaller copy of the same pixels (a second decode of a 12 MP JPEG would
     // parse its whole entropy stream again).
-    const upload = await decodeUpload(image, copts, limits, Math.max(probe.width, probe.height));
-    const encoding = encodeToBudget(upload, copts, limits);
+    // For big JPEGs (12 MP and up) a second, shrink-on-load decode for detection runs on the other
+    // core while the upload decodes: more CPU in total, but the check finishes sooner (see README).
+    const long = Math.max(probe.width, probe.height);
+    const separate = probe.format === 'jpeg' && long >= PARALLEL_DECODE_FROM;
+    const uploading = decodeUpload(image, copts, limits, long);
+    uploading.catch(() => undefined);
+    const workDecode = separate ? decodeWorkImage(image, probe, WORK_LONG, limits) : null;
+    workDecode?.catch(() => undefined);
+    const encoding = uploading.then((u) => encodeToBudget(u, copts, limits));
     encoding.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
-    const work = await shrinkTo(upload, WORK_LONG);
+    const work = workDecode ? await workDecode : await shrinkTo(await uploading, WORK_LONG);
+    const upload = await uploading;
     const f = probe.width / work.width;
     const found = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
     const detections = found.map((d) => toOriginal(d, f));
