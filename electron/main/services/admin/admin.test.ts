@@ -220,6 +220,7 @@ describe('settings', () => {
       ['digital', 1280, true],
       ['print', 1990, true],
       ['free', 0, false],
+      ['premium', 2990, true],
     ]);
     expect(k.config.idleTimeoutSec).toBe(120);
     expect(k.config.blessing).toBe('阖家欢乐');
