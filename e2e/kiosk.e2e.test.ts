@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJimengSimulator } from '../electron/main/services/generator/jimeng/simulator';
+import { startWeChatPaySimulator } from '../electron/main/services/payment/wechatpay/simulator';
 import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, shared, startHost, type Host } from './kioskHost';
 
 let browser: Browser;
@@ -93,7 +94,7 @@ async function orderUpToPayment(page: Page, shots: boolean, relative = false): P
   await qr.waitFor();
   if (shots) await screenshot(page, 'pay');
   const codeUrl = await qr.getAttribute('data-code-url');
-  expect(codeUrl).toMatch(/\/p\/pay\/[A-Za-z0-9_-]{20,}$/);
+  expect(codeUrl).toMatch(/\/pay\/[A-Za-z0-9_-]{20,}$/); // the simulated page, or the WeChat Pay simulator's
   return codeUrl!;
 }
 
@@ -236,6 +237,37 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
       const row = db.prepare('SELECT state FROM orders WHERE amount_fen IS NOT NULL ORDER BY created_at DESC LIMIT 1').get();
       db.close();
       expect(row).toEqual({ state: 'delivered' });
+    } finally {
+      await host.stop();
+      await sim.close();
+    }
+  });
+
+  it('the same order paid through WeChat Pay APIv3 (its simulator: signed requests and answers)', async () => {
+    const sim = await startWeChatPaySimulator({ keyDir: join(work, 'wechatpay-keys') });
+    const dataDir = join(work, 'data-4');
+    const host = await startHost(dataDir, { ...sim.env, KIOSK_PAYMENT: 'wechatpay' });
+    hosts.push(host);
+    try {
+      const { context, page } = await kioskPage(browser, host.url);
+      const codeUrl = await orderUpToPayment(page, false);
+      // The QR carries the simulator's code_url; a phone "scans" it and pays on its page.
+      const phone = await phoneContext(browser);
+      const p = await phone.newPage();
+      await p.goto(codeUrl);
+      const shown = tid(page, 'pay-success')
+        .waitFor({ timeout: 10_000 })
+        .then(() => Date.now());
+      await p.getByRole('button').click();
+      const paidAt = Date.now();
+      const detectionMs = (await shown) - paidAt;
+      console.log(`RESULT wechatpay_detection_ms=${detectionMs}`);
+      expect(detectionMs).toBeLessThan(2000);
+      await phone.close();
+      await page.locator('[data-testid="deliver-print-status"][data-status="done"]').waitFor({ timeout: 60_000 });
+      await context.close();
+      const books = sim.books();
+      expect(books.orders.filter((o) => o.paid)).toEqual([expect.objectContaining({ amountFen: 1990, refundedFen: 0 })]);
     } finally {
       await host.stop();
       await sim.close();

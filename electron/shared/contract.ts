@@ -160,7 +160,7 @@ export type OrderView = z.infer<typeof OrderView>;
 
 export const Guidance = z.object({
   faces: z.number().int(),
-  /** One hint code: OK, NO_FACE, MOVE_CLOSER, TOO_DARK, TOO_BRIGHT, LOOK_AT_CAMERA, TOO_MANY. */
+  /** One hint code: OK, NO_FACE, MOVE_CLOSER, MOVE_TO_CENTER, TOO_DARK, TOO_BRIGHT, LOOK_AT_CAMERA, TOO_MANY, UNREADABLE, UNAVAILABLE. */
   hint: z.string(),
   message: z.string(),
 });
