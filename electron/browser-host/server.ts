@@ -4,30 +4,17 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { eventNames } from '../shared/contract';
 import { err } from '../shared/result';
 import { dispatch } from '../main/ipc/handlers';
 import { readBody } from '../main/phone/server';
 import { logger } from '../main/infra/log';
+import { mimeOf } from '../main/infra/mime';
 import type { Kiosk } from '../main/app';
 
 const log = logger('browser-host');
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.mp4': 'video/mp4',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.wav': 'audio/wav',
-};
 
 /** Calls carry at most a camera still in base64 (the contract caps it at 28 MB of text). */
 const MAX_BODY = 30 * 1024 * 1024;
@@ -164,7 +151,7 @@ export class BrowserHost {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(rel === '/index.html' ? '界面尚未构建：请先运行 npm run build' : '');
       return;
     }
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Cache-Control': cache });
+    res.writeHead(200, { 'Content-Type': mimeOf(file), 'Cache-Control': cache });
     createReadStream(file).pipe(res);
   }
 }

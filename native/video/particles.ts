@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import type { EffectLayer, EffectSpec, SpriteShape } from './effects';
 import { blit, renderSprite, type Sprite } from './sprites';
+import { mulberry32 as rng } from '../../electron/shared/random';
 
 export interface ParticleLayerOptions {
   /** Size of the layer in pixels (usually half the output). */
@@ -16,17 +17,6 @@ export interface ParticleLayerOptions {
   frames: number;
 }
 
-/** mulberry32: tiny, fast, seedable; Math.random would make clips unreproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const lerp = (r: () => number, [a, b]: readonly [number, number]): number => a + (b - a) * r();
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.min(xs.length - 1, Math.floor(r() * xs.length))] as T;

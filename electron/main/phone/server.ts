@@ -5,9 +5,10 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { KioskFailure, toKioskError } from '../../shared/result';
 import { logger } from '../infra/log';
+import { mimeOf } from '../infra/mime';
 import type { OrdersRepo } from '../services/orders/repo';
 import type { SessionFlow } from '../services/orders/session';
 import type { ShareStore } from '../services/share/types';
@@ -30,20 +31,6 @@ export interface PhoneServerDeps {
   /** Link lifetime for photo/video URLs handed to the page (re-signed on every visit). */
   fileUrlTtlSec?: number;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.mp4': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 /** A small fixed-window limiter: uploads per client address per minute. */
 class RateLimiter {
@@ -128,7 +115,7 @@ export class PhoneServer {
       'Content-Security-Policy',
       "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
     );
-    res.writeHead(200, { 'Content-Type': MIME['.html']! });
+    res.writeHead(200, { 'Content-Type': mimeOf('.html') });
     createReadStream(file).pipe(res);
   }
 
@@ -140,7 +127,7 @@ export class PhoneServer {
       return;
     }
     res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'Content-Type': mimeOf(file) });
     createReadStream(file).pipe(res);
   }
 
@@ -230,7 +217,7 @@ export class PhoneServer {
       return;
     }
     const size = statSync(file).size;
-    const type = MIME[extname(file)] ?? 'application/octet-stream';
+    const type = mimeOf(file);
     // Range support: iOS Safari will not play a video without it.
     const range = req.headers.range?.match(/^bytes=(\d*)-(\d*)$/);
     if (range) {

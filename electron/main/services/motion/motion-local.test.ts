@@ -1,49 +1,25 @@
 // The local 微动态 renderer as the order flow sees it: a clip and a Live Photo pair, faces from the
 // real on-device detector held still, and a cancel that means cancel.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from '../../../../native/video/ffmpeg';
 import { readAppleContentId } from '../../../../native/video/jpeg-apple-id';
-import { familyPhoto, greyFrames, meanDiff, type TestFace } from '../../../../native/video/testing/family-photo';
+import { greyFrames, meanDiff } from '../../../../native/video/testing/family-photo';
 import { createChecksService } from '../checks';
-import { MotionConfig } from './config';
 import { createLocalMotionRenderer, livePhotoOrNull } from './local';
-import type { MotionInput } from './types';
+import { jobMaker, motionFixture, smallClipConfig, type MotionFixture } from './testing';
 
-let dir: string;
-let photo: string;
-let faces: TestFace[];
-let n = 0;
-
-// Small local clips keep the suite quick; the full-size clip is covered in native/video.
-const config = (over: Record<string, unknown> = {}): MotionConfig =>
-  MotionConfig.parse({ provider: 'jimeng', local: { width: 360 }, jimeng: { budgetMs: 20_000 }, ...over });
-
-const input = (extra: Partial<MotionInput> = {}): MotionInput & { progress: number[] } => {
-  const progress: number[] = [];
-  return {
-    imagePath: photo,
-    faces,
-    effect: 'snow',
-    outDir: join(dir, `order-${++n}`),
-    signal: new AbortController().signal,
-    orderId: `O${n}`,
-    onProgress: (f) => progress.push(f),
-    progress,
-    ...extra,
-  };
-};
+let fx: MotionFixture;
+const config = smallClipConfig;
+const input = jobMaker(() => fx);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'motion-svc-'));
-  photo = join(dir, 'family.jpg');
-  faces = await familyPhoto(photo);
+  fx = await motionFixture();
 }, 60_000);
 
 afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(fx.dir, { recursive: true, force: true });
 });
 
 
@@ -70,10 +46,10 @@ describe('local renderer', () => {
 
   it('keeps the MP4 when the Live Photo pair cannot be made, but a cancel still cancels', async () => {
     const job = input();
-    expect(await livePhotoOrNull(join(dir, 'missing.mp4'), job)).toBeNull();
+    expect(await livePhotoOrNull(join(fx.dir, 'missing.mp4'), job)).toBeNull();
     const ac = new AbortController();
     ac.abort();
-    await expect(livePhotoOrNull(join(dir, 'missing.mp4'), input({ signal: ac.signal }))).rejects.toBeTruthy();
+    await expect(livePhotoOrNull(join(fx.dir, 'missing.mp4'), input({ signal: ac.signal }))).rejects.toBeTruthy();
   });
 
   it('turns a cancel into MOTION_CANCELLED', async () => {
@@ -88,7 +64,7 @@ describe('with the on-device face detector', () => {
   it('keeps the faces found by the checks service still (their boxes, unchanged, drive the people layer)', async () => {
     const checks = createChecksService({ modelsDir: join(import.meta.dirname, '..', '..', '..', '..', 'models'), threads: 1 });
     try {
-      const detected = await checks.detectFaces(readFileSync(photo));
+      const detected = await checks.detectFaces(readFileSync(fx.photo));
       expect(detected).toHaveLength(2);
       const r = createLocalMotionRenderer({ config: config({ provider: 'local', livePhoto: false, local: { width: 540 } }) });
       const out = await r.render(input({ faces: detected, effect: 'fireworks' }));

@@ -1,13 +1,11 @@
 // The 微动态 service with the cloud: clips come back from Jimeng image-to-video (through the shared client, against the
 // protocol-faithful video simulator); when the cloud refuses, fails, is too slow or over budget,
 // the local renderer still delivers. Cancel means cancel.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { probeMedia } from '../../../../native/video/ffmpeg';
 import { readAppleContentId } from '../../../../native/video/jpeg-apple-id';
-import { familyPhoto, type TestFace } from '../../../../native/video/testing/family-photo';
 import { KioskFailure } from '../../../shared/result';
 import { CostGuard, memoryCostStore } from '../generator/costGuard';
 import { JimengClient } from '../generator/jimeng/client';
@@ -18,37 +16,17 @@ import { createJimengMotionRenderer } from './jimeng';
 import { startJimengVideoSimulator, type JimengVideoSimulator } from './jimengVideoSimulator';
 import { createLocalMotionRenderer } from './local';
 import type { MotionInput, MotionRenderer } from './types';
+import { jobMaker, motionFixture, smallClipConfig, type MotionFixture } from './testing';
 
-let dir: string;
-let photo: string;
-let faces: TestFace[];
 let sim: JimengVideoSimulator;
 let client: JimengClient;
-let n = 0;
 
-// Small local clips keep the suite quick; the full-size clip is covered in native/video.
-const config = (over: Record<string, unknown> = {}): MotionConfig =>
-  MotionConfig.parse({ provider: 'jimeng', local: { width: 360 }, jimeng: { budgetMs: 20_000 }, ...over });
-
-const input = (extra: Partial<MotionInput> = {}): MotionInput & { progress: number[] } => {
-  const progress: number[] = [];
-  return {
-    imagePath: photo,
-    faces,
-    effect: 'snow',
-    outDir: join(dir, `order-${++n}`),
-    signal: new AbortController().signal,
-    orderId: `O${n}`,
-    onProgress: (f) => progress.push(f),
-    progress,
-    ...extra,
-  };
-};
+let fx: MotionFixture;
+const config = smallClipConfig;
+const input = jobMaker(() => fx);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'motion-svc-'));
-  photo = join(dir, 'family.jpg');
-  faces = await familyPhoto(photo);
+  fx = await motionFixture();
   sim = await startJimengVideoSimulator({ taskMs: 1_200, renderScale: 0.25 });
   const jc = jimengConfigFromEnv(
     {
@@ -67,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client.close();
   await sim.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(fx.dir, { recursive: true, force: true });
 });
 
 beforeEach(() => sim.setScript([]));
@@ -124,7 +102,7 @@ describe('Jimeng image-to-video', () => {
     expect(sim.stats.tasksCreated - before).toBe(2);
   });
 
-  it('falls back to the local renderer when the photo is refused (50411)', async () => {
+  it('falls back to the local renderer when the fx.photo is refused (50411)', async () => {
     sim.setScript(['input_audit']);
     const out = await cloud({}, undefined, realLocal).render(input());
     expect(out.provider).toBe('local');
@@ -159,7 +137,7 @@ describe('Jimeng image-to-video', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
-  it('without a fallback, reports a refused photo as MOTION_REFUSED (not retryable)', async () => {
+  it('without a fallback, reports a refused fx.photo as MOTION_REFUSED (not retryable)', async () => {
     sim.setScript(['input_audit']);
     const r = createJimengMotionRenderer({ client, config: config({ jimeng: { fallbackToLocal: false } }), fallback: null });
     const e = await r.render(input()).catch((x: unknown) => x);

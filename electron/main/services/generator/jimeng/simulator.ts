@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { request } from 'undici';
 import { computeSignature, parseAuthorization, sameSignature, sha256OfBody } from './sign';
+import { mulberry32 } from '../../../../shared/random';
 
 export type SimFault =
   | 'none'
@@ -108,16 +109,6 @@ interface Task {
 /** Image req_keys this simulator renders (video keys have their own simulator in services/motion). */
 const KNOWN_KEYS = new Set(['jimeng_t2i_v40', 'jimeng_i2i_v30', 'jimeng_seedream46_cvtob']);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const requestId = () => new Date().toISOString().replace(/\D/g, '').slice(0, 14) + randomBytes(9).toString('hex').toUpperCase();
 

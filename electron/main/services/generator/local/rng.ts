@@ -1,5 +1,7 @@
 // A small seeded PRNG (mulberry32): the same seed must give the same picture, so a retried or
 // re-rendered variant (after a crash, or for the print) is byte-for-byte the one the customer picked.
+import { mulberry32 } from '../../../../shared/random';
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -10,14 +12,7 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let a = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
   return {
     next,
     range: (min, max) => min + (max - min) * next(),

@@ -1,0 +1,13 @@
+// mulberry32: a tiny, fast, seedable PRNG. Seeded randomness keeps generated pictures, simulator
+// outputs and particle clips reproducible (a retried variant is byte-for-byte the one picked).
+// Pure: used by main-process code and by native/ alike.
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
