@@ -102,7 +102,7 @@ describe('Jimeng image-to-video', () => {
     expect(sim.stats.tasksCreated - before).toBe(2);
   });
 
-  it('falls back to the local renderer when the fx.photo is refused (50411)', async () => {
+  it('falls back to the local renderer when the photo is refused (50411)', async () => {
     sim.setScript(['input_audit']);
     const out = await cloud({}, undefined, realLocal).render(input());
     expect(out.provider).toBe('local');
@@ -137,7 +137,7 @@ describe('Jimeng image-to-video', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
-  it('without a fallback, reports a refused fx.photo as MOTION_REFUSED (not retryable)', async () => {
+  it('without a fallback, reports a refused photo as MOTION_REFUSED (not retryable)', async () => {
     sim.setScript(['input_audit']);
     const r = createJimengMotionRenderer({ client, config: config({ jimeng: { fallbackToLocal: false } }), fallback: null });
     const e = await r.render(input()).catch((x: unknown) => x);
