@@ -1,11 +1,12 @@
 // The installer configuration ships what the app loads at run time, from where infra/paths.ts
 // looks for it. (Building the installers needs Electron's binary, which these machines cannot
 // download; this checks the configuration and the path logic instead.)
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { projectRoot, resourcePaths } from '../electron/main/infra/paths';
+import { bundledFfmpeg, projectRoot, resourcePaths } from '../electron/main/infra/paths';
 import { bundles } from './bundles.mjs';
 
 const root = projectRoot();
@@ -59,6 +60,37 @@ describe('installer configuration', () => {
       expect(builder.asarUnpack.some((p) => matches(p, `node_modules/${mod}/build/x.node`) || matches(p, `node_modules/${mod}/lib/x.node`)), mod).toBe(true);
     }
     expect(builder.asarUnpack).toContain('dist/main/worker.cjs');
+  });
+
+  it('ships ffmpeg and ffprobe, and finds them outside the asar archive when packaged', () => {
+    for (const mod of ['@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe']) {
+      expect(Object.keys(pkg.dependencies)).toContain(mod);
+      expect(builder.asarUnpack.some((p) => matches(p, `node_modules/${mod.split('/')[0]}/linux-x64/ffmpeg`)), mod).toBe(true);
+    }
+    // From the source checkout: the real binaries of this platform.
+    const here = bundledFfmpeg();
+    expect(here?.ffmpeg).toMatch(/ffmpeg(\.exe)?$/);
+    expect(here?.ffprobe).toMatch(/ffprobe(\.exe)?$/);
+    // In a packaged app the module paths point into app.asar; the binaries are in app.asar.unpacked.
+    const res = mkdtempSync(join(tmpdir(), 'kiosk-resources-'));
+    const inAsar = (tool: string) => join(res, 'app.asar', 'node_modules', `@${tool}-installer`, 'linux-x64', tool);
+    for (const tool of ['ffmpeg', 'ffprobe']) {
+      const unpacked = inAsar(tool).replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+      mkdirSync(dirname(unpacked), { recursive: true });
+      writeFileSync(unpacked, '');
+    }
+    const packaged = bundledFfmpeg((id) => ({ path: inAsar(id.startsWith('@ffmpeg') ? 'ffmpeg' : 'ffprobe') }));
+    expect(packaged).toEqual({
+      ffmpeg: join(res, 'app.asar.unpacked', 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg'),
+      ffprobe: join(res, 'app.asar.unpacked', 'node_modules', '@ffprobe-installer', 'linux-x64', 'ffprobe'),
+    });
+    // A platform without a shipped binary: the system ffmpeg is used instead.
+    expect(
+      bundledFfmpeg(() => {
+        throw new Error('no binary for this platform');
+      }),
+    ).toBeNull();
+    rmSync(res, { recursive: true, force: true });
   });
 
   it('puts models/ and assets/ where the packaged app looks for them', () => {

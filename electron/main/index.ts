@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { eventNames } from '../shared/contract';
 import { createKiosk, type Kiosk } from './app';
 import { bindIpc } from './ipc/bindIpc';
-import { dataDir, resourcePaths } from './infra/paths';
+import { bundledFfmpeg, dataDir, resourcePaths } from './infra/paths';
 import { logger } from './infra/log';
 import { APP_ORIGIN, ELECTRON_CSP, blockedShortcut, isAppUrl, permissionAllowed } from './security/policy';
 import { createKioskWindow } from './windows/kioskWindow';
@@ -49,6 +49,12 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const resources = resourcePaths({ packaged: app.isPackaged, resourcesPath: process.resourcesPath });
+  // The installed kiosk uses the ffmpeg it ships (a Windows PC has none); FFMPEG_PATH still wins.
+  const ffmpeg = app.isPackaged ? bundledFfmpeg() : null;
+  if (ffmpeg && !process.env.FFMPEG_PATH) {
+    process.env.FFMPEG_PATH = ffmpeg.ffmpeg;
+    process.env.FFPROBE_PATH = ffmpeg.ffprobe;
+  }
   const kiosk = await createKiosk({
     dataDir: dataDir(app.getPath('userData')),
     host: 'electron',

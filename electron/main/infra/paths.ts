@@ -1,7 +1,8 @@
 // Every path the app reads or writes is resolved here, once (packaged app vs. source checkout).
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ResourcePaths {
@@ -90,4 +91,24 @@ export function dataPaths(root: string): DataPaths {
   };
   for (const d of [p.originals, p.results, p.work, p.prints, p.logs, p.share]) mkdirSync(d, { recursive: true });
   return p;
+}
+
+/**
+ * The ffmpeg/ffprobe binaries shipped with the app (npm packages @ffmpeg-installer/ffmpeg and
+ * @ffprobe-installer/ffprobe, one binary per platform). In a packaged app they are unpacked from
+ * app.asar (electron-builder asarUnpack), so their paths point into app.asar.unpacked.
+ */
+export function bundledFfmpeg(resolveModule: (id: string) => { path: string } = (id) => requireModule(id)): { ffmpeg: string; ffprobe: string } | null {
+  try {
+    const unpacked = (p: string) => p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+    const ffmpeg = unpacked(resolveModule('@ffmpeg-installer/ffmpeg').path);
+    const ffprobe = unpacked(resolveModule('@ffprobe-installer/ffprobe').path);
+    return existsSync(ffmpeg) && existsSync(ffprobe) ? { ffmpeg, ffprobe } : null;
+  } catch {
+    return null; // no binary for this platform: the system's ffmpeg (PATH / FFMPEG_PATH) is used
+  }
+}
+
+function requireModule(id: string): { path: string } {
+  return createRequire(typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url))(id) as { path: string };
 }
