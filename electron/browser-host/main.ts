@@ -5,17 +5,35 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKiosk } from '../main/app';
-import { dataDir, resourcePaths } from '../main/infra/paths';
+import { bundledFfmpeg, dataDir, resourcePaths } from '../main/infra/paths';
+import { ffmpegBinaries } from '../../native/video/ffmpeg';
 import { logger } from '../main/infra/log';
 import { BrowserHost } from './server';
 import { chromiumKioskArgs } from './chromium';
 
 const log = logger('browser-host');
 
+function videoToolsOnPath(): boolean {
+  try {
+    ffmpegBinaries();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const port = Number(process.env.KIOSK_PORT ?? 8600);
   const resources = resourcePaths();
+  // A machine without a system ffmpeg still renders living photos with the one shipped on npm.
+  if (!process.env.FFMPEG_PATH && !videoToolsOnPath()) {
+    const shipped = bundledFfmpeg();
+    if (shipped) {
+      process.env.FFMPEG_PATH = shipped.ffmpeg;
+      process.env.FFPROBE_PATH = shipped.ffprobe;
+    }
+  }
   const kiosk = await createKiosk({
     dataDir: dataDir(),
     host: 'browser',
