@@ -2,8 +2,8 @@
 // tiled pass so that the small faces of a group photo taken from 2–3 m are found too. Results are
 // in the pixel space of the image given (the caller scales them to the original).
 import { decodeRaw, overlapOfSmaller, weightedNms, type Detection } from './decode';
-import type { FaceModel } from './model';
-import { letterboxInto, type Region, type RgbImage } from './tensor';
+import type { FaceModel, RawOutputs } from './model';
+import { letterboxInto, type Letterbox, type Region, type RgbImage } from './tensor';
 
 export interface DetectOptions {
   /** Detections below this never leave the detector (the rules apply the product threshold later). */
@@ -17,34 +17,73 @@ export interface DetectOptions {
   maxTiles?: number;
   /** Skip the whole-frame pass (a second, finer tile pass after a first full detection). */
   tilesOnly?: boolean;
+  /**
+   * Checked after each region (in order) with the detections kept so far: once it returns true no
+   * further region is started (those already running still count). `stopped` on the result tells.
+   */
+  stopWhen?: (found: readonly Detection[]) => boolean;
 }
+
+/** Merged detections; `stopped` when `stopWhen` ended the pass before every region was run. */
+export type DetectResult = Detection[] & { stopped?: boolean };
 
 /** Detections this low are never worth keeping, even for live hints. */
 export const DETECT_FLOOR = 0.5;
 
-export async function detectInImage(model: FaceModel, img: RgbImage, opts: DetectOptions = {}): Promise<Detection[]> {
+export async function detectInImage(model: FaceModel, img: RgbImage, opts: DetectOptions = {}): Promise<DetectResult> {
   const floor = opts.floorScore ?? DETECT_FLOOR;
-  const size = model.inputSize;
-  const tensor = new Float32Array(size * size * 3);
-  const whole: Region = { x: 0, y: 0, w: img.width, h: img.height };
-  const found = opts.tilesOnly ? [] : await runRegion(model, img, whole, tensor, floor);
-
+  const regions: { region: Region; tile: boolean }[] = [];
+  if (!opts.tilesOnly) regions.push({ region: { x: 0, y: 0, w: img.width, h: img.height }, tile: false });
   const tileSide = opts.tileSide ?? 0;
   if (tileSide > 0 && Math.max(img.width, img.height) > tileSide * 1.2) {
-    for (const tile of planTiles(img.width, img.height, tileSide, opts.maxTiles ?? 12)) {
-      const inTile = await runRegion(model, img, tile, tensor, floor);
-      // A face cut by an inner tile seam is seen whole by a neighbouring tile (the overlap
-      // guarantees it), so the cut half is dropped rather than merged into a wrong box.
-      for (const d of inTile) if (!cutByInnerSeam(d, tile, img)) found.push(d);
-    }
+    for (const tile of planTiles(img.width, img.height, tileSide, opts.maxTiles ?? 12)) regions.push({ region: tile, tile: true });
   }
-  return mergeDetections(found);
+  const found: Detection[] = [];
+  const ran = await runRegions(model, img, regions.map((r) => r.region), floor, (i, dets) => {
+    const { region, tile } = regions[i]!;
+    // A face cut by an inner tile seam is seen whole by a neighbouring tile (the overlap
+    // guarantees it), so the cut half is dropped rather than merged into a wrong box.
+    for (const d of dets) if (!tile || !cutByInnerSeam(d, region, img)) found.push(d);
+    return opts.stopWhen?.(found) ?? false;
+  });
+  const merged: DetectResult = mergeDetections(found);
+  if (ran < regions.length) merged.stopped = true;
+  return merged;
 }
 
-async function runRegion(model: FaceModel, img: RgbImage, region: Region, tensor: Float32Array, floor: number): Promise<Detection[]> {
-  const box = letterboxInto(img, region, model.inputSize, tensor);
-  const raw = await model.run(tensor);
-  const dets = weightedNms(decodeRaw(raw.scores, raw.boxes, model.inputSize, floor));
+/** Inferences in flight at once: onnxruntime runs them on two libuv threads (~20 % more per second on 2 cores). */
+const IN_FLIGHT = 2;
+
+/**
+ * Runs the model on each region, IN_FLIGHT at a time; the next region's tensor is filled on this
+ * thread while onnxruntime works. Results are handed to `each` in region order; when it returns
+ * true no further region is started. Returns how many regions were run.
+ */
+async function runRegions(model: FaceModel, img: RgbImage, regions: Region[], floor: number, each: (i: number, dets: Detection[]) => boolean): Promise<number> {
+  const size = model.inputSize;
+  const tensors = Array.from({ length: IN_FLIGHT + 1 }, () => new Float32Array(size * size * 3));
+  const boxes: Letterbox[] = [];
+  const running: Promise<RawOutputs>[] = [];
+  let next = 0;
+  let stop = false;
+  for (let i = 0; i < regions.length; i++) {
+    while (!stop && next < regions.length && next < i + IN_FLIGHT) {
+      const tensor = tensors[next % tensors.length]!;
+      boxes[next] = letterboxInto(img, regions[next]!, size, tensor);
+      const run = model.run(tensor);
+      run.catch(() => undefined); // awaited in order below
+      running[next] = run;
+      next++;
+    }
+    if (i >= next) break; // stopped: nothing more in flight
+    const raw = await running[i]!;
+    if (each(i, toImage(regions[i]!, boxes[i]!, raw, size, floor))) stop = true;
+  }
+  return next;
+}
+
+function toImage(region: Region, box: Letterbox, raw: RawOutputs, size: number, floor: number): Detection[] {
+  const dets = weightedNms(decodeRaw(raw.scores, raw.boxes, size, floor));
   // Undo the letterbox: normalised square → image pixels.
   return dets
     .map((d) => ({

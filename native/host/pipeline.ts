@@ -48,11 +48,21 @@ async function detectStill(model: FaceModel, work: RgbImage, originalLong: numbe
   const whole = await detectInImage(model, work, { floorScore: floor });
   const wholeSure = countedFaces(whole, t.minScore);
   let found = whole;
+  let fineAnyway = false;
   if (!(fineSide > 0 && wholeSure.length > 0 && whole.some(isSmall)) && coarseSide > 0) {
-    const coarse = await detectInImage(model, work, { floorScore: floor, tileSide: coarseSide, maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles), tilesOnly: true });
+    // Once a coarse tile shows a small face the fine pass will run, and it covers the rest of the
+    // coarse range (as above): the remaining coarse tiles are not started.
+    const coarse = await detectInImage(model, work, {
+      floorScore: floor,
+      tileSide: coarseSide,
+      maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles),
+      tilesOnly: true,
+      stopWhen: fineSide > 0 ? (dets) => dets.some(isSmall) : undefined,
+    });
+    fineAnyway = coarse.stopped === true;
     found = mergeDetections([...whole, ...coarse]);
   }
-  if (fineSide === 0 || !needsFine(found)) return found;
+  if (fineSide === 0 || !(fineAnyway || needsFine(found))) return found;
   const fine = await detectInImage(model, work, { floorScore: floor, tileSide: fineSide, maxTiles: tiling.maxTiles, tilesOnly: true });
   return mergeDetections([...found, ...fine]);
 }
@@ -165,17 +175,20 @@ async function checkPhoto(
     // core while the upload decodes: more CPU in total, but the check finishes sooner (see README).
     const long = Math.max(probe.width, probe.height);
     const separate = probe.format === 'jpeg' && long >= PARALLEL_DECODE_FROM;
-    const uploading = decodeUpload(image, copts, limits, long);
-    uploading.catch(() => undefined);
+    // The detection decode is queued first: detection, not the encode, is the longer chain.
     const workDecode = separate ? decodeWorkImage(image, probe, WORK_LONG, limits) : null;
     workDecode?.catch(() => undefined);
+    const uploading = decodeUpload(image, copts, limits, long);
+    uploading.catch(() => undefined);
     const encoding = uploading.then((u) => encodeToBudget(u, copts, limits));
     encoding.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
+    // Detection starts as soon as its own pixels exist: it runs on this thread (and ONNX's) while
+    // libvips is still decoding the upload size and then encoding it.
     const work = workDecode ? await workDecode : await shrinkTo(await uploading, WORK_LONG);
-    const upload = await uploading;
     const f = probe.width / work.width;
     const found = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
     const detections = found.map((d) => toOriginal(d, f));
+    const upload = await uploading;
     const compressed = await encoding;
     // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work size.
     const u = upload.width / probe.width;
