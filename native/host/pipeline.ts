@@ -6,7 +6,7 @@ import { loadFaceModel, DEFAULT_MODEL, type FaceModel } from '../face/model';
 import { greyCrop, headCutOff, meanOf, sharpness as sharpnessOf, turnAmount } from '../face/quality';
 import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, type Reason, type RuleThresholds } from '../face/rules';
 import type { RgbImage } from '../face/tensor';
-import { DEFAULT_COMPRESS, decodeUpload, encodeToBudget, shrinkTo, type CompressOptions } from '../image/compress';
+import { DEFAULT_COMPRESS, decodeUpload, encodeToBudget, halveTo, shrinkTo, type CompressOptions } from '../image/compress';
 import { DEFAULT_LIMITS, decodeWorkImage, probeImage, type DecodeLimits } from '../image/decode';
 import { InputFailure, INPUT_FAILURES } from '../image/failures';
 import type { FaceBoxData, GuidanceData, PhotoCheckData } from '../protocol';
@@ -34,9 +34,9 @@ interface Tiling {
 }
 
 /**
- * Whole frame, then coarse tiles, then fine tiles when small faces may have been missed. When the
- * whole-frame pass already sees a sure but small face, the coarse pass is skipped: the fine one
- * will run anyway and covers its range.
+ * Whole frame, then coarse tiles, then fine tiles when small faces may have been missed. As soon as
+ * a small face is seen (whole frame or a coarse tile) the remaining coarse tiles are skipped: the
+ * fine pass will run anyway, and with the whole frame it covers their range.
  */
 async function detectStill(model: FaceModel, work: RgbImage, originalLong: number, t: RuleThresholds, tiling: Tiling, floor: number): Promise<Detection[]> {
   const scale = originalLong / Math.max(work.width, work.height); // original px per work px
@@ -45,24 +45,16 @@ async function detectStill(model: FaceModel, work: RgbImage, originalLong: numbe
   const isSmall = (d: Detection): boolean => Math.min(d.w, d.h) * scale < FINE_TRIGGER * t.minFacePx;
   const needsFine = (dets: Detection[]): boolean => countedFaces(dets, t.minScore).length === 0 || dets.some(isSmall);
 
-  const whole = await detectInImage(model, work, { floorScore: floor });
-  const wholeSure = countedFaces(whole, t.minScore);
-  let found = whole;
-  let fineAnyway = false;
-  if (!(fineSide > 0 && wholeSure.length > 0 && whole.some(isSmall)) && coarseSide > 0) {
-    // Once a coarse tile shows a small face the fine pass will run, and it covers the rest of the
-    // coarse range (as above): the remaining coarse tiles are not started.
-    const coarse = await detectInImage(model, work, {
-      floorScore: floor,
-      tileSide: coarseSide,
-      maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles),
-      tilesOnly: true,
-      stopWhen: fineSide > 0 ? (dets) => dets.some(isSmall) : undefined,
-    });
-    fineAnyway = coarse.stopped === true;
-    found = mergeDetections([...whole, ...coarse]);
-  }
-  if (fineSide === 0 || !(fineAnyway || needsFine(found))) return found;
+  // Whole frame and coarse tiles in one pass (two inferences in flight). Once a small face is seen
+  // the fine pass will run, and it covers the rest of the coarse range: no more coarse tiles start.
+  const first = await detectInImage(model, work, {
+    floorScore: floor,
+    tileSide: coarseSide,
+    maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles),
+    stopWhen: fineSide > 0 ? (dets) => dets.some(isSmall) : undefined,
+  });
+  const found: Detection[] = first;
+  if (fineSide === 0 || !(first.stopped === true || needsFine(found))) return found;
   const fine = await detectInImage(model, work, { floorScore: floor, tileSide: fineSide, maxTiles: tiling.maxTiles, tilesOnly: true });
   return mergeDetections([...found, ...fine]);
 }
@@ -184,7 +176,8 @@ async function checkPhoto(
     encoding.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
     // Detection starts as soon as its own pixels exist: it runs on this thread (and ONNX's) while
     // libvips is still decoding the upload size and then encoding it.
-    const work = workDecode ? await workDecode : await shrinkTo(await uploading, WORK_LONG);
+    // (Otherwise the upload pixels are halved in JS, then resized by libvips only if still too big.)
+    const work = workDecode ? await workDecode : await shrinkTo(halveTo(await uploading, WORK_LONG), WORK_LONG);
     const f = probe.width / work.width;
     const found = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
     const detections = found.map((d) => toOriginal(d, f));
