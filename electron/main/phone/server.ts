@@ -115,7 +115,7 @@ export class PhoneServer {
       'Content-Security-Policy',
       "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
     );
-    res.writeHead(200, { 'Content-Type': mimeOf('.html') });
+    res.writeHead(200, { 'Content-Type': mimeOf(file) });
     createReadStream(file).pipe(res);
   }
 
