@@ -139,6 +139,10 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
 
     await tid(page, 'screen-deliver').waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="deliver-print-status"][data-status="done"]').waitFor({ timeout: 60_000 });
+    // After payment the screen shows the paid picture itself, full size (previews are ≤ 900 px).
+    await expect
+      .poll(() => tid(page, 'deliver-photo').evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 })
+      .toBeGreaterThan(900);
     const dl = tid(page, 'deliver-download-qr');
     const downloadUrl = await dl.getAttribute('data-url');
     expect(downloadUrl).toMatch(/\/p\/download\/[A-Za-z0-9_-]{20,}$/);

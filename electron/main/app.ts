@@ -52,6 +52,8 @@ export interface Kiosk {
 
 /** Asset kinds the kiosk screen may display; results and deliveries never go to the screen unwatermarked. */
 const SCREEN_KINDS = new Set(['original', 'preview']);
+/** After payment the deliver screen shows the paid picture itself. */
+const PAID_STATES = new Set(['paid', 'delivering', 'delivered', 'delivery_failed', 'refund_pending']);
 const LIVE_STATES = new Set(['created', 'checked', 'generating', 'generated', 'picked', 'awaiting_payment', 'payment_closed', 'paid', 'delivering']);
 
 export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
@@ -201,9 +203,11 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     },
     media: (assetId) => {
       const a = repo.asset(assetId);
-      if (!a || a.deleted_at || !SCREEN_KINDS.has(a.kind)) return null;
+      if (!a || a.deleted_at) return null;
       const o = repo.order(a.order_id);
-      if (!o || !LIVE_STATES.has(o.state) || !existsSync(a.path)) return null;
+      // Photos and watermarked previews while the order is live; the clean picture only once paid.
+      const allowed = SCREEN_KINDS.has(a.kind) ? LIVE_STATES.has(o?.state ?? '') : a.kind === 'final' && PAID_STATES.has(o?.state ?? '');
+      if (!o || !allowed || !existsSync(a.path)) return null;
       return { path: a.path, mime: a.mime };
     },
     get phoneUrl() {

@@ -149,6 +149,8 @@ export const OrderView = z.object({
     .object({
       print: PrintView.nullable(),
       download: z.object({ url: z.string(), qrSvg: z.string(), expiresAt: z.string() }).nullable(),
+      /** The paid picture itself (no preview watermark), once it is ready: what the deliver screen shows. */
+      photoAssetId: z.string().optional(),
       motion: z.object({ status: z.enum(['pending', 'ready', 'failed']) }).nullable(),
     })
     .nullable(),

@@ -29,6 +29,8 @@ export function DeliverScreen() {
   const print = delivery?.print ?? null;
   const download = delivery?.download ?? null;
   const picked = order?.variants.find((v) => v.index === order.pickedIndex);
+  // The paid picture once it is ready; the watermarked preview until then.
+  const photoId = delivery?.photoAssetId ?? picked?.assetId;
 
   const printDone = print?.status === 'done';
   useEffect(() => {
@@ -46,7 +48,7 @@ export function DeliverScreen() {
       }
     >
       <div className="deliver-layout">
-        {picked?.assetId && <img className="deliver-photo" src={kiosk.mediaUrl(picked.assetId)} alt="" />}
+        {photoId && <img className="deliver-photo" data-testid="deliver-photo" src={kiosk.mediaUrl(photoId)} alt="" />}
         <div className="deliver-side">
           {print && (
             <div className={`print-status print-${print.status}`}>

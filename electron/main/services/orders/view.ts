@@ -67,6 +67,7 @@ export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phone
     delivery = {
       print: d.print_wanted ? printView(deps, d) : null,
       download: url && dl ? { url, qrSvg: await qrSvg(url), expiresAt: dl.expires_at } : null,
+      photoAssetId: d.result_asset_id ?? undefined,
       motion: d.motion_wanted
         ? { status: d.motion_status === 'ready' ? 'ready' : d.motion_status === 'failed' ? 'failed' : 'pending' }
         : null,
