@@ -1,28 +1,15 @@
 // Simulated payment: what the QR on the kiosk opens when the payment provider is 'simulated'.
-import { useEffect, useState } from 'react';
-import type { KioskError } from '../../../electron/shared/result';
+import { useState } from 'react';
 import { formatFen } from '../app/countdown';
 import { useT } from '../app/prefs';
 import type { PayInfo, PhoneApi } from './api';
 import { PhoneError, PhoneShell } from './PhoneShell';
+import { useTokenInfo } from './useTokenInfo';
 
 export function PayPage({ api, token }: { api: PhoneApi; token: string }) {
   const t = useT();
-  const [info, setInfo] = useState<PayInfo | null>(null);
-  const [error, setError] = useState<KioskError | null>(null);
+  const [info, setInfo, error, setError] = useTokenInfo<PayInfo>(() => api.payInfo(token), [api, token]);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let stop = false;
-    void api.payInfo(token).then((r) => {
-      if (stop) return;
-      if (r.ok) setInfo(r.value);
-      else setError(r.error);
-    });
-    return () => {
-      stop = true;
-    };
-  }, [api, token]);
 
   async function confirm() {
     if (busy) return;

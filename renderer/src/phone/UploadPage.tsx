@@ -1,34 +1,21 @@
 // An absent relative's photo for 时空拼图: pick, preview, shrink on the phone, upload, see the check.
 import { useEffect, useState } from 'react';
-import type { KioskError } from '../../../electron/shared/result';
 import { usePrefs, useT } from '../app/prefs';
 import { reasonText } from '../i18n';
 import type { PhoneApi, UploadInfo, UploadOutcome } from './api';
 import { PhoneError, PhoneShell } from './PhoneShell';
+import { useTokenInfo } from './useTokenInfo';
 import { shrinkToJpeg } from './shrink';
 
 export function UploadPage({ api, token }: { api: PhoneApi; token: string }) {
   const t = useT();
   const lang = usePrefs((s) => s.lang);
-  const [info, setInfo] = useState<UploadInfo | null>(null);
-  const [error, setError] = useState<KioskError | null>(null);
+  const [info, , error, setError] = useTokenInfo<UploadInfo>(() => api.uploadInfo(token), [api, token]);
   const [jpeg, setJpeg] = useState<Blob | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<UploadOutcome | null>(null);
   const [unreadable, setUnreadable] = useState(false);
-
-  useEffect(() => {
-    let stop = false;
-    void api.uploadInfo(token).then((r) => {
-      if (stop) return;
-      if (r.ok) setInfo(r.value);
-      else setError(r.error);
-    });
-    return () => {
-      stop = true;
-    };
-  }, [api, token]);
 
   useEffect(() => {
     if (!jpeg) return;
