@@ -81,7 +81,8 @@ export type ResponseMessage =
   | { seq: number; ok: false; error: ErrorData };
 
 /** Sent once by the worker when its model is loaded (or failed to load, with the reason). */
-export type ReadyMessage = { ready: true } | { ready: false; error: ErrorData };
+/** `scaledLoads`: 'on', 'off', or why big JPEGs are decoded from memory (native/image/scaled-load.ts). */
+export type ReadyMessage = { ready: true; scaledLoads?: string } | { ready: false; error: ErrorData };
 
 export type WorkerMessage = ResponseMessage | ReadyMessage;
 

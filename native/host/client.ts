@@ -160,8 +160,11 @@ export class NativeHost {
     this.#ready = false;
     worker.on('message', (m: unknown) => {
       if (isReadyMessage(m)) {
-        if (m.ready) this.#ready = true;
-        else {
+        if (m.ready) {
+          this.#ready = true;
+          // Still correct without it, only slower: big JPEGs are then decoded at full size.
+          if (m.scaledLoads && m.scaledLoads !== 'on') this.#log('warn', 'scaled_jpeg_decode_off', { reason: m.scaledLoads });
+        } else {
           this.#modelError = m.error;
           this.#log('error', 'model_unavailable', { detail: m.error.detail });
           for (const seq of [...this.#pending.keys()]) this.#settle(seq, { ok: false, error: m.error });

@@ -1,17 +1,23 @@
 // End-to-end behaviour of the checks on images made from the fixtures: exact face counts and
 // verdicts, and a typed reason for every kind of bad input.
 import sharp from 'sharp';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as F from '../../bench/fixtures-faces';
 import { createPipeline, type Pipeline } from './pipeline';
 
 const modelsDir = join(import.meta.dirname, '..', '..', 'models');
+const scratchDir = join(mkdtempSync(join(tmpdir(), 'pipeline-test-')), 'scratch');
 let p: Pipeline;
 beforeAll(async () => {
-  p = await createPipeline({ modelsDir, threads: 1 });
+  p = await createPipeline({ modelsDir, threads: 1, scratchDir });
 });
-afterAll(() => p.close());
+afterAll(async () => {
+  await p.close();
+  rmSync(dirname(scratchDir), { recursive: true, force: true });
+});
 
 const codes = (r: { reasons: Array<{ code: string }> }): string[] => r.reasons.map((x) => x.code);
 
@@ -53,6 +59,36 @@ describe('one person', () => {
     expect(r.faces).toHaveLength(1);
     expect(Math.abs(r.faces[0]!.x - 346)).toBeLessThan(25); // 173 × 2 in the upright image
     expect(Math.abs(r.faces[0]!.y - 150)).toBeLessThan(25);
+  });
+
+  it('checks a sideways 12 MP phone photo (decoded at reduced scale from a scratch file) exactly as from memory', async () => {
+    const group = await F.twelveMegapixel(3, 180);
+    const sideways = await sharp(await sharp(group.image).rotate(-90).jpeg({ quality: 92 }).toBuffer())
+      .withMetadata({ orientation: 6 })
+      .withExif({ IFD0: { Make: 'PhoneCam' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2/1' } })
+      .jpeg({ quality: 92 })
+      .toBuffer();
+    const fromMemory = await createPipeline({ modelsDir, threads: 1, scratchDir: false });
+    try {
+      expect(p.scaledLoads()).toBe('on');
+      const a = await p.checkPhoto(sideways);
+      const b = await fromMemory.checkPhoto(sideways);
+      expect([a.width, a.height]).toEqual([4000, 3000]);
+      expect(codes(a)).toEqual([]);
+      expect(codes(b)).toEqual([]);
+      expect(a.faces).toHaveLength(3);
+      expect(b.faces).toHaveLength(3);
+      for (const [i, f] of a.faces.entries()) {
+        const g = b.faces[i]!;
+        expect(Math.max(Math.abs(f.x - g.x), Math.abs(f.y - g.y), Math.abs(f.w - g.w))).toBeLessThan(8);
+      }
+      // The upload copy: upright, 2000 px, no metadata, and the scratch file is gone.
+      const meta = await sharp(a.jpeg!).metadata();
+      expect([meta.width, meta.height, meta.exif, meta.orientation]).toEqual([2000, 1500, undefined, undefined]);
+      expect(readdirSync(scratchDir)).toEqual([]);
+    } finally {
+      await fromMemory.close();
+    }
   });
 
   it('does not count a cat or a dog, alone or next to a person', async () => {

@@ -9,6 +9,7 @@ import type { RgbImage } from '../face/tensor';
 import { DEFAULT_COMPRESS, decodeUpload, encodeToBudget, halveTo, shrinkTo, type CompressOptions } from '../image/compress';
 import { DEFAULT_LIMITS, decodeWorkImage, probeImage, type DecodeLimits } from '../image/decode';
 import { InputFailure, INPUT_FAILURES } from '../image/failures';
+import { ScaledLoads, ScratchFiles } from '../image/scaled-load';
 import type { FaceBoxData, GuidanceData, PhotoCheckData } from '../protocol';
 
 /** Long side of the image the detector works on (JPEG shrink-on-load picks the nearest 1/2ⁿ). */
@@ -68,11 +69,18 @@ export interface PipelineOptions {
   /** Tiling of stills: a face of minFacePx lands at this many model pixels (more = more tiles). */
   modelPxForMinFace?: number;
   maxTiles?: number;
+  /**
+   * Where big JPEGs are written for a scaled decode (native/image/scaled-load.ts); default
+   * /dev/shm on Linux, else the temp directory. `false` decodes everything from memory.
+   */
+  scratchDir?: string | false;
 }
 
 export interface Pipeline {
   checkPhoto(image: Uint8Array, thresholds?: Partial<RuleThresholds>): Promise<PhotoCheckData>;
   detectFaces(image: Uint8Array, thresholds?: Partial<RuleThresholds>): Promise<FaceBoxData[]>;
+  /** 'on', 'off', or why big JPEGs are decoded from memory (for the log and the benchmark). */
+  scaledLoads(): string;
   guideFrame(image: Uint8Array, opts?: Partial<GuideOptions>): Promise<GuidanceData>;
   close(): Promise<void>;
 }
@@ -89,9 +97,11 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const compress: CompressOptions = { ...DEFAULT_COMPRESS, ...opts.compress };
   const tiling: Tiling = { modelPx: opts.modelPxForMinFace ?? MODEL_PX_FOR_MIN_FACE, maxTiles: opts.maxTiles ?? STILL_MAX_TILES };
+  const scaled = opts.scratchDir === false ? undefined : new ScaledLoads(new ScratchFiles(opts.scratchDir));
   return {
-    checkPhoto: (image, t) => checkPhoto(model, image, { ...DEFAULT_RULES, ...t }, limits, compress, tiling),
-    detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits, tiling),
+    checkPhoto: (image, t) => checkPhoto(model, image, { ...DEFAULT_RULES, ...t }, limits, compress, tiling, scaled),
+    detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits, tiling, scaled),
+    scaledLoads: () => (scaled ? scaled.disabledBecause ?? 'on' : 'off'),
     guideFrame: (image, g) => guideFrame(model, image, { ...DEFAULT_GUIDE, ...g }, limits),
     close: () => model.release(),
   };
@@ -137,9 +147,9 @@ function imageLuma(img: RgbImage): number {
   return n ? s / n : 0;
 }
 
-async function detectOriginal(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number, tiling: Tiling) {
+async function detectOriginal(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number, tiling: Tiling, scaled?: ScaledLoads) {
   const probe = await probeImage(image, limits);
-  const work = await decodeWorkImage(image, probe, WORK_LONG, limits);
+  const work = await decodeWorkImage(image, probe, WORK_LONG, limits, scaled);
   const f = probe.width / work.width;
   const dets = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, floor);
   return { probe, work, detections: dets.map((d) => toOriginal(d, f)) };
@@ -152,6 +162,7 @@ async function checkPhoto(
   limits: DecodeLimits,
   copts: CompressOptions,
   tiling: Tiling,
+  scaled?: ScaledLoads,
 ): Promise<PhotoCheckData> {
   let probe;
   try {
@@ -168,9 +179,9 @@ async function checkPhoto(
     const long = Math.max(probe.width, probe.height);
     const separate = probe.format === 'jpeg' && long >= PARALLEL_DECODE_FROM;
     // The detection decode is queued first: detection, not the encode, is the longer chain.
-    const workDecode = separate ? decodeWorkImage(image, probe, WORK_LONG, limits) : null;
+    const workDecode = separate ? decodeWorkImage(image, probe, WORK_LONG, limits, scaled) : null;
     workDecode?.catch(() => undefined);
-    const uploading = decodeUpload(image, copts, limits, long);
+    const uploading = decodeUpload(image, copts, limits, long, scaled ? { probe, loads: scaled } : undefined);
     uploading.catch(() => undefined);
     const encoding = uploading.then((u) => encodeToBudget(u, copts, limits));
     encoding.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
@@ -204,8 +215,8 @@ async function checkPhoto(
   }
 }
 
-async function detectFaces(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, tiling: Tiling): Promise<FaceBoxData[]> {
-  const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR, tiling);
+async function detectFaces(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, tiling: Tiling, scaled?: ScaledLoads): Promise<FaceBoxData[]> {
+  const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR, tiling, scaled);
   return countedFaces(detections, t.minScore).map(faceBox);
 }
 

@@ -20,7 +20,7 @@ let initError: ErrorData | null = null;
 const ready: Promise<void> = createPipeline(config).then(
   (p) => {
     pipeline = p;
-    port.postMessage({ ready: true } satisfies ReadyMessage);
+    port.postMessage({ ready: true, scaledLoads: p.scaledLoads() } satisfies ReadyMessage);
   },
   (e: unknown) => {
     const detail = e instanceof Error ? e.message : String(e);

@@ -2,7 +2,8 @@
 // camera serials, thumbnails), sRGB, long side capped to what the AI provider takes, never
 // upscaled, JPEG quality lowered step by step until it fits the byte budget.
 import sharp from 'sharp';
-import { DEFAULT_LIMITS, decodeFailure, open, type DecodeLimits } from './decode';
+import { DEFAULT_LIMITS, decodeFailure, decodeRgb, open, type DecodeLimits, type ProbedImage } from './decode';
+import type { ScaledLoads } from './scaled-load';
 import type { RgbImage } from '../face/tensor';
 
 export interface CompressOptions {
@@ -30,13 +31,13 @@ export interface Compressed {
 
 /**
  * The long side to resize to. When halving the original lands within 75–100 % of the cap, use
- * exactly the half: libjpeg then decodes at 1/2 scale directly (a 12 MP photo → 2000×1500 in a
- * quarter of the time), and the result is still a 2K-class input for the AI.
+ * exactly the half (rounded up, as libjpeg rounds): a JPEG is then decoded at 1/2 scale with no
+ * resize after it (see decodeRgb), and the result is still a 2K-class input for the AI.
  */
 export function uploadLongSide(originalLong: number, cap: number): number {
   if (originalLong <= cap) return originalLong;
   for (const k of [2, 4, 8]) {
-    const half = Math.floor(originalLong / k);
+    const half = Math.ceil(originalLong / k);
     if (half <= cap && half >= 0.75 * cap) return half;
   }
   return cap;
@@ -52,20 +53,27 @@ export async function compressPhoto(
   return encodeToBudget(pixels, opts, limits);
 }
 
-/** Decodes to the upload size: EXIF-oriented, sRGB, 8-bit RGB, transparent areas white. */
+/**
+ * Decodes to the upload size: EXIF-oriented, sRGB, 8-bit RGB, transparent areas white. With
+ * `scaled` (the probed header plus the scratch files) a big JPEG is decoded at exactly 1/2 scale
+ * (a 12 MP photo: ~50 ms instead of ~90 ms for a full decode and a 2× reduce).
+ */
 export async function decodeUpload(
   buf: Uint8Array,
   opts: CompressOptions = DEFAULT_COMPRESS,
   limits: DecodeLimits = DEFAULT_LIMITS,
   originalLong?: number,
+  scaled?: { probe: ProbedImage; loads: ScaledLoads },
 ): Promise<RgbImage> {
-  const target = originalLong ? uploadLongSide(originalLong, opts.maxLongSide) : opts.maxLongSide;
+  const long = originalLong ? uploadLongSide(originalLong, opts.maxLongSide) : opts.maxLongSide;
+  const target = { long, kernel: 'lanczos3', background: '#ffffff' } as const;
+  if (scaled) return decodeRgb(buf, scaled.probe, target, limits, scaled.loads);
   try {
     const { data, info } = await open(buf, limits)
       .autoOrient()
-      .resize({ width: target, height: target, fit: 'inside', withoutEnlargement: true })
+      .resize({ width: long, height: long, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
-      .flatten({ background: '#ffffff' }) // transparent PNG areas become white, not black, in the JPEG
+      .flatten({ background: target.background }) // transparent PNG areas become white, not black, in the JPEG
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };

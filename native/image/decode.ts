@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { InputFailure } from './failures';
 import { ACCEPTED_FORMATS, sniffFormat, type SniffedFormat } from './sniff';
 import type { RgbImage } from '../face/tensor';
+import { jpegShrinkFor, type ScaledLoads } from './scaled-load';
 
 export interface DecodeLimits {
   /** Files above this many bytes are refused unread. */
@@ -87,21 +88,73 @@ export async function probeImage(buf: Uint8Array, limits: DecodeLimits = DEFAULT
  * For JPEG the size is picked so libjpeg can shrink on load by 2/4/8 (a 12 MP photo decodes in a
  * fraction of the full-size time).
  */
-export async function decodeWorkImage(buf: Uint8Array, probe: ProbedImage, targetLong: number, limits: DecodeLimits = DEFAULT_LIMITS): Promise<RgbImage> {
+export async function decodeWorkImage(
+  buf: Uint8Array,
+  probe: ProbedImage,
+  targetLong: number,
+  limits: DecodeLimits = DEFAULT_LIMITS,
+  scaled?: ScaledLoads,
+): Promise<RgbImage> {
   const long = Math.max(probe.width, probe.height);
   let shrink = 1;
   while (shrink < 8 && long / (shrink * 2) >= targetLong * 0.85) shrink *= 2;
   const workLong = Math.min(long, Math.ceil(long / shrink));
+  return decodeRgb(buf, probe, { long: workLong, kernel: 'linear', background: '#808080' }, limits, scaled);
+}
+
+export interface RgbTarget {
+  /** Long side of the result (never enlarged). */
+  long: number;
+  kernel: keyof sharp.KernelEnum;
+  /** What transparent areas become. */
+  background: string;
+}
+
+/**
+ * Decodes to EXIF-oriented sRGB 8-bit RGB with the long side at most `target.long`. A JPEG at least
+ * twice that size is decoded at 1/2, 1/4 or 1/8 scale through a scratch file when `scaled` is given
+ * (see scaled-load.ts); anything that path cannot do is decoded from memory, so the result and the
+ * failures are the same either way.
+ */
+export async function decodeRgb(buf: Uint8Array, probe: ProbedImage, target: RgbTarget, limits: DecodeLimits, scaled?: ScaledLoads): Promise<RgbImage> {
+  const shrink = probe.format === 'jpeg' && scaled?.enabled ? jpegShrinkFor(Math.max(probe.width, probe.height), target.long) : 1;
+  if (scaled && shrink > 1) {
+    try {
+      const img = await scaled.withFile(buf, probe.orientation, (path) => toRgb(openFile(`${path}[shrink=${shrink}]`, limits), target, false));
+      if (img) return img;
+    } catch (e) {
+      const failure = decodeFailure(e);
+      if (failure.code === 'DECODE_TIMEOUT') throw failure;
+      const fromMemory = await toRgb(open(buf, limits), target, true).catch((err: unknown) => {
+        throw decodeFailure(err);
+      });
+      scaled.disable(failure.detail); // memory worked where the file did not: this platform cannot use the file path
+      return fromMemory;
+    }
+  }
   try {
-    const { data, info } = await open(buf, limits)
-      .autoOrient()
-      .resize({ width: workLong, height: workLong, fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
-      .toColourspace('srgb')
-      .flatten({ background: '#808080' })
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height, channels: info.channels };
+    return await toRgb(open(buf, limits), target, true);
   } catch (e) {
     throw decodeFailure(e);
   }
+}
+
+/** Opens a file (with libvips load options in the name) under the same limits as `open()`. */
+function openFile(pathWithOptions: string, limits: DecodeLimits): sharp.Sharp {
+  return sharp(pathWithOptions, { limitInputPixels: limits.maxPixels, failOn: 'error', sequentialRead: true, pages: 1 }).timeout({
+    seconds: Math.max(1, Math.round(limits.timeoutSeconds)),
+  });
+}
+
+async function toRgb(img: sharp.Sharp, target: RgbTarget, fastShrinkOnLoad: boolean): Promise<RgbImage> {
+  // From a scratch file the scale is already chosen; fastShrinkOnLoad: false keeps sharp from
+  // reloading (it would pass the bracketed name to the JPEG loader, which takes no options there).
+  const { data, info } = await img
+    .autoOrient()
+    .resize({ width: target.long, height: target.long, fit: 'inside', withoutEnlargement: true, kernel: target.kernel, fastShrinkOnLoad })
+    .toColourspace('srgb')
+    .flatten({ background: target.background })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
 }
