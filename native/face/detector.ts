@@ -19,7 +19,7 @@ export interface DetectOptions {
   tilesOnly?: boolean;
   /**
    * Checked after each region (in order) with the detections kept so far: once it returns true no
-   * further region is started (those already running still count). `stopped` on the result tells.
+   * further region is started. `stopped` on the result tells.
    */
   stopWhen?: (found: readonly Detection[]) => boolean;
 }
@@ -51,35 +51,21 @@ export async function detectInImage(model: FaceModel, img: RgbImage, opts: Detec
   return merged;
 }
 
-/** Inferences in flight at once: onnxruntime runs them on two libuv threads (~20 % more per second on 2 cores). */
-const IN_FLIGHT = 2;
-
 /**
- * Runs the model on each region, IN_FLIGHT at a time; the next region's tensor is filled on this
- * thread while onnxruntime works. Results are handed to `each` in region order; when it returns
- * true no further region is started. Returns how many regions were run.
+ * Runs the model on each region in order and hands the detections to `each`; when it returns true
+ * no further region is started. Returns how many regions were run. One at a time: onnxruntime-node
+ * runs a session synchronously on this thread (its async run() is a setImmediate), so keeping two
+ * runs "in flight" overlaps nothing; the model's own intra-op threads use the second core.
  */
 async function runRegions(model: FaceModel, img: RgbImage, regions: Region[], floor: number, each: (i: number, dets: Detection[]) => boolean): Promise<number> {
   const size = model.inputSize;
-  const tensors = Array.from({ length: IN_FLIGHT + 1 }, () => new Float32Array(size * size * 3));
-  const boxes: Letterbox[] = [];
-  const running: Promise<RawOutputs>[] = [];
-  let next = 0;
-  let stop = false;
+  const tensor = new Float32Array(size * size * 3);
   for (let i = 0; i < regions.length; i++) {
-    while (!stop && next < regions.length && next < i + IN_FLIGHT) {
-      const tensor = tensors[next % tensors.length]!;
-      boxes[next] = letterboxInto(img, regions[next]!, size, tensor);
-      const run = model.run(tensor);
-      run.catch(() => undefined); // awaited in order below
-      running[next] = run;
-      next++;
-    }
-    if (i >= next) break; // stopped: nothing more in flight
-    const raw = await running[i]!;
-    if (each(i, toImage(regions[i]!, boxes[i]!, raw, size, floor))) stop = true;
+    const box = letterboxInto(img, regions[i]!, size, tensor);
+    const raw = await model.run(tensor);
+    if (each(i, toImage(regions[i]!, box, raw, size, floor))) return i + 1;
   }
-  return next;
+  return regions.length;
 }
 
 function toImage(region: Region, box: Letterbox, raw: RawOutputs, size: number, floor: number): Detection[] {

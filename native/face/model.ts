@@ -19,6 +19,8 @@ const Manifest = z.object({ schema: z.literal(1), models: z.record(z.string(), M
 export type ModelEntry = z.infer<typeof ModelEntry>;
 
 export const DEFAULT_MODEL = 'blazeface-back-256';
+/** The short-range model: a second look at each face the long-range one finds (face/verify.ts). */
+export const VERIFY_MODEL = 'blazeface-front-128';
 
 /** A model problem that no retry will fix; the message names the file so an operator can act. */
 export class ModelError extends Error {

@@ -73,3 +73,111 @@ export function letterboxInto(img: RgbImage, region: Region, size: number, out: 
   }
   return { region, side };
 }
+
+/**
+ * A square of the image (it may reach past the edges) resampled into the model's tensor: box
+ * averaging when shrinking (like letterboxInto), bilinear when enlarging. Outside the image is
+ * mid-grey (0 after normalisation), so a face at the edge is seen as it is, not smeared.
+ */
+export function cropSquareInto(img: RgbImage, cx: number, cy: number, side: number, size: number, out: Float32Array): void {
+  const scale = side / size; // image pixels per tensor pixel
+  const n = scale >= 1.5 ? Math.min(4, Math.ceil(scale)) : 1;
+  const xs = axisTaps(cx - side / 2, scale, size, n, img.width, img.channels);
+  const ys = axisTaps(cy - side / 2, scale, size, n, img.height, img.width * img.channels);
+  const { data } = img;
+  const inv = 1 / (n * n * 127.5);
+  if (n > 1) {
+    // Shrinking: every sample sits on a pixel centre, so a box average of single taps.
+    for (let ty = 0; ty < size; ty++) {
+      for (let tx = 0; tx < size; tx++) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let sy = ty * n; sy < ty * n + n; sy++) {
+          const ya = ys.a[sy]!;
+          for (let sx = tx * n; sx < tx * n + n; sx++) {
+            const xa = xs.a[sx]!;
+            if (ya < 0 || xa < 0) {
+              r += 127.5;
+              g += 127.5;
+              b += 127.5;
+            } else {
+              const o = ya + xa;
+              r += data[o]!;
+              g += data[o + 1]!;
+              b += data[o + 2]!;
+            }
+          }
+        }
+        const t = (ty * size + tx) * 3;
+        out[t] = r * inv - 1;
+        out[t + 1] = g * inv - 1;
+        out[t + 2] = b * inv - 1;
+      }
+    }
+    return;
+  }
+  for (let ty = 0; ty < size; ty++) {
+    for (let tx = 0; tx < size; tx++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let sy = ty * n; sy < ty * n + n; sy++) {
+        const ya = ys.a[sy]!;
+        const yb = ys.b[sy]!;
+        const wy = ys.w[sy]!;
+        for (let sx = tx * n; sx < tx * n + n; sx++) {
+          const xa = xs.a[sx]!;
+          const xb = xs.b[sx]!;
+          const wx = xs.w[sx]!;
+          const w00 = (1 - wx) * (1 - wy);
+          const w10 = wx * (1 - wy);
+          const w01 = (1 - wx) * wy;
+          const w11 = wx * wy;
+          // Offsets of −1 are outside the image: mid-grey.
+          const p00 = ya < 0 || xa < 0 ? -1 : ya + xa;
+          const p10 = ya < 0 || xb < 0 ? -1 : ya + xb;
+          const p01 = yb < 0 || xa < 0 ? -1 : yb + xa;
+          const p11 = yb < 0 || xb < 0 ? -1 : yb + xb;
+          r += w00 * px(data, p00, 0) + w10 * px(data, p10, 0) + w01 * px(data, p01, 0) + w11 * px(data, p11, 0);
+          g += w00 * px(data, p00, 1) + w10 * px(data, p10, 1) + w01 * px(data, p01, 1) + w11 * px(data, p11, 1);
+          b += w00 * px(data, p00, 2) + w10 * px(data, p10, 2) + w01 * px(data, p01, 2) + w11 * px(data, p11, 2);
+        }
+      }
+      const t = (ty * size + tx) * 3;
+      out[t] = r * inv - 1;
+      out[t + 1] = g * inv - 1;
+      out[t + 2] = b * inv - 1;
+    }
+  }
+}
+
+function px(data: Uint8Array, offset: number, c: number): number {
+  return offset < 0 ? 127.5 : data[offset + c]!;
+}
+
+/**
+ * For each of size × n sample positions along one axis: the byte offsets of the two neighbouring
+ * pixels (−1 outside the image) and the weight of the second. With n > 1 (shrinking) the samples
+ * fall on pixel centres, so the weights are 0 and the result is a box average.
+ */
+function axisTaps(start: number, scale: number, size: number, n: number, limit: number, stride: number) {
+  const count = size * n;
+  const a = new Int32Array(count);
+  const b = new Int32Array(count);
+  const w = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const pos = start + ((i + 0.5) / n) * scale;
+    if (n > 1) {
+      const p = Math.floor(pos);
+      a[i] = b[i] = p >= 0 && p < limit ? p * stride : -1;
+      w[i] = 0;
+      continue;
+    }
+    const f = Math.floor(pos - 0.5);
+    a[i] = f >= 0 && f < limit ? f * stride : -1;
+    b[i] = f + 1 >= 0 && f + 1 < limit ? (f + 1) * stride : -1;
+    w[i] = pos - 0.5 - f;
+  }
+  return { a, b, w };
+}

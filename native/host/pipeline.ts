@@ -2,9 +2,10 @@
 // created: inside the worker thread in the app, in-process in the benchmark.
 import type { Detection } from '../face/decode';
 import { detectInImage, mergeDetections } from '../face/detector';
-import { loadFaceModel, DEFAULT_MODEL, type FaceModel } from '../face/model';
-import { greyCrop, headCutOff, meanOf, sharpness as sharpnessOf, turnAmount } from '../face/quality';
-import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, type Reason, type RuleThresholds } from '../face/rules';
+import { loadFaceModel, DEFAULT_MODEL, VERIFY_MODEL, type FaceModel } from '../face/model';
+import { greyCrop, headCutOff, meanOf, plausibleFace, sharpness as sharpnessOf, turnAmount } from '../face/quality';
+import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, WEAK_FLOOR, type Reason, type RuleThresholds } from '../face/rules';
+import { dropNonHuman } from '../face/verify';
 import type { RgbImage } from '../face/tensor';
 import { DEFAULT_COMPRESS, decodeUpload, encodeToBudget, halveTo, shrinkTo, type CompressOptions } from '../image/compress';
 import { DEFAULT_LIMITS, decodeWorkImage, probeImage, type DecodeLimits } from '../image/decode';
@@ -46,7 +47,7 @@ async function detectStill(model: FaceModel, work: RgbImage, originalLong: numbe
   const isSmall = (d: Detection): boolean => Math.min(d.w, d.h) * scale < FINE_TRIGGER * t.minFacePx;
   const needsFine = (dets: Detection[]): boolean => countedFaces(dets, t.minScore).length === 0 || dets.some(isSmall);
 
-  // Whole frame and coarse tiles in one pass (two inferences in flight). Once a small face is seen
+  // Whole frame and coarse tiles in one pass. Once a small face is seen
   // the fine pass will run, and it covers the rest of the coarse range: no more coarse tiles start.
   const first = await detectInImage(model, work, {
     floorScore: floor,
@@ -93,7 +94,9 @@ export interface GuideOptions extends RuleThresholds {
 export const DEFAULT_GUIDE: GuideOptions = { ...DEFAULT_RULES, minFaceFraction: 0.045 };
 
 export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
-  const model = await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, opts.threads ?? 1);
+  const detector = await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, opts.threads ?? 1);
+  const verifier = await loadFaceModel(opts.modelsDir, VERIFY_MODEL, 1);
+  const model: Models = { detector, verifier };
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const compress: CompressOptions = { ...DEFAULT_COMPRESS, ...opts.compress };
   const tiling: Tiling = { modelPx: opts.modelPxForMinFace ?? MODEL_PX_FOR_MIN_FACE, maxTiles: opts.maxTiles ?? STILL_MAX_TILES };
@@ -103,7 +106,10 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
     detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits, tiling, scaled),
     scaledLoads: () => (scaled ? scaled.disabledBecause ?? 'on' : 'off'),
     guideFrame: (image, g) => guideFrame(model, image, { ...DEFAULT_GUIDE, ...g }, limits),
-    close: () => model.release(),
+    close: async () => {
+      await detector.release();
+      await verifier.release();
+    },
   };
 }
 
@@ -147,16 +153,29 @@ function imageLuma(img: RgbImage): number {
   return n ? s / n : 0;
 }
 
-async function detectOriginal(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number, tiling: Tiling, scaled?: ScaledLoads) {
+/** The detector, and the short-range model that takes a second look at each face (face/verify.ts). */
+interface Models {
+  detector: FaceModel;
+  verifier: FaceModel;
+}
+
+/** Detections that could count as a face, or explain why none does (LOW_CONFIDENCE): these get the second look. */
+const faceLike =
+  (min: number) =>
+  (d: Detection): boolean =>
+    d.score >= min && plausibleFace(d);
+
+async function detectOriginal(model: Models, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number, tiling: Tiling, scaled?: ScaledLoads) {
   const probe = await probeImage(image, limits);
   const work = await decodeWorkImage(image, probe, WORK_LONG, limits, scaled);
   const f = probe.width / work.width;
-  const dets = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, floor);
-  return { probe, work, detections: dets.map((d) => toOriginal(d, f)) };
+  const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, tiling, floor);
+  const human = await dropNonHuman(model.verifier, work, found, 1, faceLike(Math.min(WEAK_FLOOR, t.minScore)));
+  return { probe, work, detections: human.map((d) => toOriginal(d, f)) };
 }
 
 async function checkPhoto(
-  model: FaceModel,
+  model: Models,
   image: Uint8Array,
   t: RuleThresholds,
   limits: DecodeLimits,
@@ -171,11 +190,10 @@ async function checkPhoto(
     return failureOutcome(e);
   }
   try {
-    // One decode serves both: the upload-size pixels are encoded on libvips threads while this
-    // thread detects on a smaller copy of the same pixels (a second decode of a 12 MP JPEG would
-    // parse its whole entropy stream again).
-    // For big JPEGs (12 MP and up) a second, shrink-on-load decode for detection runs on the other
-    // core while the upload decodes: more CPU in total, but the check finishes sooner (see README).
+    // Small photos are decoded once: detection works on a halved copy of the upload-size pixels.
+    // Big JPEGs (12 MP and up) are decoded twice at once, each straight at its own libjpeg scale
+    // (detection 1/4, upload 1/2, see image/scaled-load.ts): more CPU than one decode, but
+    // detection, the longer chain, starts after ~30 ms instead of ~50.
     const long = Math.max(probe.width, probe.height);
     const separate = probe.format === 'jpeg' && long >= PARALLEL_DECODE_FROM;
     // The detection decode is queued first: detection, not the encode, is the longer chain.
@@ -185,17 +203,22 @@ async function checkPhoto(
     uploading.catch(() => undefined);
     const encoding = uploading.then((u) => encodeToBudget(u, copts, limits));
     encoding.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
-    // Detection starts as soon as its own pixels exist: it runs on this thread (and ONNX's) while
-    // libvips is still decoding the upload size and then encoding it.
-    // (Otherwise the upload pixels are halved in JS, then resized by libvips only if still too big.)
+    // Detection runs on this thread (and ONNX's) while libvips decodes and encodes the upload copy.
     const work = workDecode ? await workDecode : await shrinkTo(halveTo(await uploading, WORK_LONG), WORK_LONG);
     const f = probe.width / work.width;
-    const found = await detectStill(model, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
-    const detections = found.map((d) => toOriginal(d, f));
+    const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
     const upload = await uploading;
-    const compressed = await encoding;
-    // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work size.
+    // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work
+    // size: the second look (a pet is not a person) and the measures below.
     const u = upload.width / probe.width;
+    const detections = await dropNonHuman(
+      model.verifier,
+      upload,
+      found.map((d) => toOriginal(d, f)),
+      u,
+      faceLike(Math.min(WEAK_FLOOR, t.minScore)),
+    );
+    const compressed = await encoding;
     const measure = (d: Detection) => {
       const grey = greyCrop(upload, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u });
       return { det: d, sharpness: sharpnessOf(grey), luma: meanOf(grey) };
@@ -215,7 +238,7 @@ async function checkPhoto(
   }
 }
 
-async function detectFaces(model: FaceModel, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, tiling: Tiling, scaled?: ScaledLoads): Promise<FaceBoxData[]> {
+async function detectFaces(model: Models, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, tiling: Tiling, scaled?: ScaledLoads): Promise<FaceBoxData[]> {
   const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR, tiling, scaled);
   return countedFaces(detections, t.minScore).map(faceBox);
 }
@@ -239,7 +262,7 @@ export function hint(code: keyof typeof HINTS, faces: number, t: { maxFaces: num
   return { faces, hint: code, message: HINTS[code]!.replace('{max}', String(t.maxFaces)) };
 }
 
-async function guideFrame(model: FaceModel, image: Uint8Array, g: GuideOptions, base: DecodeLimits): Promise<GuidanceData> {
+async function guideFrame(model: Models, image: Uint8Array, g: GuideOptions, base: DecodeLimits): Promise<GuidanceData> {
   const limits: DecodeLimits = { ...base, ...GUIDE_LIMITS };
   let work: RgbImage;
   try {
@@ -251,13 +274,13 @@ async function guideFrame(model: FaceModel, image: Uint8Array, g: GuideOptions, 
   // One whole-frame pass is enough when people stand close; tiles (square, the frame's height)
   // only when nobody sure is seen or someone is small, so the common frame costs one inference.
   const long = Math.max(work.width, work.height);
-  let dets = await detectInImage(model, work, { floorScore: CUT_FLOOR });
+  let dets = await detectInImage(model.detector, work, { floorScore: CUT_FLOOR });
   const small = (d: Detection): boolean => Math.min(d.w, d.h) < 2 * g.minFaceFraction * long;
   if (countedFaces(dets, g.minScore).length === 0 || dets.some(small)) {
-    const tiles = await detectInImage(model, work, { floorScore: CUT_FLOOR, tileSide: Math.min(work.width, work.height), maxTiles: 3, tilesOnly: true });
+    const tiles = await detectInImage(model.detector, work, { floorScore: CUT_FLOOR, tileSide: Math.min(work.width, work.height), maxTiles: 3, tilesOnly: true });
     dets = mergeDetections([...dets, ...tiles]);
   }
-  const faces = countedFaces(dets, g.minScore);
+  const faces = await dropNonHuman(model.verifier, work, countedFaces(dets, g.minScore), 1, () => true);
   const luma = faces.length ? faces.reduce((s, f) => s + meanOf(greyCrop(work, f)), 0) / faces.length : imageLuma(work);
   // One hint, the most useful first: light before position before pose.
   if (luma < g.minLuma) return hint('TOO_DARK', faces.length, g);
