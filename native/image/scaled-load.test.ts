@@ -171,4 +171,19 @@ describe('decoding a big JPEG at reduced scale from a scratch file', () => {
     new ScratchFiles(dir).prepare();
     expect(readdirSync(dir).sort()).toEqual(['decode-2-def.jpg', 'notes.txt']);
   });
+
+  it('also sweeps, at most once a minute, while a checker runs (a terminated decode never cleaned up)', async () => {
+    const dir = scratch();
+    const files = new ScratchFiles(dir);
+    files.prepare();
+    const left = join(dir, 'decode-9-dead.jpg');
+    writeFileSync(left, 'x');
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(left, old, old);
+    await files.with(Uint8Array.from([1, 2, 3]), async () => undefined);
+    expect(readdirSync(dir)).toEqual(['decode-9-dead.jpg']); // swept by prepare() just now: not again yet
+    files.sweep(Date.now() - 61_000); // as if the last sweep was over a minute ago
+    await files.with(Uint8Array.from([1, 2, 3]), async () => undefined);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });

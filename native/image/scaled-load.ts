@@ -99,6 +99,7 @@ const LEFTOVER_MS = 60_000;
 
 export class ScratchFiles {
   private ready = false;
+  private lastSweep = 0;
 
   constructor(readonly dir: string = defaultScratchDir()) {}
 
@@ -115,16 +116,7 @@ export class ScratchFiles {
     if (this.ready) return true;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const now = Date.now();
-      for (const name of readdirSync(this.dir)) {
-        if (!name.startsWith(PREFIX)) continue;
-        const file = join(this.dir, name);
-        try {
-          if (now - statSync(file).mtimeMs > LEFTOVER_MS) unlinkSync(file);
-        } catch {
-          // another checker removed it first
-        }
-      }
+      this.sweep();
       this.ready = true;
     } catch {
       this.ready = false;
@@ -132,8 +124,35 @@ export class ScratchFiles {
     return this.ready;
   }
 
-  /** Writes the bytes to a fresh owner-only file, runs `use` on its path, and always removes it. */
+  /**
+   * Removes scratch files older than a minute: a checker that was terminated mid-decode (a request
+   * past its time limit) never ran its `finally`. Younger files may belong to a running checker.
+   */
+  sweep(now = Date.now()): void {
+    this.lastSweep = now;
+    for (const name of readdirSync(this.dir)) {
+      if (!name.startsWith(PREFIX)) continue;
+      const file = join(this.dir, name);
+      try {
+        if (now - statSync(file).mtimeMs > LEFTOVER_MS) unlinkSync(file);
+      } catch {
+        // another checker removed it first
+      }
+    }
+  }
+
+  /**
+   * Writes the bytes to a fresh owner-only file, runs `use` on its path, and always removes it.
+   * At most once a minute it also sweeps leftovers, so none outlives the app by more than that.
+   */
   async with<T>(bytes: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
+    if (Date.now() - this.lastSweep > LEFTOVER_MS) {
+      try {
+        this.sweep();
+      } catch {
+        // the write below reports a missing directory
+      }
+    }
     const path = join(this.dir, `${PREFIX}${process.pid}-${randomBytes(6).toString('hex')}.jpg`);
     try {
       await writeFile(path, bytes, { mode: 0o600, flag: 'wx' });
