@@ -117,37 +117,26 @@ export function cropSquareInto(img: RgbImage, cx: number, cy: number, side: numb
     }
     return;
   }
+  // Enlarging (or about 1:1): one bilinear sample per tensor pixel.
   for (let ty = 0; ty < size; ty++) {
+    const ya = ys.a[ty]!;
+    const yb = ys.b[ty]!;
+    const wy = ys.w[ty]!;
     for (let tx = 0; tx < size; tx++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let sy = ty * n; sy < ty * n + n; sy++) {
-        const ya = ys.a[sy]!;
-        const yb = ys.b[sy]!;
-        const wy = ys.w[sy]!;
-        for (let sx = tx * n; sx < tx * n + n; sx++) {
-          const xa = xs.a[sx]!;
-          const xb = xs.b[sx]!;
-          const wx = xs.w[sx]!;
-          const w00 = (1 - wx) * (1 - wy);
-          const w10 = wx * (1 - wy);
-          const w01 = (1 - wx) * wy;
-          const w11 = wx * wy;
-          // Offsets of −1 are outside the image: mid-grey.
-          const p00 = ya < 0 || xa < 0 ? -1 : ya + xa;
-          const p10 = ya < 0 || xb < 0 ? -1 : ya + xb;
-          const p01 = yb < 0 || xa < 0 ? -1 : yb + xa;
-          const p11 = yb < 0 || xb < 0 ? -1 : yb + xb;
-          r += w00 * px(data, p00, 0) + w10 * px(data, p10, 0) + w01 * px(data, p01, 0) + w11 * px(data, p11, 0);
-          g += w00 * px(data, p00, 1) + w10 * px(data, p10, 1) + w01 * px(data, p01, 1) + w11 * px(data, p11, 1);
-          b += w00 * px(data, p00, 2) + w10 * px(data, p10, 2) + w01 * px(data, p01, 2) + w11 * px(data, p11, 2);
-        }
-      }
+      const xa = xs.a[tx]!;
+      const xb = xs.b[tx]!;
+      const wx = xs.w[tx]!;
+      // Offsets of −1 are outside the image: mid-grey.
+      const p00 = ya < 0 || xa < 0 ? -1 : ya + xa;
+      const p10 = ya < 0 || xb < 0 ? -1 : ya + xb;
+      const p01 = yb < 0 || xa < 0 ? -1 : yb + xa;
+      const p11 = yb < 0 || xb < 0 ? -1 : yb + xb;
       const t = (ty * size + tx) * 3;
-      out[t] = r * inv - 1;
-      out[t + 1] = g * inv - 1;
-      out[t + 2] = b * inv - 1;
+      for (let c = 0; c < 3; c++) {
+        const top = px(data, p00, c) * (1 - wx) + px(data, p10, c) * wx;
+        const bottom = px(data, p01, c) * (1 - wx) + px(data, p11, c) * wx;
+        out[t + c] = (top * (1 - wy) + bottom * wy) / 127.5 - 1;
+      }
     }
   }
 }
