@@ -1,6 +1,6 @@
 // Big JPEGs decoded at 1/2, 1/4, 1/8 through a scratch file must give what decoding from memory
 // gives (size, orientation, colours, failures), leave nothing on disk and keep no metadata there.
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -156,6 +156,19 @@ describe('decoding a big JPEG at reduced scale from a scratch file', () => {
     expect(blocked.enabled).toBe(false);
     const { fromMemory, fromFile } = await decodeBoth(await photo(1), blocked);
     expect(meanAbsDiff(fromFile, fromMemory)).toBe(0);
+  });
+
+  it('will not write into a planted link, and closes an open directory to other users', () => {
+    const target = scratch('elsewhere');
+    mkdirSync(target);
+    const link = scratch('link');
+    symlinkSync(target, link);
+    expect(new ScaledLoads(new ScratchFiles(link)).enabled).toBe(false);
+    const open = scratch('open');
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    expect(new ScaledLoads(new ScratchFiles(open)).enabled).toBe(true);
+    if (process.platform !== 'win32') expect(statSync(open).mode & 0o777).toBe(0o700);
   });
 
   it('sweeps leftovers of a checker that died mid-decode, and nothing else', () => {

@@ -9,7 +9,7 @@
 // (GPS and camera serials never touch the disk) and the EXIF orientation is written back alone.
 // The file lives for one decode; the directory is swept of leftovers when a checker starts.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,12 @@ export class ScratchFiles {
     if (this.ready) return true;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      // The name is predictable in a shared directory: use it only if it is a real directory of
+      // this user (not a link someone else planted), and close it to everyone else.
+      const st = lstatSync(this.dir);
+      if (!st.isDirectory()) throw new Error('not a directory');
+      if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new Error('owned by another user');
+      if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) chmodSync(this.dir, 0o700);
       this.sweep();
       this.ready = true;
     } catch {
