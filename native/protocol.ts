@@ -27,6 +27,8 @@ export interface PhotoCheckData {
   jpeg: Uint8Array | null;
   /** Raw detections above the detector floor (diagnostics for the CLI; includes ones not counted). */
   detections: number;
+  /** Face-like detections the second look set aside as not a person (pets, objects), with its score. */
+  notHuman: Array<FaceBoxData & { second: number }>;
 }
 
 /** Same shape as contract.Guidance. */

@@ -63,6 +63,10 @@ function readInput(file: string): Uint8Array | PhotoCheckData {
 function human(file: string, r: PhotoCheckData): string {
   const lines = [`${file}: ${r.ok ? '✔ 通过 PASS' : '✘ 不通过 FAIL'}${r.width ? `  ${r.width}×${r.height}` : ''}`];
   lines.push(`  faces: ${r.faces.length}${r.faces.map((f, i) => `\n    #${i + 1} x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}`).join('')}`);
+  if (r.notHuman.length) {
+    const set = r.notHuman.map((f) => `\n    x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}, second look ${f.second.toFixed(3)} < 0.7`);
+    lines.push(`  set aside, not a person on a second look (pet, object): ${r.notHuman.length}${set.join('')}`);
+  }
   const ruleCodes = new Set(RULES.flatMap((x) => x.codes));
   const inputFailure = r.reasons.find((x) => !ruleCodes.has(x.code));
   if (inputFailure) lines.push(`  input: ✘ ${inputFailure.code} ${inputFailure.message}`);

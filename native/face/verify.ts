@@ -35,16 +35,27 @@ export async function verifyScore(model: FaceModel, img: RgbImage, d: Detection)
 /** Faces smaller than this (in the verified image's pixels) have too few pixels to judge: kept as found. */
 export const VERIFY_MIN_SIDE = 32;
 
+export interface Verified {
+  kept: Detection[];
+  /** Detections that failed the second look, with its score (diagnostics: CLI and log). */
+  dropped: Array<{ det: Detection; second: number }>;
+}
+
 /**
  * Drops the detections `which` selects that fail the second look; the others pass unchanged.
  * `scale` maps detection coordinates to `img` pixels (e.g. original → upload size).
  */
-export async function dropNonHuman(model: FaceModel, img: RgbImage, dets: Detection[], scale: number, which: (d: Detection) => boolean): Promise<Detection[]> {
-  const kept: Detection[] = [];
+export async function dropNonHuman(model: FaceModel, img: RgbImage, dets: Detection[], scale: number, which: (d: Detection) => boolean): Promise<Verified> {
+  const out: Verified = { kept: [], dropped: [] };
   for (const d of dets) {
     const inImg = { ...d, x: d.x * scale, y: d.y * scale, w: d.w * scale, h: d.h * scale };
-    const judged = which(d) && Math.min(inImg.w, inImg.h) >= VERIFY_MIN_SIDE;
-    if (!judged || (await verifyScore(model, img, inImg)) >= VERIFY_MIN) kept.push(d);
+    if (!which(d) || Math.min(inImg.w, inImg.h) < VERIFY_MIN_SIDE) {
+      out.kept.push(d);
+      continue;
+    }
+    const second = await verifyScore(model, img, inImg);
+    if (second >= VERIFY_MIN) out.kept.push(d);
+    else out.dropped.push({ det: d, second });
   }
-  return kept;
+  return out;
 }

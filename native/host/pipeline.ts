@@ -120,7 +120,7 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
 
 export function failureOutcome(e: unknown): PhotoCheckData {
   const f = e instanceof InputFailure ? e : new InputFailure('UNREADABLE', e instanceof Error ? e.message : String(e));
-  return { ok: false, faces: [], reasons: [{ code: f.code, message: INPUT_FAILURES[f.code] }], width: 0, height: 0, jpeg: null, detections: 0 };
+  return { ok: false, faces: [], reasons: [{ code: f.code, message: INPUT_FAILURES[f.code] }], width: 0, height: 0, jpeg: null, detections: 0, notHuman: [] };
 }
 
 /** Faces of `minFacePx` land at ~16 model pixels in a tile of this side (work pixels); 0 = no tiles needed. */
@@ -194,8 +194,8 @@ async function detectOriginal(model: Models, image: Uint8Array, t: RuleThreshold
   const work = await decodeWorkImage(image, probe, WORK_LONG, limits, scaled);
   const f = probe.width / work.width;
   const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, tiling, floor);
-  const human = await dropNonHuman(model.verifier, work, found, 1, faceLike(Math.min(WEAK_FLOOR, t.minScore)));
-  return { probe, work, detections: human.map((d) => toOriginal(d, f)) };
+  const { kept } = await dropNonHuman(model.verifier, work, found, 1, faceLike(Math.min(WEAK_FLOOR, t.minScore)));
+  return { probe, work, detections: kept.map((d) => toOriginal(d, f)) };
 }
 
 async function checkPhoto(
@@ -237,7 +237,7 @@ async function checkPhoto(
     // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work
     // size: the second look (a pet is not a person) and the measures below.
     const u = upload.width / probe.width;
-    const detections = await dropNonHuman(
+    const { kept: detections, dropped } = await dropNonHuman(
       model.verifier,
       upload,
       found.map((d) => toOriginal(d, f)),
@@ -258,6 +258,7 @@ async function checkPhoto(
       height: probe.height,
       jpeg: compressed.jpeg,
       detections: detections.length,
+      notHuman: dropped.map(({ det, second }) => ({ ...faceBox(det), second: Math.round(second * 1000) / 1000 })),
     };
   } catch (e) {
     return failureOutcome(e);
@@ -306,7 +307,7 @@ async function guideFrame(model: Models, image: Uint8Array, g: GuideOptions, bas
     const tiles = await detectInImage(model.detector, work, { floorScore: CUT_FLOOR, tileSide: Math.min(work.width, work.height), maxTiles: 3, tilesOnly: true });
     dets = mergeDetections([...dets, ...tiles]);
   }
-  const faces = await dropNonHuman(model.verifier, work, countedFaces(dets, g.minScore), 1, () => true);
+  const { kept: faces } = await dropNonHuman(model.verifier, work, countedFaces(dets, g.minScore), 1, () => true);
   const luma = faces.length ? faces.reduce((s, f) => s + meanOf(greyCrop(work, f)), 0) / faces.length : imageLuma(work);
   // One hint, the most useful first: light before position before pose.
   if (luma < g.minLuma) return hint('TOO_DARK', faces.length, g);

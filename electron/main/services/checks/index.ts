@@ -77,6 +77,7 @@ export function createChecksService(opts: ChecksServiceOptions): ChecksService {
         faces: v.faces.length,
         reasons: v.reasons.map((x) => x.code),
         bytes: jpeg?.length ?? null,
+        notHuman: v.notHuman.length, // a face-like detection set aside by the second look: watch for people rejected as pets
         ms: Math.round(performance.now() - started),
       });
       return { ok: v.ok, faces: v.faces, reasons: v.reasons, width: v.width, height: v.height, jpeg };
