@@ -65,6 +65,17 @@ describe('the JPEG written for a scaled decode', () => {
     expect((await sharp(jpegForDecoding(original, 1)!).metadata()).orientation).toBeUndefined();
   });
 
+  it('drops what follows the image (extra pictures of a phone, with their own metadata)', async () => {
+    const main = await sharp(F.astronautPng()).jpeg().toBuffer();
+    const extra = await sharp(F.coffeePng()).withExif({ IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2/1' } }).jpeg().toBuffer();
+    const both = Buffer.concat([main, extra]);
+    const stripped = Buffer.from(jpegForDecoding(both, 1)!);
+    expect(stripped.length).toBeLessThan(main.length + 40);
+    expect(stripped.includes('GPS')).toBe(false);
+    expect(stripped.subarray(-2)).toEqual(Buffer.from([0xff, 0xd9]));
+    expect((await sharp(stripped).raw().toBuffer()).equals(await sharp(main).raw().toBuffer())).toBe(true);
+  });
+
   it('refuses what is not a well-formed JPEG header instead of guessing', () => {
     expect(jpegForDecoding(F.astronautPng(), 1)).toBeNull();
     expect(jpegForDecoding(Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, 0x40, 0x00, 1, 2, 3]), 1)).toBeNull(); // segment runs past the end

@@ -5,9 +5,10 @@
 // size and then reduced, ~90 ms instead of ~50 ms; asked for at 1000 px it decodes at 1/2 instead
 // of 1/4). libvips' file loader takes load options in the file name ("photo.jpg[shrink=2]"), which
 // sharp passes through unchanged, so the photo is written to a private scratch file and loaded
-// from there. Only what the decoder needs is written: EXIF, XMP, IPTC and comments are dropped
-// (GPS and camera serials never touch the disk) and the EXIF orientation is written back alone.
-// The file lives for one decode; the directory is swept of leftovers when a checker starts.
+// from there. Only what the decoder needs is written: EXIF, XMP, IPTC, comments and anything after
+// the image (multi-picture extras) are dropped, so GPS and camera serials never touch the disk, and
+// the EXIF orientation is written back alone. The file lives for one decode; leftovers of a
+// terminated decode are swept when a checker starts and at most a minute later while it runs.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
@@ -23,13 +24,17 @@ export function jpegShrinkFor(long: number, minLong: number): JpegShrink {
   return shrink;
 }
 
+const EOI = Buffer.from([0xff, 0xd9]);
+
 /** APPn segments the decoder needs: JFIF (APP0), ICC profile (APP2), Adobe colour transform (APP14). */
 const KEEP_APP = new Set([0xe0, 0xe2, 0xee]);
 
 /**
- * The same JPEG without its metadata segments, with only the EXIF orientation (when not 1) written
- * back so that libvips rotates it as before. Null when the marker structure before the image data
- * is not what it should be (the caller then decodes the original bytes from memory instead).
+ * The same JPEG without its metadata segments and without whatever follows its end marker (a
+ * phone's multi-picture extras: previews, depth and gain maps, each with its own metadata), with
+ * only the EXIF orientation (when not 1) written back so that libvips rotates it as before. Null
+ * when the marker structure before the image data is not what it should be (the caller then
+ * decodes the original bytes from memory instead).
  */
 export function jpegForDecoding(buf: Uint8Array, orientation: number): Uint8Array | null {
   if (buf.length < 4 || buf[0] !== 0xff || buf[1] !== 0xd8) return null;
@@ -52,7 +57,9 @@ export function jpegForDecoding(buf: Uint8Array, orientation: number): Uint8Arra
     if (!(m === 0xfe || (isApp && !KEEP_APP.has(m)))) parts.push(buf.subarray(p, p + 2 + len));
     p += 2 + len;
   }
-  parts.push(buf.subarray(p));
+  // Inside the scans every 0xFF is followed by 0x00 or a restart marker, so the first FF D9 is the end.
+  const end = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).indexOf(EOI, p);
+  parts.push(buf.subarray(p, end < 0 ? buf.length : end + 2));
   const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
   let o = 0;
   for (const x of parts) {
@@ -80,12 +87,12 @@ function orientationExif(orientation: number): Uint8Array {
  * power cut leaves nothing behind); elsewhere the system temp directory.
  */
 export function defaultScratchDir(): string {
-  const base = process.platform === 'linux' && isWritableDir('/dev/shm') ? '/dev/shm' : tmpdir();
+  const base = process.platform === 'linux' && isDir('/dev/shm') ? '/dev/shm' : tmpdir();
   const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'u';
   return join(base, `tuanyuan-checks-${user}`);
 }
 
-function isWritableDir(dir: string): boolean {
+function isDir(dir: string): boolean {
   try {
     return statSync(dir).isDirectory();
   } catch {
