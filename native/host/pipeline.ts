@@ -257,7 +257,7 @@ async function checkPhoto(
       width: probe.width,
       height: probe.height,
       jpeg: compressed.jpeg,
-      detections: detections.length,
+      detections: found.length,
       notHuman: dropped.map(({ det, second }) => ({ ...faceBox(det), second: Math.round(second * 1000) / 1000 })),
     };
   } catch (e) {
