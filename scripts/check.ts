@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RULES, type RuleThresholds } from '../native/face/rules';
+import { VERIFY_MIN } from '../native/face/verify';
 import { DEFAULT_LIMITS } from '../native/image/decode';
 import { createPipeline, failureOutcome } from '../native/host/pipeline';
 import { InputFailure } from '../native/image/failures';
@@ -64,7 +65,7 @@ function human(file: string, r: PhotoCheckData): string {
   const lines = [`${file}: ${r.ok ? '✔ 通过 PASS' : '✘ 不通过 FAIL'}${r.width ? `  ${r.width}×${r.height}` : ''}`];
   lines.push(`  faces: ${r.faces.length}${r.faces.map((f, i) => `\n    #${i + 1} x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}`).join('')}`);
   if (r.notHuman.length) {
-    const set = r.notHuman.map((f) => `\n    x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}, second look ${f.second.toFixed(3)} < 0.7`);
+    const set = r.notHuman.map((f) => `\n    x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}, second look ${f.second.toFixed(3)} < ${VERIFY_MIN}`);
     lines.push(`  set aside, not a person on a second look (pet, object): ${r.notHuman.length}${set.join('')}`);
   }
   const ruleCodes = new Set(RULES.flatMap((x) => x.codes));
