@@ -2,7 +2,7 @@
 // also fires on animal faces: a real tabby cat (skimage's "chelsea") scores 0.70–0.75 with a
 // human-like keypoint layout. Its short-range model, shown a close crop around the box, tells
 // them apart: human faces score 0.79–0.95 there (portraits, groups, dark, bright, blurred, rolled,
-// glasses, masks, 40–70 px faces), the cat 0.49–0.60 and a rocket 0.56 (native/README.md, "Pets").
+// glasses, masks, 40–70 px faces), the cat 0.49–0.60 and a rocket 0.45–0.56 (native/README.md, "Pets").
 // A detection that fails this look is not a person and is dropped.
 import type { Detection } from './decode';
 import { decodeRaw, weightedNms } from './decode';

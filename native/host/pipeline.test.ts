@@ -110,7 +110,7 @@ describe('one person', () => {
 });
 
 describe('a real cat, and things that only look like a face', () => {
-  // Without the second look the tabby scores 0.70–0.75 with a human keypoint layout, and the rocket 0.75.
+  // Without the second look the tabby scores 0.70–0.75 with a human keypoint layout, and the rocket 0.79.
   it('counts no person in a photo of a cat, at phone and camera sizes', async () => {
     for (const width of [451, 900, 1800, 4000]) {
       const r = await p.checkPhoto(await sharp(F.catPng()).resize(width).jpeg({ quality: 92 }).toBuffer());
@@ -121,7 +121,10 @@ describe('a real cat, and things that only look like a face', () => {
       expect(r.notHuman[0]!.second).toBeLessThan(0.7);
       expect(await p.detectFaces(await sharp(F.catPng()).resize(width).jpeg().toBuffer())).toEqual([]);
     }
-    expect(codes(await p.checkPhoto(F.rocketJpeg()))).toEqual(['NO_FACE']);
+    // The rocket photo enlarged to a 12 MP width: without the second look, one "person" at 0.79.
+    const rocket = await p.checkPhoto(await sharp(F.rocketJpeg()).resize(4000).jpeg().toBuffer());
+    expect(codes(rocket)).toEqual(['NO_FACE']);
+    expect(rocket.notHuman.length).toBeGreaterThanOrEqual(1);
   });
 
   it('counts the person and not the cat when they are photographed together', async () => {
