@@ -111,6 +111,7 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
     scaledLoads: () => (scaled ? scaled.disabledBecause ?? 'on' : 'off'),
     guideFrame: (image, g) => guideFrame(model, image, { ...DEFAULT_GUIDE, ...g }, limits),
     close: async () => {
+      scaled?.close();
       await narrow.release();
       await wide?.release();
       await verifier.release();

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as F from '../../bench/fixtures-faces';
 import { decodeRgb, DEFAULT_LIMITS, probeImage, type RgbTarget } from './decode';
 import { InputFailure } from './failures';
@@ -194,6 +194,26 @@ describe('decoding a big JPEG at reduced scale from a scratch file', () => {
     utimesSync(other, twoMinutesAgo, twoMinutesAgo);
     new ScratchFiles(dir).prepare();
     expect(readdirSync(dir).sort()).toEqual(['decode-2-def.jpg', 'notes.txt']);
+  });
+
+  it('sweeps every minute while a checker runs, also with no photo coming', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const dir = scratch();
+      const files = new ScratchFiles(dir);
+      files.prepare();
+      const left = join(dir, 'decode-7-dead.jpg');
+      writeFileSync(left, 'x');
+      const old = new Date(Date.now() - 120_000);
+      utimesSync(left, old, old);
+      vi.advanceTimersByTime(59_000);
+      expect(readdirSync(dir)).toEqual(['decode-7-dead.jpg']);
+      vi.advanceTimersByTime(2_000);
+      expect(readdirSync(dir)).toEqual([]);
+      files.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('also sweeps, at most once a minute, while a checker runs (a terminated decode never cleaned up)', async () => {

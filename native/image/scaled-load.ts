@@ -8,7 +8,7 @@
 // from there. Only what the decoder needs is written: EXIF, XMP, IPTC, comments and anything after
 // the image (multi-picture extras) are dropped, so GPS and camera serials never touch the disk, and
 // the EXIF orientation is written back alone. The file lives for one decode; leftovers of a
-// terminated decode are swept when a checker starts and at most a minute later while it runs.
+// terminated decode are swept when a checker starts and every minute while it runs.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
@@ -107,6 +107,7 @@ const LEFTOVER_MS = 60_000;
 export class ScratchFiles {
   private ready = false;
   private lastSweep = 0;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly dir: string = defaultScratchDir()) {}
 
@@ -131,10 +132,25 @@ export class ScratchFiles {
       if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) chmodSync(this.dir, 0o700);
       this.sweep();
       this.ready = true;
+      // Also when no photo comes for hours: a leftover must not outlive the retention promise.
+      this.timer = setInterval(() => {
+        try {
+          this.sweep();
+        } catch {
+          // directory gone: the next write reports it
+        }
+      }, LEFTOVER_MS);
+      this.timer.unref();
     } catch {
       this.ready = false;
     }
     return this.ready;
+  }
+
+  /** Stops the periodic sweep (the checker is closing). */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   /**
@@ -156,7 +172,7 @@ export class ScratchFiles {
 
   /**
    * Writes the bytes to a fresh owner-only file, runs `use` on its path, and always removes it.
-   * At most once a minute it also sweeps leftovers, so none outlives the app by more than that.
+   * It also sweeps leftovers when the last sweep is over a minute old (besides the timer).
    */
   async with<T>(bytes: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
     if (Date.now() - this.lastSweep > LEFTOVER_MS) {
@@ -200,6 +216,10 @@ export class ScaledLoads {
 
   disable(reason: string): void {
     this.off ??= reason;
+  }
+
+  close(): void {
+    this.files.close();
   }
 
   /**
