@@ -27,6 +27,14 @@ async function photo(orientation = 1, extra: (s: sharp.Sharp) => sharp.Sharp = (
   return extra(sharp(await base.jpeg({ quality: 90 }).toBuffer()).withMetadata({ orientation })).jpeg({ quality: 90 }).toBuffer();
 }
 
+/** A file in the scratch directory, last written `ageMs` ago. */
+function plant(dir: string, name: string, ageMs: number): void {
+  const file = join(dir, name);
+  writeFileSync(file, 'x');
+  const at = new Date(Date.now() - ageMs);
+  utimesSync(file, at, at);
+}
+
 const target: RgbTarget = { long: 600, kernel: 'linear', background: '#808080' };
 
 function meanAbsDiff(a: RgbImage, b: RgbImage): number {
@@ -185,13 +193,9 @@ describe('decoding a big JPEG at reduced scale from a scratch file', () => {
   it('sweeps leftovers of a checker that died mid-decode, and nothing else', () => {
     const dir = scratch();
     new ScratchFiles(dir).prepare();
-    const old = join(dir, 'decode-1-abc.jpg');
-    const fresh = join(dir, 'decode-2-def.jpg');
-    const other = join(dir, 'notes.txt');
-    for (const f of [old, fresh, other]) writeFileSync(f, 'x');
-    const twoMinutesAgo = new Date(Date.now() - 120_000);
-    utimesSync(old, twoMinutesAgo, twoMinutesAgo);
-    utimesSync(other, twoMinutesAgo, twoMinutesAgo);
+    plant(dir, 'decode-1-abc.jpg', 120_000);
+    plant(dir, 'decode-2-def.jpg', 0);
+    plant(dir, 'notes.txt', 120_000);
     new ScratchFiles(dir).prepare();
     expect(readdirSync(dir).sort()).toEqual(['decode-2-def.jpg', 'notes.txt']);
   });
@@ -202,10 +206,7 @@ describe('decoding a big JPEG at reduced scale from a scratch file', () => {
       const dir = scratch();
       const files = new ScratchFiles(dir);
       files.prepare();
-      const left = join(dir, 'decode-7-dead.jpg');
-      writeFileSync(left, 'x');
-      const old = new Date(Date.now() - 120_000);
-      utimesSync(left, old, old);
+      plant(dir, 'decode-7-dead.jpg', 120_000);
       vi.advanceTimersByTime(59_000);
       expect(readdirSync(dir)).toEqual(['decode-7-dead.jpg']);
       vi.advanceTimersByTime(2_000);
@@ -220,10 +221,7 @@ describe('decoding a big JPEG at reduced scale from a scratch file', () => {
     const dir = scratch();
     const files = new ScratchFiles(dir);
     files.prepare();
-    const left = join(dir, 'decode-9-dead.jpg');
-    writeFileSync(left, 'x');
-    const old = new Date(Date.now() - 120_000);
-    utimesSync(left, old, old);
+    plant(dir, 'decode-9-dead.jpg', 120_000);
     await files.with(Uint8Array.from([1, 2, 3]), async () => undefined);
     expect(readdirSync(dir)).toEqual(['decode-9-dead.jpg']); // swept by prepare() just now: not again yet
     files.sweep(Date.now() - 61_000); // as if the last sweep was over a minute ago
