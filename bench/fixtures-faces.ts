@@ -39,6 +39,11 @@ export interface GroupImage {
   tiles: Array<{ x: number; y: number; side: number }>;
 }
 
+/** Whether a found face box is the face of this tile (its top-left within 10 % of the tile side). */
+export function isTileFace(f: { x: number; y: number }, t: { x: number; y: number; side: number }): boolean {
+  return Math.abs(f.x - (t.x + 0.34 * t.side)) < 0.1 * t.side && Math.abs(f.y - (t.y + 0.15 * t.side)) < 0.1 * t.side;
+}
+
 /** A wall-like, slightly noisy background, so JPEG sizes and detector behaviour are photo-like. */
 async function backdrop(width: number, height: number): Promise<sharp.Sharp> {
   // Noise made at half size and scaled up: photo-like grain at a quarter of the cost.

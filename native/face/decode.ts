@@ -58,25 +58,23 @@ export function decodeRaw(
   return out;
 }
 
+/** Area shared by two boxes. */
+function intersection(a: Detection, b: Detection): number {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  return Math.max(0, w) * Math.max(0, h);
+}
+
 export function iou(a: Detection, b: Detection): number {
-  const x0 = Math.max(a.x, b.x);
-  const y0 = Math.max(a.y, b.y);
-  const x1 = Math.min(a.x + a.w, b.x + b.w);
-  const y1 = Math.min(a.y + a.h, b.y + b.h);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  const inter = intersection(a, b);
   const union = a.w * a.h + b.w * b.h - inter;
   return union > 0 ? inter / union : 0;
 }
 
 /** Overlap relative to the smaller box: catches a tile's half-face inside the whole face of another pass. */
 export function overlapOfSmaller(a: Detection, b: Detection): number {
-  const x0 = Math.max(a.x, b.x);
-  const y0 = Math.max(a.y, b.y);
-  const x1 = Math.min(a.x + a.w, b.x + b.w);
-  const y1 = Math.min(a.y + a.h, b.y + b.h);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
   const smaller = Math.min(a.w * a.h, b.w * b.h);
-  return smaller > 0 ? inter / smaller : 0;
+  return smaller > 0 ? intersection(a, b) / smaller : 0;
 }
 
 /**
