@@ -2,12 +2,13 @@
 // Nothing is downloaded: groups are tiles of the astronaut portrait, bad inputs are made in memory.
 // Others may reuse these (e.g. the generator's quality gate, e2e camera frames).
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
-export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'native', 'face', 'fixtures');
+import { FIXTURES_DIR } from '../fixtures/paths';
+
+export { FIXTURES_DIR };
 
 /** The astronaut portrait (512×512 PNG); its face box is about (173, 75, 103×103). */
 export const astronautPng = (): Buffer => readFileSync(join(FIXTURES_DIR, 'astronaut.png'));

@@ -17,9 +17,10 @@ import { CostGuard, memoryCostStore } from '../electron/main/services/generator/
 import { JimengConfig } from '../electron/main/services/generator/jimeng/config';
 import { JimengGenerator } from '../electron/main/services/generator/jimeng/generator';
 import { loadPromptLibrary } from '../electron/main/services/generator/jimeng/prompts';
-import { startJimengSimulator } from '../electron/main/services/generator/jimeng/simulator';
+import { startJimengSimulator } from '../electron/sim/jimeng/simulator';
 import { createQualityGate } from '../electron/main/services/generator/qualityGate';
 import { runVariants, type VariantGate } from '../electron/main/services/generator/variants';
+import { ASTRONAUT } from '../fixtures/paths';
 
 setLogFile(null, { quiet: process.env.KIOSK_LOG_QUIET !== '0' });
 const L = Number(process.env.BENCH_LATENCY_MS ?? 1500);
@@ -28,7 +29,7 @@ const FAULT_RATE = Number(process.env.BENCH_FAULT_RATE ?? 0.2);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prompts = loadPromptLibrary(`${root}assets`);
 
-const astronaut = await sharp(readFileSync('/work/shared/fixtures/faces/astronaut.png')).jpeg().toBuffer();
+const astronaut = await sharp(readFileSync(ASTRONAUT)).jpeg().toBuffer();
 const face: FaceBox = { x: 173, y: 75, w: 103, h: 103, score: 0.95 };
 const product: Product = { id: 'makeover', name: { zh: '富贵变身', en: 'Makeover' }, description: { zh: '', en: '' }, enabled: true, minPhotos: 1, maxPhotos: 1 };
 const style: Style = { id: 'gugong', name: { zh: '故宫', en: 'Forbidden City' }, enabled: true, products: ['makeover'], outfits: [], palette: ['#a00', '#fc0'] };

@@ -14,8 +14,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWeChatPaySimulator, type WeChatPaySimulator } from '../electron/main/services/payment/wechatpay/simulator';
-import { root, shared } from './kioskHost';
+import { startWeChatPaySimulator, type WeChatPaySimulator } from '../electron/sim/wechatpay/simulator';
+import { root } from './kioskHost';
+import { ASTRONAUT } from '../fixtures/paths';
 
 const MIN_KILLS = Number(process.env.CRASH_KILLS ?? 50);
 const PAID_ORDERS = 3;
@@ -160,7 +161,7 @@ async function restart(): Promise<{ r: Running; url: string }> {
 
 describe('money path survives SIGKILL at every step (WeChat Pay simulator books)', () => {
   it(`kills the kiosk ≥ ${MIN_KILLS} times and never loses, double-delivers or double-refunds a payment`, { timeout: 900_000 }, async () => {
-    const photo = readFileSync(join(shared, 'fixtures', 'faces', 'astronaut.png')).toString('base64');
+    const photo = readFileSync(ASTRONAUT).toString('base64');
     let { r, url } = await restart();
     const pool = await prepareOrder(url, photo);
     const orders: string[] = [];

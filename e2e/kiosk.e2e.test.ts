@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJimengSimulator } from '../electron/main/services/generator/jimeng/simulator';
-import { startWeChatPaySimulator } from '../electron/main/services/payment/wechatpay/simulator';
-import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, shared, startHost, type Host } from './kioskHost';
+import { startJimengSimulator } from '../electron/sim/jimeng/simulator';
+import { startWeChatPaySimulator } from '../electron/sim/wechatpay/simulator';
+import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+import { ASTRONAUT } from '../fixtures/paths';
 
 let browser: Browser;
 const hosts: Host[] = [];
@@ -38,7 +39,7 @@ async function uploadFromPhone(page: Page, shots: boolean): Promise<void> {
   const phone = await phoneContext(browser);
   const p = await phone.newPage();
   await p.goto(url!);
-  await tid(p, 'upload-file').setInputFiles(join(shared, 'fixtures', 'faces', 'astronaut.png'));
+  await tid(p, 'upload-file').setInputFiles(ASTRONAUT);
   await tid(p, 'upload-send').click();
   const sentAt = Date.now();
   await p.locator('[data-testid="upload-result"][data-ok="true"]').waitFor({ timeout: 30_000 });

@@ -2,13 +2,13 @@
 // with its own data directory, and finds its URL in its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ASTRONAUT } from '../fixtures/paths';
 
 export const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-export const shared = resolve(root, '..', 'shared');
 export const screensDir = join(root, 'test-results', 'screens');
 
 export interface Host {
@@ -58,7 +58,7 @@ export async function startHost(dataDir: string, env: Record<string, string> = {
 }
 
 /** A looping fake camera made from the public-domain portrait fixture (Chromium plays .y4m files). */
-export function fakeCamera(dir: string, fixture = join(shared, 'fixtures', 'faces', 'astronaut.png')): string {
+export function fakeCamera(dir: string, fixture = ASTRONAUT): string {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'camera.y4m');
   if (!existsSync(out)) {

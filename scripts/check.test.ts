@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as F from '../bench/fixtures-faces';
+import { ASTRONAUT, COFFEE } from '../fixtures/paths';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -30,7 +31,7 @@ describe('npm run check', () => {
     writeFileSync(text, 'not an image at all');
     const group = join(dir, 'group.jpg');
     writeFileSync(group, (await F.groupPhoto({ count: 3, tile: 500, width: 1800, height: 1200 })).image);
-    const files = [join(root, 'native/face/fixtures/astronaut.png'), join(root, 'native/face/fixtures/coffee.png'), pngNamedJpg, text, join(dir, 'missing.jpg'), group];
+    const files = [ASTRONAUT, COFFEE, pngNamedJpg, text, join(dir, 'missing.jpg'), group];
     const { stdout, code } = await cli([...files, '--json']);
     const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.file)).toEqual(files);
@@ -49,7 +50,7 @@ describe('npm run check', () => {
   });
 
   it('prints faces, each rule, the verdict and the size for people', async () => {
-    const { stdout, code } = await cli([join(root, 'native/face/fixtures/astronaut.png')]);
+    const { stdout, code } = await cli([ASTRONAUT]);
     expect(code).toBe(0);
     expect(stdout).toContain('通过 PASS');
     expect(stdout).toMatch(/#1 x=\d+ y=\d+ \d+×\d+ score=0\.\d{3}/);

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../electron/main/infra/files';
 import { dataDir, resourcePaths } from '../electron/main/infra/paths';
 import { loadCatalog } from '../electron/main/services/catalog';
 import { createJimengProvider } from '../electron/main/services/generator/jimeng';
-import { startJimengSimulator, type JimengSimulator, type SimFaultRates } from '../electron/main/services/generator/jimeng/simulator';
+import { startJimengSimulator, type JimengSimulator, type SimFaultRates } from '../electron/sim/jimeng/simulator';
 import { createLocalGenerator } from '../electron/main/services/generator/local';
 import { createQualityGate } from '../electron/main/services/generator/qualityGate';
 import type { Generator, GenerateInput } from '../electron/main/services/generator/types';

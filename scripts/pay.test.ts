@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogFile } from '../electron/main/infra/log';
 import { hashPin } from '../electron/main/services/config/pin';
 import { createSecretStore, defaultSecretsFile } from '../electron/main/services/config/secrets';
-import { startWeChatPaySimulator, type WeChatPaySimulator } from '../electron/main/services/payment/wechatpay/simulator';
+import { startWeChatPaySimulator, type WeChatPaySimulator } from '../electron/sim/wechatpay/simulator';
 import { runPayCli } from './pay';
 
 setLogFile(null, { quiet: true });

@@ -2,7 +2,7 @@
 //   [--faults throttle=0.05,broken_face=0.05,...] [--script throttle,post_audit,...] [--ak AK --sk SK]`
 // Runs the Jimeng simulator on 127.0.0.1 until Ctrl-C and prints how to point the kiosk at it.
 import { parseArgs } from 'node:util';
-import { startJimengSimulator, type SimFault, type SimFaultRates } from '../electron/main/services/generator/jimeng/simulator';
+import { startJimengSimulator, type SimFault, type SimFaultRates } from '../electron/sim/jimeng/simulator';
 
 const FAULTS: SimFault[] = ['throttle', 'concurrent', 'input_audit', 'text_audit', 'server_error', 'hang', 'slow', 'post_audit', 'partial', 'broken_face'];
 

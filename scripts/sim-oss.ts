@@ -2,7 +2,7 @@
 // Runs the fake Alibaba Cloud OSS on 127.0.0.1 until Ctrl-C (it checks every request's V1/V4
 // signature as ali-oss sends it) and prints how to point the kiosk at it.
 import { parseArgs } from 'node:util';
-import { startFakeOss } from '../electron/main/services/share/oss/fakeOss';
+import { startFakeOss } from '../electron/sim/oss/fakeOss';
 
 function usage(msg: string): never {
   process.stderr.write(`${msg}\n`);

@@ -6,7 +6,7 @@
 // line saying where. Point the kiosk (or `npm run pay`) at it with:  set -a; . <dir>/wechatpay.env
 // Open a code_url in a browser to "scan and pay"; GET /__sim/books shows what was paid and refunded.
 import { resolve } from 'node:path';
-import { startWeChatPaySimulator } from '../electron/main/services/payment/wechatpay/simulator';
+import { startWeChatPaySimulator } from '../electron/sim/wechatpay/simulator';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

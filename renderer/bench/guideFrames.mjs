@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { fileURLToPath } from 'node:url';
 
 const dir = mkdtempSync(join(tmpdir(), 'guide-bench-'));
 const cam = join(dir, 'camera.y4m');
-execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', '/work/shared/fixtures/faces/astronaut.png', '-t', '1', '-r', '10', '-vf', 'scale=1920:1080,format=yuv420p', '-y', cam]);
+execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', fileURLToPath(new URL('../../fixtures/astronaut.png', import.meta.url)), '-t', '1', '-r', '10', '-vf', 'scale=1920:1080,format=yuv420p', '-y', cam]);
 const bundle = await build({ entryPoints: [new URL('./guideEntry.ts', import.meta.url).pathname], bundle: true, write: false, format: 'esm', target: 'chrome120' });
 const js = bundle.outputFiles[0].text;
 

@@ -9,6 +9,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
 import { WebSocketServer } from 'ws';
+import { fileURLToPath } from 'node:url';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const dist = join(root, 'dist/renderer');
@@ -23,7 +24,7 @@ const catalog = {
   settings: { idleTimeoutSec: Number(process.env.FAKE_IDLE_SEC ?? 90), paymentTimeoutSec: 300, regenerationsAllowed: 1, printerReady, printerMessage: printerReady ? undefined : '打印机缺纸，请联系工作人员', host: 'browser', version: 'fake' },
 };
 
-const face = readFileSync('/work/shared/fixtures/faces/astronaut.png');
+const face = readFileSync(fileURLToPath(new URL('../../fixtures/astronaut.png', import.meta.url)));
 const media = new Map(); // assetId → { mime, data }
 const tints = [[255, 200, 120], [200, 40, 40], [250, 230, 180], [120, 60, 30]];
 async function variantImage(i) {

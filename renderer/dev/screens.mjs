@@ -4,12 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 
 const [url, out = '/tmp/screens', w = '1920', h = '1080'] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
 const cam = join(out, 'camera.y4m');
 if (!existsSync(cam)) {
-  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', '/work/shared/fixtures/faces/astronaut.png', '-t', '1', '-r', '10', '-vf', 'scale=1280:720,format=yuv420p', '-y', cam]);
+  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', fileURLToPath(new URL('../../fixtures/astronaut.png', import.meta.url)), '-t', '1', '-r', '10', '-vf', 'scale=1280:720,format=yuv420p', '-y', cam]);
 }
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -55,7 +56,7 @@ await id(kiosk, 'capture-phone-upload').click();
 const uploadUrl = await id(kiosk, 'capture-phone-qr').getAttribute('data-url');
 await shot(kiosk, '08-capture-phone-qr');
 await phone.goto(uploadUrl);
-await id(phone, 'upload-file').setInputFiles('/work/shared/fixtures/faces/astronaut.png');
+await id(phone, 'upload-file').setInputFiles(fileURLToPath(new URL('../../fixtures/astronaut.png', import.meta.url)));
 await id(phone, 'upload-send').click();
 await id(phone, 'upload-result').waitFor();
 await shot(phone, 'p1-upload');

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { harness, solidJpeg, type Harness } from '../services/orders/testKit';
+import { harness, solidJpeg, type Harness } from '../testing/orders';
 import { LanShare } from '../services/share/lan';
 import { PhoneServer } from './server';
 

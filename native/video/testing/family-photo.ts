@@ -6,7 +6,9 @@ import { ffmpegBinaries } from '../ffmpeg';
 import { atoms } from '../quicktime-still-time';
 
 const run = promisify(execFile);
-export const ASTRONAUT = '/work/shared/fixtures/faces/astronaut.png';
+import { ASTRONAUT } from '../../../fixtures/paths';
+
+export { ASTRONAUT };
 // The astronaut's face in the 512×512 fixture, measured by eye; the family photo places two copies.
 const FACE = { x: 175, y: 75, w: 95, h: 110 };
 

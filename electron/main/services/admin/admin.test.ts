@@ -6,7 +6,7 @@ import { KioskFailure } from '../../../shared/result';
 import { verifyPin } from '../config/pin';
 import { createSecretStore } from '../config/secrets';
 import type { OrderService } from '../orders';
-import { harness, solidJpeg, testCatalog, until, type Harness } from '../orders/testKit';
+import { harness, solidJpeg, testCatalog, until, type Harness } from '../../testing/orders';
 import { createPaperCounter } from '../print/paperCounter';
 import { AdminAuth, ensureAdminPin, LOCKOUT_MS, PIN_FILE, SESSION_IDLE_MS } from './auth';
 import { CatalogState } from './catalogOverrides';

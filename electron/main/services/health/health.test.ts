@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Package } from '../../../shared/contract';
 import { KioskConfig } from '../config';
-import { FakePrinter, testCatalog } from '../orders/testKit';
+import { FakePrinter, testCatalog } from '../../testing/orders';
 import { createPaperCounter } from '../print/paperCounter';
 import { ClockWatch } from './clock';
 import { HealthService, remoteEndpoints, type HealthDeps } from './index';

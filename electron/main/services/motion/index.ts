@@ -14,7 +14,6 @@ import type { MotionRenderer } from './types';
 export { MotionConfig, motionConfigFromEnv } from './config';
 export { createLocalMotionRenderer } from './local';
 export { createJimengMotionRenderer } from './jimeng';
-export { startJimengVideoSimulator } from './jimengVideoSimulator';
 /** For the health screen: ffmpeg/ffprobe present, with the filters and encoder the renderer needs. */
 export { videoToolsHealth } from '../../../../native/video/ffmpeg';
 export type { MotionInput, MotionOutput, MotionRenderer } from './types';

@@ -8,7 +8,7 @@ import { readAppleContentId } from '../../../../native/video/jpeg-apple-id';
 import { greyFrames, meanDiff } from '../../../../native/video/testing/family-photo';
 import { createChecksService } from '../checks';
 import { createLocalMotionRenderer, livePhotoOrNull } from './local';
-import { jobMaker, motionFixture, smallClipConfig, type MotionFixture } from './testing';
+import { jobMaker, motionFixture, smallClipConfig, type MotionFixture } from '../../testing/motion';
 
 let fx: MotionFixture;
 const config = smallClipConfig;

@@ -13,10 +13,10 @@ import { jimengConfigFromEnv } from '../generator/jimeng/config';
 import { MotionConfig, motionConfigFromEnv } from './config';
 import { createMotionRenderer } from './index';
 import { createJimengMotionRenderer } from './jimeng';
-import { startJimengVideoSimulator, type JimengVideoSimulator } from './jimengVideoSimulator';
+import { startJimengVideoSimulator, type JimengVideoSimulator } from '../../../sim/jimeng/videoSimulator';
 import { createLocalMotionRenderer } from './local';
 import type { MotionInput, MotionRenderer } from './types';
-import { jobMaker, motionFixture, smallClipConfig, type MotionFixture } from './testing';
+import { jobMaker, motionFixture, smallClipConfig, type MotionFixture } from '../../testing/motion';
 
 let sim: JimengVideoSimulator;
 let client: JimengClient;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KioskFailure } from '../../../shared/result';
 import { PaymentError, type PaymentProvider } from '../payment/types';
 import type { SimulatedPayment } from '../payment/simulated';
-import { harness, solidJpeg, until, FakePrinter, type Harness } from './testKit';
+import { harness, solidJpeg, until, FakePrinter, type Harness } from '../../testing/orders';
 import type { OrderService } from './index';
 
 let h: Harness | undefined;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KioskConfig } from '../config';
-import { harness, solidJpeg, until, type Harness } from '../orders/testKit';
+import { harness, solidJpeg, until, type Harness } from '../../testing/orders';
 import { runRetention } from './index';
 
 let h: Harness | undefined;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OssConfig } from './oss/config';
-import { startFakeOss, type FakeOss } from './oss/fakeOss';
+import { startFakeOss, type FakeOss } from '../../../sim/oss/fakeOss';
 import { createOssShare, type OssShare } from './oss/ossShare';
 import { createUploadQueue, ossUploadFn, type UploadTask } from './uploadQueue';
 

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { JimengClient } from './client';
 import { JimengConfig } from './config';
 import { JimengError } from './errors';
-import { startJimengSimulator, type JimengSimulator } from './simulator';
+import { startJimengSimulator, type JimengSimulator } from '../../../../sim/jimeng/simulator';
 
 let sim: JimengSimulator;
 let photo: Buffer;

@@ -12,7 +12,8 @@ import { runVariants } from '../variants';
 import { JimengConfig } from './config';
 import { composePhotos, JimengGenerator } from './generator';
 import { loadPromptLibrary } from './prompts';
-import { startJimengSimulator, type JimengSimulator } from './simulator';
+import { startJimengSimulator, type JimengSimulator } from '../../../../sim/jimeng/simulator';
+import { ASTRONAUT } from '../../../../../fixtures/paths';
 
 const root = join(__dirname, '../../../../..');
 const prompts = loadPromptLibrary(join(root, 'assets'));
@@ -67,7 +68,7 @@ const sharpnessDetector = (faces: number) => async (img: Buffer): Promise<FaceBo
 
 beforeAll(async () => {
   sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 60 }, renderScale: 0.3 });
-  astronaut = await sharp(readFileSync('/work/shared/fixtures/faces/astronaut.png')).jpeg().toBuffer();
+  astronaut = await sharp(readFileSync(ASTRONAUT)).jpeg().toBuffer();
 });
 afterAll(async () => {
   await sim.close();

@@ -12,7 +12,6 @@ export { JimengClient } from './client';
 export { JimengConfig, jimengConfigFromEnv } from './config';
 export { JimengError } from './errors';
 export { JimengGenerator } from './generator';
-export { startJimengSimulator } from './simulator';
 
 const log = logger('jimeng');
 

@@ -1,7 +1,6 @@
 // The local generator end to end: real fixture photo → the real on-device checks (BlazeFace) →
 // four variants → the same quality gate the order service applies to every provider.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceBox, Style } from '../../../../shared/contract';
@@ -15,10 +14,11 @@ import type { GeneratedVariant, GenerateInput } from '../types';
 import { familyOf } from '../variants';
 import { createLocalGenerator } from './index';
 import { bodyRegion } from './people';
+import { ASTRONAUT, COFFEE } from '../../../../../fixtures/paths';
 
 const { assetsDir, modelsDir } = resourcePaths();
 const catalog = loadCatalog(assetsDir);
-const fixtures = '/work/shared/fixtures';
+
 const puzzle = catalog.products.find((p) => p.id === 'puzzle')!;
 const makeover = catalog.products.find((p) => p.id === 'makeover')!;
 const style = (id: string): Style => catalog.styles.find((s) => s.id === id)!;
@@ -36,7 +36,7 @@ async function checked(image: Buffer): Promise<Photo> {
 
 /** Three people side by side at slightly different sizes: a family photo for 富贵变身. */
 async function groupPhoto(): Promise<Buffer> {
-  const src = readFileSync(join(fixtures, 'faces/astronaut.png'));
+  const src = readFileSync(ASTRONAUT);
   const sizes = [560, 600, 540];
   const tiles = await Promise.all(sizes.map((s) => sharp(src).resize(s, s).png().toBuffer()));
   return sharp({ create: { width: 1800, height: 640, channels: 3, background: '#8a8a86' } })
@@ -78,7 +78,7 @@ function meanDiff(a: Buffer, b: Buffer): number {
 
 beforeAll(async () => {
   checks = createChecksService({ modelsDir, threads: 1 });
-  portrait = await checked(readFileSync(join(fixtures, 'faces/astronaut.png')));
+  portrait = await checked(readFileSync(ASTRONAUT));
   group = await checked(await groupPhoto());
   expect(group.faces).toHaveLength(3);
 });
@@ -172,7 +172,7 @@ describe('local generator', () => {
   });
 
   it('still makes a picture from a photo without face boxes, and for a style without template art', async () => {
-    const coffee = await sharp(readFileSync(join(fixtures, 'negatives/coffee.png'))).jpeg().toBuffer();
+    const coffee = await sharp(readFileSync(COFFEE)).jpeg().toBuffer();
     const small = createLocalGenerator({ assetsDir, width: 600, height: 400 });
     const custom: Style = { ...style('gugong'), id: 'operator-style', palette: ['#224488', '#DDEEFF'] };
     const out = await run(small, input({ style: custom, photos: [{ jpeg: coffee, faces: [], width: 600, height: 400 }], indices: [0] }));

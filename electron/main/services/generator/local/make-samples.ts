@@ -1,6 +1,6 @@
 // Regenerates assets/samples/ (the attract loop's showcase) with the local generator itself, from
 // the public-domain test portrait, through the same checks and AIGC labelling as a real order.
-// Run: npm run samples:make  [-- --fixtures DIR]   (default fixtures: /work/shared/fixtures)
+// Run: npm run samples:make  [-- --fixtures DIR]   (default fixtures: ./fixtures of the repository)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -39,12 +39,12 @@ async function groupPhoto(portrait: Buffer): Promise<Buffer> {
 
 async function main(): Promise<void> {
   const argIdx = process.argv.indexOf('--fixtures');
-  const fixtures = argIdx > 0 ? process.argv[argIdx + 1]! : '/work/shared/fixtures';
+  const fixtures = argIdx > 0 ? process.argv[argIdx + 1]! : join(process.cwd(), 'fixtures');
   const { assetsDir, modelsDir } = resourcePaths();
   const catalog = loadCatalog(assetsDir);
   const checks = createChecksService({ modelsDir, threads: 1 });
   try {
-    const portraitFile = readFileSync(join(fixtures, 'faces/astronaut.png'));
+    const portraitFile = readFileSync(join(fixtures, 'astronaut.png'));
     const photoOf = async (image: Buffer): Promise<GenerateInput['photos'][number]> => {
       const r = await checks.checkPhoto(image);
       if (!r.ok || !r.jpeg) throw new Error(`sample photo failed the checks: ${r.reasons.map((x) => x.code).join(',')}`);

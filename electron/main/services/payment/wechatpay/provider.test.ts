@@ -10,7 +10,7 @@ import { wechatPayConfigFromEnv } from './config';
 import { loadWeChatPayCredentials } from './credentials';
 import { notificationAnswer, parseNotification, type NotificationResult } from './notify';
 import { WeChatPayProvider } from './provider';
-import { startWeChatPaySimulator, type WeChatPaySimulator } from './simulator';
+import { startWeChatPaySimulator, type WeChatPaySimulator } from '../../../../sim/wechatpay/simulator';
 
 setLogFile(null, { quiet: true });
 

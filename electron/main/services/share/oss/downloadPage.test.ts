@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OssConfig } from './config';
 import { ossDownloadPageHtml } from './downloadPage';
-import { startFakeOss, type FakeOss } from './fakeOss';
+import { startFakeOss, type FakeOss } from '../../../../sim/oss/fakeOss';
 import { createOssShare, type OssShare } from './ossShare';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));

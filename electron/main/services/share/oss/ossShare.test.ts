@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OssConfig, ossConfigFromEnv } from './config';
-import { startFakeOss, type FakeOss } from './fakeOss';
+import { startFakeOss, type FakeOss } from '../../../../sim/oss/fakeOss';
 import { createOssShare, type OssShare } from './ossShare';
 
 const dir = mkdtempSync(join(tmpdir(), 'oss-test-'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OssConfig } from './config';
-import { startFakeOss, type FakeOss } from './fakeOss';
+import { startFakeOss, type FakeOss } from '../../../../sim/oss/fakeOss';
 import { createQueuedOssShare, type QueuedOssShare } from './queuedOssShare';
 
 const dir = mkdtempSync(join(tmpdir(), 'qoss-test-'));

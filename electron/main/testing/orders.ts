@@ -5,21 +5,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Package, Product, Style } from '../../../shared/contract';
-import { dataPaths, type DataPaths } from '../../infra/paths';
-import type { ChecksService } from '../checks/types';
-import { KioskConfig } from '../config';
-import type { Generator } from '../generator/types';
-import { runVariants } from '../generator/variants';
-import { SimulatedPayment } from '../payment/simulated';
-import type { PaymentProvider } from '../payment/types';
-import type { PrintJobState, Printer, PrintSubmit } from '../print/types';
-import { createPrintQueue, type PrintQueue } from '../print/printQueue';
-import { LanShare } from '../share/lan';
-import { openDb, type Db } from '../store/db';
-import type { Catalog, OrderDeps } from './context';
-import { OrderService } from './index';
-import { OrdersRepo } from './repo';
+import type { Package, Product, Style } from '../../shared/contract';
+import { dataPaths, type DataPaths } from '../infra/paths';
+import type { ChecksService } from '../services/checks/types';
+import { KioskConfig } from '../services/config';
+import type { Generator } from '../services/generator/types';
+import { runVariants } from '../services/generator/variants';
+import { SimulatedPayment } from '../services/payment/simulated';
+import type { PaymentProvider } from '../services/payment/types';
+import type { PrintJobState, Printer, PrintSubmit } from '../services/print/types';
+import { createPrintQueue, type PrintQueue } from '../services/print/printQueue';
+import { LanShare } from '../services/share/lan';
+import { openDb, type Db } from '../services/store/db';
+import type { Catalog, OrderDeps } from '../services/orders/context';
+import { OrderService } from '../services/orders/index';
+import { OrdersRepo } from '../services/orders/repo';
 
 export const testCatalog: Catalog = {
   products: [

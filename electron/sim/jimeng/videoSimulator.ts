@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { runFfmpeg } from '../../../../native/video/ffmpeg';
-import { computeSignature, parseAuthorization, sameSignature, sha256OfBody } from '../generator/jimeng/sign';
+import { runFfmpeg } from '../../../native/video/ffmpeg';
+import { computeSignature, parseAuthorization, sameSignature, sha256OfBody } from '../../main/services/generator/jimeng/sign';
 
 export type VideoSimFault =
   | 'none'

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRequest, xDateOf } from './sign';
+import { signRequest, xDateOf } from '../../main/services/generator/jimeng/sign';
 import { startJimengSimulator, type JimengSimulator } from './simulator';
 
 let sim: JimengSimulator;

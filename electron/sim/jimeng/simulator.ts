@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { request } from 'undici';
-import { computeSignature, parseAuthorization, sameSignature, sha256OfBody } from './sign';
-import { mulberry32 } from '../../../../shared/random';
+import { computeSignature, parseAuthorization, sameSignature, sha256OfBody } from '../../main/services/generator/jimeng/sign';
+import { mulberry32 } from '../../shared/random';
 
 export type SimFault =
   | 'none'

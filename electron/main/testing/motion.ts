@@ -3,9 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { familyPhoto, type TestFace } from '../../../../native/video/testing/family-photo';
-import { MotionConfig } from './config';
-import type { MotionInput } from './types';
+import { familyPhoto, type TestFace } from '../../../native/video/testing/family-photo';
+import { MotionConfig } from '../services/motion/config';
+import type { MotionInput } from '../services/motion/types';
 
 export interface MotionFixture {
   dir: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OracleAesGcm, OracleFormatter, OracleRsa } from './oracle.test-helpers';
+import { OracleAesGcm, OracleFormatter, OracleRsa } from '../../main/services/payment/wechatpay/oracle.test-helpers';
 import { startWeChatPaySimulator, type WeChatPaySimulator } from './simulator';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxsim-ind-'));

@@ -16,7 +16,7 @@ import {
   v4CanonicalRequest,
   v4Signature,
   type QueryParam,
-} from './ossSignature';
+} from '../../main/services/share/oss/ossSignature';
 
 export interface FakeOssCredential {
   accessKeyId: string;

@@ -11,9 +11,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { request as undiciRequest } from 'undici';
-import { aesGcmEncrypt } from './aead';
-import { MAX_CLOCK_SKEW_S, newNonce, parseAuthorization, requestMessage, responseMessage, rsaSign, rsaVerify, unixSeconds } from './signing';
-import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE, rfc3339Cst } from './wire';
+import { aesGcmEncrypt } from '../../main/services/payment/wechatpay/aead';
+import { MAX_CLOCK_SKEW_S, newNonce, parseAuthorization, requestMessage, responseMessage, rsaSign, rsaVerify, unixSeconds } from '../../main/services/payment/wechatpay/signing';
+import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE, rfc3339Cst } from '../../main/services/payment/wechatpay/wire';
 import { selfSignedCertificate } from './x509';
 
 export type SimTradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
