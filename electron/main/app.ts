@@ -2,7 +2,6 @@
 // listener → reconciler. The Electron host and the browser host differ only in how they expose
 // `handlers` and `on` (IPC vs HTTP/WebSocket) and in the few platform pieces they inject.
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/contract';
 import { dataPaths, resourcePaths, type DataPaths, type ResourcePaths } from './infra/paths';
@@ -10,6 +9,8 @@ import { logger, setLogFile } from './infra/log';
 import type { Handlers } from './ipc/handlers';
 import { PhoneServer } from './phone/server';
 import { loadCatalog } from './services/catalog';
+import { catalogForScreen } from './services/catalogView';
+import { screenMedia } from './services/orders/media';
 import { loadConfig, phoneBaseUrl, type KioskConfig } from './services/config';
 import { OrderService } from './services/orders';
 import { OrdersRepo } from './services/orders/repo';
@@ -49,12 +50,6 @@ export interface Kiosk {
   providers: Providers;
   close(): Promise<void>;
 }
-
-/** Asset kinds the kiosk screen may display; results and deliveries never go to the screen unwatermarked. */
-const SCREEN_KINDS = new Set(['original', 'preview']);
-/** After payment the deliver screen shows the paid picture itself. */
-const PAID_STATES = new Set(['paid', 'delivering', 'delivered', 'delivery_failed', 'refund_pending']);
-const LIVE_STATES = new Set(['created', 'checked', 'generating', 'generated', 'picked', 'awaiting_payment', 'payment_closed', 'paid', 'delivering']);
 
 export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const env = opts.env ?? process.env;
@@ -134,25 +129,16 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
 
   const s = orders.session;
   const handlers: Handlers = {
-    'app:get-catalog': async () => {
-      const printerStatus = await printer.readiness(1).catch(() => ({ ready: false, code: 'ERROR', detail: 'status failed' }));
-      const catalog = catalogs.current();
-      // Network down: packages that need an unreachable provider are not offered (health service).
-      const blocked = new Set(operator.health.unavailable(catalog.packages).map((u) => u.packageId));
-      return {
-        ...catalog,
-        packages: catalog.packages.map((p) => (blocked.has(p.id) ? { ...p, enabled: false } : p)),
-        settings: {
-          idleTimeoutSec: config.idleTimeoutSec,
-          paymentTimeoutSec: config.paymentTimeoutSec,
-          regenerationsAllowed: config.regenerationsAllowed,
-          printerReady: printerStatus.ready,
-          printerMessage: printerStatus.ready ? undefined : '打印机暂时不能使用，可选择电子版',
-          host: opts.host,
-          version: opts.version,
-        },
-      };
-    },
+    'app:get-catalog': () =>
+      catalogForScreen({
+        config,
+        catalog: () => catalogs.current(),
+        free: orders.generation.free,
+        printerReady: () => printer.readiness(1),
+        unavailable: (packages) => operator.health.unavailable(packages),
+        host: opts.host,
+        version: opts.version,
+      }),
     'session:accept-consent': ({ lang }) => s.acceptConsent(lang),
     'order:get': ({ orderId }) => s.view(orderId),
     'order:choose-product': ({ orderId, productId, styleId, outfitId }) => s.chooseProduct(orderId, productId, styleId, outfitId),
@@ -163,9 +149,9 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
       return s.guideFrame(image);
     },
     'capture:phone-upload-link': ({ orderId }) => s.phoneUploadLink(orderId),
-    'generate:start': ({ orderId }) => s.startGeneration(orderId),
-    'generate:regenerate': ({ orderId }) => s.regenerate(orderId),
-    'order:pick-variant': ({ orderId, index }) => s.pick(orderId, index),
+    'generate:start': ({ orderId }) => orders.generation.startTry(orderId),
+    'generate:regenerate': ({ orderId }) => orders.generation.regenerate(orderId),
+    'order:pick-variant': ({ orderId, index, effect }) => orders.generation.pick(orderId, index, effect ?? null),
     'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, (copies) => printer.readiness(copies)),
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),
@@ -201,15 +187,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
       bus.on(event, listener as (p: unknown) => void);
       return () => bus.off(event, listener as (p: unknown) => void);
     },
-    media: (assetId) => {
-      const a = repo.asset(assetId);
-      if (!a || a.deleted_at) return null;
-      const o = repo.order(a.order_id);
-      // Photos and watermarked previews while the order is live; the clean picture only once paid.
-      const allowed = SCREEN_KINDS.has(a.kind) ? LIVE_STATES.has(o?.state ?? '') : a.kind === 'final' && PAID_STATES.has(o?.state ?? '');
-      if (!o || !allowed || !existsSync(a.path)) return null;
-      return { path: a.path, mime: a.mime };
-    },
+    media: (assetId) => screenMedia(repo, assetId),
     get phoneUrl() {
       return baseUrl();
     },

@@ -66,6 +66,9 @@ export const Style = z.object({
 });
 export type Style = z.infer<typeof Style>;
 
+export const PackageModel = z.enum(['standard', 'enhanced']);
+export type PackageModel = z.infer<typeof PackageModel>;
+
 export const Package = z.object({
   id: Id,
   name: Text,
@@ -75,8 +78,18 @@ export const Package = z.object({
   download: z.boolean(),
   motion: z.boolean(),
   enabled: z.boolean(),
+  /** AI pictures the family chooses from: 1 (the free try itself) or 4 (the try plus three after payment). */
+  variants: z.union([z.literal(1), z.literal(4)]).default(4),
+  /** The delivered picture keeps the preview watermark (the free take-away). */
+  watermark: z.boolean().default(false),
+  /** enhanced: the provider's higher-quality model and settings (Jimeng: config jimeng.enhanced). */
+  model: PackageModel.default('standard'),
 });
 export type Package = z.infer<typeof Package>;
+
+/** The 微动态 effects a family may choose when the package includes the living photo. */
+export const MotionEffect = z.enum(['fireworks', 'lanterns', 'snow', 'fu']);
+export type MotionEffect = z.infer<typeof MotionEffect>;
 
 export const Catalog = z.object({
   products: z.array(Product),
@@ -90,6 +103,12 @@ export const Catalog = z.object({
     printerMessage: z.string().optional(),
     host: z.enum(['electron', 'browser']),
     version: z.string(),
+    /** The free try: today's budget per kiosk and what is left; when spent the free package says so. */
+    free: z.object({ dailyBudget: z.number().int(), usedToday: z.number().int(), available: z.boolean(), reason: z.string().optional() }).optional(),
+    /** The operator's after-sales contact, on the deliver screen, the print and the download page. */
+    afterSalesContact: z.string().optional(),
+    /** Who processes the photos when a cloud provider is on (the consent screen names them). */
+    processors: z.array(z.object({ id: z.string(), name: Text, sends: Text })).optional(),
   }),
 });
 export type Catalog = z.infer<typeof Catalog>;
@@ -156,6 +175,13 @@ export const OrderView = z.object({
     .nullable(),
   /** Set when the customer should be told something (Chinese first); e.g. a refund. */
   notice: z.string().nullable(),
+  /** Short code the family quotes to the operator (after-sales). */
+  orderCode: z.string().optional(),
+  /** Why no free try was made (FREE_DAILY_SPENT, FREE_COOLDOWN): the family may still buy. */
+  freeBlocked: z.string().optional(),
+  /** After payment of a 4-picture package: the family chooses one of the four (and the 微动态 effect). */
+  choosing: z.boolean().optional(),
+  motionEffect: MotionEffect.nullable().optional(),
   updatedAt: z.string(),
 });
 export type OrderView = z.infer<typeof OrderView>;
@@ -213,8 +239,26 @@ export const ProviderChoice = z.object({
 
 /** The operator's settings with their allowed ranges (validated by main; the form shows each issue). */
 export const AdminSettings = z.object({
-  packages: z.array(z.object({ id: Id, priceFen: z.number().int().min(0).max(100_000), enabled: z.boolean() })).max(20),
+  packages: z
+    .array(
+      z.object({
+        id: Id,
+        priceFen: z.number().int().min(0).max(100_000),
+        enabled: z.boolean(),
+        variants: z.union([z.literal(1), z.literal(4)]).optional(),
+        watermark: z.boolean().optional(),
+        motion: z.boolean().optional(),
+        print: z.boolean().optional(),
+        copies: z.number().int().min(0).max(10).optional(),
+        model: PackageModel.optional(),
+      }),
+    )
+    .max(20),
   styles: z.array(z.object({ id: Id, enabled: z.boolean() })).max(50),
+  /** Free tries per kiosk per day (0 = none) and the pause between two of them. */
+  freeDailyBudget: z.number().int().min(0).max(10_000).optional(),
+  freeCooldownSec: z.number().int().min(0).max(3600).optional(),
+  afterSalesContact: z.string().trim().max(60).optional(),
   idleTimeoutSec: z.number().int().min(15).max(3600),
   paymentTimeoutSec: z.number().int().min(60).max(1800),
   regenerationsAllowed: z.number().int().min(0).max(5),
@@ -234,8 +278,25 @@ export type AdminSettings = z.infer<typeof AdminSettings>;
 
 /** What the form sends: the same fields, types only; ranges are checked by main (AdminSettings). */
 export const AdminSettingsDraft = z.object({
-  packages: z.array(z.object({ id: z.string().max(64), priceFen: z.number(), enabled: z.boolean() })).max(20),
+  packages: z
+    .array(
+      z.object({
+        id: z.string().max(64),
+        priceFen: z.number(),
+        enabled: z.boolean(),
+        variants: z.number().optional(),
+        watermark: z.boolean().optional(),
+        motion: z.boolean().optional(),
+        print: z.boolean().optional(),
+        copies: z.number().optional(),
+        model: z.string().max(16).optional(),
+      }),
+    )
+    .max(20),
   styles: z.array(z.object({ id: z.string().max(64), enabled: z.boolean() })).max(50),
+  freeDailyBudget: z.number().optional(),
+  freeCooldownSec: z.number().optional(),
+  afterSalesContact: z.string().max(200).optional(),
   idleTimeoutSec: z.number(),
   paymentTimeoutSec: z.number(),
   regenerationsAllowed: z.number(),
@@ -268,6 +329,8 @@ export const AdminSettingsView = z.object({
   /** Providers the running kiosk uses; a different saved choice applies after a restart. */
   activeProviders: ProviderChoice,
   restartRequired: z.boolean(),
+  /** Free tries made today on this kiosk (shown next to the daily budget). */
+  freeUsedToday: z.number().int().optional(),
 });
 export type AdminSettingsView = z.infer<typeof AdminSettingsView>;
 
@@ -316,7 +379,7 @@ export const calls = {
   'capture:phone-upload-link': { input: OrderRef, output: UploadLink },
   'generate:start': { input: OrderRef, output: OrderView },
   'generate:regenerate': { input: OrderRef, output: OrderView },
-  'order:pick-variant': { input: OrderRef.extend({ index: z.number().int().min(0).max(7) }), output: OrderView },
+  'order:pick-variant': { input: OrderRef.extend({ index: z.number().int().min(0).max(7), effect: MotionEffect.optional() }), output: OrderView },
   'payment:start': { input: OrderRef.extend({ packageId: Id }), output: OrderView },
   'payment:cancel': { input: OrderRef, output: OrderView },
   'order:abandon': { input: OrderRef, output: OrderView },

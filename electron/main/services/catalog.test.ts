@@ -34,18 +34,27 @@ afterEach(() => {
 });
 
 describe('loadCatalog', () => {
-  it('loads the shipped products, five styles and three packages', () => {
+  it('loads the shipped products, five styles and the packages of try-then-buy', () => {
     const c = loadCatalog(assetsDir);
     expect(c.products.map((p) => p.id)).toEqual(['puzzle', 'makeover']);
     expect(c.products.find((p) => p.id === 'puzzle')).toMatchObject({ minPhotos: 1, maxPhotos: 6 });
     expect(c.products.find((p) => p.id === 'makeover')).toMatchObject({ minPhotos: 1, maxPhotos: 1 });
     expect(c.styles.map((s) => s.id)).toEqual(['xinzhongshi', 'gugong', 'hongmu', 'oushi', 'guochao']);
     expect(c.styles.find((s) => s.id === 'gugong')?.outfits.map((o) => o.id)).toEqual(['tangzhuang', 'qipao']);
-    expect(c.packages.map((p) => [p.id, p.priceFen, p.print, p.download, p.motion])).toEqual([
-      ['digital', 990, false, true, false],
-      ['print', 1990, true, true, false],
-      ['premium', 2990, true, true, true],
+    expect(c.packages.map((p) => [p.id, p.priceFen, p.variants, p.watermark, p.print, p.download, p.motion, p.model, p.enabled])).toEqual([
+      ['free', 0, 1, true, false, true, false, 'standard', true],
+      ['digital', 990, 4, false, false, true, true, 'standard', true],
+      ['print', 1990, 4, false, true, true, true, 'standard', false],
+      ['premium', 2990, 4, false, true, true, true, 'enhanced', true],
     ]);
+  });
+
+  it('refuses a free package that would give away four or enhanced pictures', () => {
+    const dir = withEdited('packages.json', (d) => {
+      (d as { variants: number }[])[0]!.variants = 4;
+      return d;
+    });
+    expect(errorOf(() => loadCatalog(dir)).message).toContain('packages.json: [0]: a free package has 1 variant from the standard model');
   });
 
   it('names the file and the field of a schema error', () => {
@@ -101,10 +110,10 @@ describe('loadCatalog', () => {
     expect(errorOf(() => loadCatalog(dupe)).message).toContain('[2].id: duplicate id "digital"');
 
     const noCopies = withEdited('packages.json', (d) => {
-      (d as { copies: number }[])[1]!.copies = 0;
+      (d as { copies: number }[])[2]!.copies = 0;
       return d;
     });
-    expect(errorOf(() => loadCatalog(noCopies)).message).toContain('packages.json: [1].copies');
+    expect(errorOf(() => loadCatalog(noCopies)).message).toContain('packages.json: [2].copies');
   });
 
   it('rejects an empty list', () => {

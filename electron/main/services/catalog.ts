@@ -93,6 +93,8 @@ function crossCheck(c: LoadedCatalog): void {
   c.packages.forEach((p, i) => {
     if (p.print && p.copies < 1) packageIssues.push(`[${i}].copies: a printed package needs at least 1 copy`);
     if (!p.print && !p.download) packageIssues.push(`[${i}]: a package must print or download (or both)`);
+    // A free package is the one watermarked try: it must never unlock paid AI spend.
+    if (p.priceFen === 0 && (p.variants !== 1 || p.model !== 'standard')) packageIssues.push(`[${i}]: a free package has 1 variant from the standard model`);
   });
   if (packageIssues.length) throw new CatalogError('packages.json', packageIssues);
 }

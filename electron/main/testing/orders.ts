@@ -30,10 +30,13 @@ export const testCatalog: Catalog = {
     { id: 'gugong', name: { zh: '故宫', en: 'Palace' }, enabled: true, products: ['puzzle', 'makeover'], outfits: [], palette: ['#8b0000', '#e9c46a'] },
   ] satisfies Style[],
   packages: [
-    { id: 'digital', name: { zh: '电子版', en: 'Digital' }, priceFen: 990, print: false, copies: 0, download: true, motion: false, enabled: true },
-    { id: 'print', name: { zh: '打印+电子版', en: 'Print' }, priceFen: 1990, print: true, copies: 1, download: true, motion: false, enabled: true },
-    { id: 'free', name: { zh: '体验', en: 'Free' }, priceFen: 0, print: true, copies: 1, download: true, motion: false, enabled: true },
-    { id: 'premium', name: { zh: '尊享', en: 'Premium' }, priceFen: 2990, print: true, copies: 1, download: true, motion: true, enabled: true },
+    // digital and print: one clean picture (the try, unwatermarked) so the money tests need no pick.
+    { id: 'digital', name: { zh: '电子版', en: 'Digital' }, priceFen: 990, print: false, copies: 0, download: true, motion: false, enabled: true, variants: 1, watermark: false, model: 'standard' },
+    { id: 'print', name: { zh: '打印+电子版', en: 'Print' }, priceFen: 1990, print: true, copies: 1, download: true, motion: false, enabled: true, variants: 1, watermark: false, model: 'standard' },
+    { id: 'free', name: { zh: '体验', en: 'Free' }, priceFen: 0, print: true, copies: 1, download: true, motion: false, enabled: true, variants: 1, watermark: true, model: 'standard' },
+    // The shipped shapes of try-then-buy: four pictures after payment, 尊享 from the enhanced model.
+    { id: 'four', name: { zh: '电子版四选一', en: 'Digital, 1 of 4' }, priceFen: 990, print: false, copies: 0, download: true, motion: true, enabled: true, variants: 4, watermark: false, model: 'standard' },
+    { id: 'premium', name: { zh: '尊享', en: 'Premium' }, priceFen: 2990, print: true, copies: 1, download: true, motion: true, enabled: true, variants: 4, watermark: false, model: 'enhanced' },
   ] satisfies Package[],
 };
 
@@ -61,13 +64,16 @@ export function fakeChecks(): ChecksService {
   };
 }
 
-export function fakeGenerator(): Generator & { calls: number } {
+export function fakeGenerator(): Generator & { calls: number; models: string[] } {
   const g = {
     name: 'fake',
     calls: 0,
+    /** The model asked for, per call (尊享 asks for the enhanced one). */
+    models: [] as string[],
     async generate(input: Parameters<Generator['generate']>[0], onVariant: Parameters<Generator['generate']>[1]) {
       for (const index of input.indices) {
         g.calls++;
+        g.models.push(input.model ?? 'standard');
         onVariant({ index, seed: input.seed + index, image: await solidJpeg(index + 1, 600, 400) });
       }
       return [];
@@ -107,6 +113,7 @@ export class FakePrinter implements Printer {
 
 export interface Harness {
   dir: string;
+  config: KioskConfig;
   paths: DataPaths;
   db: Db;
   repo: OrdersRepo;
@@ -129,6 +136,7 @@ export function harness(
     dir?: string;
     aiBudget?: OrderDeps['aiBudget'];
     motion?: OrderDeps['motion'];
+    watermarkPreview?: OrderDeps['watermarkPreview'];
   } = {},
 ): Harness {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-orders-'));
@@ -143,7 +151,8 @@ export function harness(
   let current: OrderService | undefined;
   const sim = new SimulatedPayment({ db, baseUrl: () => 'http://phone.test', onPaid: (no) => current?.money.notify(no) });
   const payment = opts.payment ? opts.payment(sim) : sim;
-  const config = KioskConfig.parse({ paymentTimeoutSec: 60 });
+  // No cool-down between free tries: a test walks several families through one kiosk at once.
+  const config = KioskConfig.parse({ paymentTimeoutSec: 60, sale: { freeCooldownSec: 0 } });
   const make = () => {
     const deps: OrderDeps = {
       db,
@@ -165,7 +174,7 @@ export function harness(
       },
       share: new LanShare({ dir: paths.share, baseUrl: () => 'http://phone.test', secret: Buffer.alloc(32, 7) }),
       motion: opts.motion ?? null,
-      watermarkPreview: async (img) => img,
+      watermarkPreview: opts.watermarkPreview ?? (async (img) => img),
       labelDelivered: async (img) => img,
       phoneBaseUrl: () => 'http://phone.test',
       emit: (event, payload) => events.push({ event, payload }),
@@ -179,6 +188,7 @@ export function harness(
   const service = make();
   return {
     dir,
+    config,
     paths,
     db,
     repo,
@@ -199,6 +209,15 @@ export function harness(
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** After payment of a four-picture package: waits for the round, then picks like the family does. */
+export async function pickAfterPayment(h: Harness, orderId: string, index = 0, effect?: 'fireworks' | 'lanterns' | 'snow' | 'fu'): Promise<void> {
+  await until(async () => {
+    const v = await h.service.session.view(orderId);
+    return v.choosing && h.repo.order(orderId)?.generation_status === 'done' && v.variants.some((x) => x.index === index && x.status === 'ready');
+  }, 'four pictures to pick from');
+  await h.service.generation.pick(orderId, index, effect ?? null);
 }
 
 export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<T> {

@@ -61,9 +61,9 @@ async function deliveredOrder(hh: Harness, s: OrderService, packageId = 'print')
   const o = await s.session.acceptConsent('zh');
   await s.session.chooseProduct(o.id, 'puzzle', 'gugong', null);
   await s.session.addPhoto(o.id, await solidJpeg(1), 'camera');
-  await s.session.startGeneration(o.id);
+  await s.generation.startTry(o.id);
   await until(() => hh.repo.order(o.id)?.state === 'generated', 'variants');
-  await s.session.pick(o.id, 0);
+  await s.generation.pick(o.id, 0);
   await s.money.start(o.id, packageId, async () => ({ ready: true }));
   const trade = hh.db.prepare('SELECT token FROM sim_trades t JOIN payments p ON p.out_trade_no = t.out_trade_no WHERE p.order_id = ?').get(o.id) as
     | { token: string }
@@ -220,6 +220,7 @@ describe('settings', () => {
       ['digital', 1280, true],
       ['print', 1990, true],
       ['free', 0, false],
+      ['four', 990, true],
       ['premium', 2990, true],
     ]);
     expect(k.config.idleTimeoutSec).toBe(120);

@@ -10,7 +10,22 @@ import { readSetting, writeSetting } from './settingsStore';
 const KEY = 'catalog.overrides';
 
 export const CatalogOverridesSchema = z.object({
-  packages: z.record(z.string(), z.object({ priceFen: z.number().int().min(0), enabled: z.boolean() })).default({}),
+  // Price and on/off, and (issue 15) the package's contents; absent fields keep the shipped value.
+  packages: z
+    .record(
+      z.string(),
+      z.object({
+        priceFen: z.number().int().min(0),
+        enabled: z.boolean(),
+        variants: z.union([z.literal(1), z.literal(4)]).optional(),
+        watermark: z.boolean().optional(),
+        motion: z.boolean().optional(),
+        print: z.boolean().optional(),
+        copies: z.number().int().min(0).max(10).optional(),
+        model: z.enum(['standard', 'enhanced']).optional(),
+      }),
+    )
+    .default({}),
   styles: z.record(z.string(), z.object({ enabled: z.boolean() })).default({}),
 });
 export type CatalogOverrides = z.infer<typeof CatalogOverridesSchema>;
@@ -24,7 +39,12 @@ export function applyOverrides(base: LoadedCatalog, o: CatalogOverrides): Loaded
     }),
     packages: base.packages.map((p) => {
       const x = o.packages[p.id];
-      return x ? { ...p, priceFen: x.priceFen, enabled: x.enabled } : p;
+      if (!x) return p;
+      const next = { ...p, ...Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) };
+      // A free package is only ever the one watermarked try (catalog.ts rule): never four free AI pictures.
+      if (next.priceFen === 0) Object.assign(next, { variants: 1, model: 'standard' });
+      if (next.print && next.copies < 1) next.copies = 1;
+      return next;
     }),
   };
 }

@@ -11,6 +11,7 @@ import type { Db } from '../store/db';
 import type { CatalogState } from './catalogOverrides';
 import { patchConfigFile } from './configFile';
 import { readSetting, writeSetting } from './settingsStore';
+import { FreeQuota } from '../orders/freeQuota';
 
 /** Every secret the adapters read from the SecretStore (write-only from the admin screen). */
 export const SECRET_NAMES = [
@@ -61,8 +62,21 @@ export function currentSettings(d: SettingsDeps): AdminSettings {
   const c = d.config;
   const t = checkThresholds(c);
   return {
-    packages: cat.packages.map((p) => ({ id: p.id, priceFen: p.priceFen, enabled: p.enabled })),
+    packages: cat.packages.map((p) => ({
+      id: p.id,
+      priceFen: p.priceFen,
+      enabled: p.enabled,
+      variants: p.variants,
+      watermark: p.watermark,
+      motion: p.motion,
+      print: p.print,
+      copies: p.copies,
+      model: p.model,
+    })),
     styles: cat.styles.map((s) => ({ id: s.id, enabled: s.enabled })),
+    freeDailyBudget: c.sale.freeDailyBudget,
+    freeCooldownSec: c.sale.freeCooldownSec,
+    afterSalesContact: c.sale.afterSalesContact,
     idleTimeoutSec: c.idleTimeoutSec,
     paymentTimeoutSec: c.paymentTimeoutSec,
     regenerationsAllowed: c.regenerationsAllowed,
@@ -86,6 +100,7 @@ export function settingsView(d: SettingsDeps): AdminSettingsView {
     secretProtection: d.secrets?.protection ?? 'file-permissions',
     activeProviders: d.activeProviders,
     restartRequired: (Object.keys(saved) as (keyof typeof saved)[]).some((k) => saved[k] !== d.activeProviders[k]),
+    freeUsedToday: new FreeQuota(d.db, d.config).usedToday(),
   };
 }
 
@@ -140,12 +155,17 @@ export function applySettings(d: SettingsDeps, s: AdminSettings): string[] {
   const before = currentSettings(d);
   const changed: string[] = [];
   const o = d.catalog.overrides();
-  for (const p of s.packages) o.packages[p.id] = { priceFen: p.priceFen, enabled: p.enabled };
+  for (const p of s.packages) {
+    const { id, ...rest } = p;
+    o.packages[id] = { ...o.packages[id], ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), priceFen: p.priceFen, enabled: p.enabled };
+  }
   for (const st of s.styles) o.styles[st.id] = { enabled: st.enabled };
   d.catalog.save(o);
   for (const p of s.packages) {
     const b = before.packages.find((x) => x.id === p.id);
-    if (b && (b.priceFen !== p.priceFen || b.enabled !== p.enabled)) changed.push(`package:${p.id}`);
+    const after = d.catalog.current().packages.find((x) => x.id === p.id);
+    const shape = (x: object | undefined) => JSON.stringify(x, ['priceFen', 'enabled', 'variants', 'watermark', 'motion', 'print', 'copies', 'model']);
+    if (b && shape(b) !== shape(after)) changed.push(`package:${p.id}`);
   }
   for (const st of s.styles) {
     const b = before.styles.find((x) => x.id === st.id);
@@ -160,6 +180,12 @@ export function applySettings(d: SettingsDeps, s: AdminSettings): string[] {
     c.originalRetentionHours = s.originalRetentionHours;
     c.dailyRefundCapFen = s.dailyRefundCapFen;
     c.blessing = s.blessing;
+    c.sale = {
+      ...c.sale,
+      freeDailyBudget: s.freeDailyBudget ?? c.sale.freeDailyBudget,
+      freeCooldownSec: s.freeCooldownSec ?? c.sale.freeCooldownSec,
+      afterSalesContact: s.afterSalesContact ?? c.sale.afterSalesContact,
+    };
     c.checks = { ...c.checks, minFacePx: s.thresholds.minFacePx, minScore: s.thresholds.minFaceScore };
     c.print = { ...c.print, paper: { ...obj(c.print.paper), warnBelow: s.thresholds.paperWarnBelow } };
   };
@@ -179,6 +205,9 @@ export function applySettings(d: SettingsDeps, s: AdminSettings): string[] {
     'originalRetentionHours',
     'dailyRefundCapFen',
     'blessing',
+    'freeDailyBudget',
+    'freeCooldownSec',
+    'afterSalesContact',
   ];
   for (const k of scalar) if (before[k] !== s[k]) changed.push(k);
   if (JSON.stringify(before.thresholds) !== JSON.stringify(s.thresholds)) changed.push('thresholds');

@@ -26,6 +26,19 @@ export const KioskConfig = z.object({
   /** scrypt hash of the admin PIN (see config/pin.ts); default PIN is printed once at first run. */
   adminPinHash: z.string().optional(),
   dailyRefundCapFen: z.number().int().min(0).default(50_000),
+  /** The sale (issue 15): the free try's daily budget per kiosk and cool-down, the after-sales contact. */
+  sale: z
+    .object({
+      /** Free watermarked tries per kiosk per calendar day; 0 = no free try (every family buys first). */
+      freeDailyBudget: z.number().int().min(0).max(10_000).default(200),
+      /** Seconds between two free tries on this kiosk (a family cannot restart for a second free picture at once). */
+      freeCooldownSec: z.number().int().min(0).max(3600).default(30),
+      /** After payment the family picks one of four; nobody picking means the try they saw, after this long. */
+      pickTimeoutSec: z.number().int().min(10).max(900).default(120),
+      /** Shown on the deliver screen, the print and the download page, e.g. 客服电话 400-000-0000. */
+      afterSalesContact: z.string().max(60).default(''),
+    })
+    .default({ freeDailyBudget: 200, freeCooldownSec: 30, pickTimeoutSec: 120, afterSalesContact: '' }),
   phone: z
     .object({
       /** 127.0.0.1 keeps the phone pages on this machine; 0.0.0.0 opens them to the mall LAN (opt-in). */
@@ -70,6 +83,8 @@ function envOverrides(cfg: KioskConfig, env: NodeJS.ProcessEnv): KioskConfig {
   if (env.KIOSK_ID) out.kioskId = env.KIOSK_ID;
   if (env.KIOSK_IDLE_TIMEOUT_SEC) out.idleTimeoutSec = Number(env.KIOSK_IDLE_TIMEOUT_SEC);
   if (env.KIOSK_PAYMENT_TIMEOUT_SEC) out.paymentTimeoutSec = Number(env.KIOSK_PAYMENT_TIMEOUT_SEC);
+  if (env.KIOSK_FREE_DAILY_BUDGET) out.sale.freeDailyBudget = Number(env.KIOSK_FREE_DAILY_BUDGET);
+  if (env.KIOSK_FREE_COOLDOWN_SEC) out.sale.freeCooldownSec = Number(env.KIOSK_FREE_COOLDOWN_SEC);
   return KioskConfig.parse(out);
 }
 

@@ -12,6 +12,8 @@ export interface GenerateInput {
   indices: number[];
   /** Base seed; variant i uses seed + i so a retry reproduces the same picture. */
   seed: number;
+  /** enhanced (尊享): the provider's higher-quality model and settings; default standard. */
+  model?: 'standard' | 'enhanced';
   signal: AbortSignal;
 }
 

@@ -16,6 +16,10 @@ export interface RunVariantsOptions {
   generator: Generator;
   input: Omit<GenerateInput, 'indices' | 'signal'>;
   count: number; // 4
+  /** The slots to fill (default 0 … count-1): after payment the try's slot is already there. */
+  indices?: number[];
+  /** A supplementary request per failed slot (default true); the free try has none (≤ 1 billed image). */
+  supplementary?: boolean;
   /** Parallel requests; default 4 (the configured provider concurrency). */
   concurrency?: number;
   signal: AbortSignal;
@@ -71,7 +75,8 @@ export async function runVariants(opts: RunVariantsOptions): Promise<RunVariants
   if (opts.signal.aborted) run.abort(opts.signal.reason);
   else opts.signal.addEventListener('abort', onOuterAbort, { once: true });
 
-  const queue: Job[] = Array.from({ length: count }, (_, index) => ({ index, attempt: 0 as const }));
+  const slots = opts.indices ?? Array.from({ length: count }, (_, index) => index);
+  const queue: Job[] = slots.map((index) => ({ index, attempt: 0 as const }));
   const done = new Set<number>(); // slots with an accepted variant
   const lastFailure = new Map<number, VariantFailure>();
   let stop: unknown = null; // the whole-request failure, once one happened
@@ -87,7 +92,7 @@ export async function runVariants(opts: RunVariantsOptions): Promise<RunVariants
 
   const failSlot = (job: Job, failure: VariantFailure) => {
     lastFailure.set(job.index, failure);
-    if (job.attempt === 0 && !run.signal.aborted) queue.push({ index: job.index, attempt: 1 });
+    if (job.attempt === 0 && opts.supplementary !== false && !run.signal.aborted) queue.push({ index: job.index, attempt: 1 });
   };
 
   const runJob = async (job: Job): Promise<void> => {
@@ -174,7 +179,7 @@ export async function runVariants(opts: RunVariantsOptions): Promise<RunVariants
   }
 
   if (stop !== null) throw stop;
-  for (let index = 0; index < count; index++) {
+  for (const index of slots) {
     if (done.has(index)) continue;
     result.failures.push(
       lastFailure.get(index) ??

@@ -22,6 +22,8 @@ export type RunVariants = (opts: {
   generator: Generator;
   input: Omit<GenerateInput, 'indices' | 'signal'>;
   count: number;
+  indices?: number[];
+  supplementary?: boolean;
   signal: AbortSignal;
   gate?: (image: Buffer, family: { faces: number; minFacePx: number }) => Promise<{ ok: boolean; reason?: string }>;
   onVariant: (v: GeneratedVariant) => void;
@@ -67,7 +69,7 @@ export interface OrderDeps {
    * The paid AI provider's budget (daily spend, per-order cap): asked before each generation round
    * so a spent budget is said before any request; a round that produced nothing is forgiven.
    */
-  aiBudget?: { startGeneration(orderId: string): void; forgiveGeneration(orderId: string): void };
+  aiBudget?: { startGeneration(orderId: string): void; forgiveGeneration(orderId: string): void; usage?(orderId: string): { images: number } };
   /** Watermarked, low-resolution preview for the pick screen. */
   watermarkPreview: (image: Buffer) => Promise<Buffer>;
   /** The delivered picture: visible "AI生成" mark + implicit AIGC metadata. */

@@ -10,7 +10,7 @@ import { logger } from '../../infra/log';
 import { tx } from '../store/db';
 import { facesOf, type OrderDeps } from './context';
 import { transition } from './stateMachine';
-import { downloadUrl } from './view';
+import { downloadUrl, orderCode } from './view';
 
 const log = logger('delivery');
 const PRINT_ATTEMPTS = 2;
@@ -125,7 +125,10 @@ export class DeliveryFlow {
     const v = this.deps.repo.variants(orderId, o.generation_round).find((x) => x.idx === o.picked_index);
     const src = v?.result_asset_id ? this.deps.repo.asset(v.result_asset_id) : undefined;
     if (!src) throw new Error(`order ${orderId} has no picked result`);
-    const labelled = await this.deps.labelDelivered(readFileSync(src.path), { orderId, provider: this.deps.generator.name });
+    // The free package takes the try away as it was shown: watermarked (and screen-sized).
+    const pkg = this.deps.catalog().packages.find((p) => p.id === o.package_id);
+    const picture = pkg?.watermark ? await this.deps.watermarkPreview(readFileSync(src.path)) : readFileSync(src.path);
+    const labelled = await this.deps.labelDelivered(picture, { orderId, provider: this.deps.generator.name });
     const path = join(this.deps.paths.results, orderId, 'final.jpg');
     writeFileAtomic(path, labelled);
     tx(this.deps.db, () => {
@@ -226,7 +229,8 @@ export class DeliveryFlow {
       image: readFileSync(final.path),
       outPath: pdfPath,
       blessing: this.deps.config.blessing,
-      dateLine: new Date().toLocaleDateString('zh-CN'),
+      // The short order code and the operator's after-sales contact go on the print (issue 15).
+      dateLine: [new Date().toLocaleDateString('zh-CN'), `订单 ${orderCode(orderId)}`, this.deps.config.sale.afterSalesContact].filter(Boolean).join(' · '),
       qrText: token ? downloadUrl(this.deps, token.token) : undefined,
     });
   }
@@ -242,8 +246,11 @@ export class DeliveryFlow {
       const final = this.deps.repo.asset(d.result_asset_id!)!;
       const faces = await this.deps.checks.detectFaces(readFileSync(final.path)).catch(() => facesOf('[]'));
       const outDir = join(this.deps.paths.results, orderId, 'motion');
-      const style = this.deps.repo.order(orderId)?.style_id ?? '';
-      const input = { imagePath: final.path, faces, effect: STYLE_EFFECTS[style] ?? '', outDir, signal: ctl.signal, orderId };
+      const ord = this.deps.repo.order(orderId);
+      const style = ord?.style_id ?? '';
+      // The family's chosen effect (pick screen), else the style's.
+      const effect = ord?.motion_effect ?? STYLE_EFFECTS[style] ?? '';
+      const input = { imagePath: final.path, faces, effect, outDir, signal: ctl.signal, orderId };
       // One more try after a failure (a busy machine can hit the renderer's time limit once).
       const out = await motion.render(input).catch((e: unknown) => {
         if (ctl.signal.aborted) throw e;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KioskFailure } from '../../../shared/result';
 import { PaymentError, type PaymentProvider } from '../payment/types';
 import type { SimulatedPayment } from '../payment/simulated';
-import { harness, solidJpeg, until, FakePrinter, type Harness } from '../../testing/orders';
+import { harness, pickAfterPayment, solidJpeg, until, FakePrinter, type Harness } from '../../testing/orders';
 import type { OrderService } from './index';
 
 let h: Harness | undefined;
@@ -17,11 +17,12 @@ async function pickedOrder(s: OrderService): Promise<string> {
   await s.session.chooseProduct(o.id, 'puzzle', 'gugong', null);
   const v1 = await s.session.addPhoto(o.id, await solidJpeg(1), 'camera');
   expect(v1.state).toBe('checked');
-  await s.session.startGeneration(o.id);
-  await until(() => s.deps.repo.order(o.id)?.state === 'generated', 'four variants');
+  await s.generation.startTry(o.id);
+  await until(() => s.deps.repo.order(o.id)?.state === 'generated', 'the try');
   const view = await s.session.view(o.id);
-  expect(view.variants.filter((v) => v.status === 'ready')).toHaveLength(4);
-  await s.session.pick(o.id, 2);
+  // Try, then buy: one picture before payment.
+  expect(view.variants.filter((v) => v.status === 'ready')).toHaveLength(1);
+  await s.generation.pick(o.id, 0);
   return o.id;
 }
 
@@ -184,24 +185,22 @@ describe('when things go wrong', () => {
   it('refuses out-of-order steps with a Chinese message instead of corrupting the order', async () => {
     h = harness();
     const o = await h.service.session.acceptConsent('zh');
-    await expect(h.service.session.pick(o.id, 0)).rejects.toMatchObject({ code: 'VARIANT_UNAVAILABLE' });
+    await expect(h.service.generation.pick(o.id, 0)).rejects.toMatchObject({ code: 'VARIANT_UNAVAILABLE' });
     await expect(h.service.money.start(o.id, 'print', async () => ({ ready: true }))).rejects.toMatchObject({ code: 'BAD_STATE' });
-    await expect(h.service.session.startGeneration(o.id)).rejects.toMatchObject({ code: 'PHOTOS_NOT_READY', message: expect.stringMatching(/[\u4e00-\u9fa5]/) });
+    await expect(h.service.generation.startTry(o.id)).rejects.toMatchObject({ code: 'PHOTOS_NOT_READY', message: expect.stringMatching(/[\u4e00-\u9fa5]/) });
     expect(h.repo.order(o.id)?.state).toBe('created');
   });
 
-  it('lets the family regenerate once, then says no', async () => {
+  it('makes one try before payment and no "换一批" (a family that does not pay costs one image)', async () => {
     h = harness();
     const o = await h.service.session.acceptConsent('zh');
     await h.service.session.chooseProduct(o.id, 'makeover', 'gugong', null);
     await h.service.session.addPhoto(o.id, await solidJpeg(3), 'camera');
-    await h.service.session.startGeneration(o.id);
+    await h.service.generation.startTry(o.id);
     await until(() => h!.repo.order(o.id)?.state === 'generated', 'generated');
-    await h.service.session.regenerate(o.id);
-    await until(() => h!.repo.order(o.id)?.state === 'generated', 'generated again');
-    expect((await h.service.session.view(o.id)).generation.regenerationsLeft).toBe(0);
-    await expect(h.service.session.regenerate(o.id)).rejects.toMatchObject({ code: 'NO_MORE_REGENERATIONS' });
-    expect(h.generator.calls).toBe(8);
+    await expect(h.service.generation.regenerate(o.id)).rejects.toMatchObject({ code: 'REGENERATE_AFTER_PAYMENT' });
+    await h.service.session.abandon(o.id);
+    expect(h.generator.calls).toBe(1);
   });
 });
 
@@ -236,14 +235,14 @@ describe('AI budget', () => {
     await h.service.session.chooseProduct(o.id, 'makeover', 'gugong', null);
     await h.service.session.addPhoto(o.id, await solidJpeg(4), 'camera');
     allowed = false;
-    await expect(h.service.session.startGeneration(o.id)).rejects.toMatchObject({ code: 'AI_DAILY_BUDGET' });
+    await expect(h.service.generation.startTry(o.id)).rejects.toMatchObject({ code: 'AI_DAILY_BUDGET' });
     expect(h.generator.calls).toBe(0);
     expect(h.repo.order(o.id)?.state).toBe('checked');
 
     // A round in which every request fails is not counted against the family.
     allowed = true;
     h.generator.generate = async (input) => input.indices.map((index) => ({ index, code: 'X', message: 'down', retryable: true }));
-    await h.service.session.startGeneration(o.id);
+    await h.service.generation.startTry(o.id);
     await until(() => h!.repo.order(o.id)?.generation_status === 'failed', 'failed round');
     expect(h.repo.order(o.id)?.state).toBe('checked');
     expect(forgiven).toEqual([o.id]);
@@ -276,6 +275,7 @@ describe('living photo (微动态) in delivery', () => {
     const orderId = await pickedOrder(h.service);
     await h.service.money.start(orderId, 'premium', async () => ({ ready: true }));
     h.sim.confirm(tokenOf(h, orderId));
+    await pickAfterPayment(h, orderId, 1);
     await until(() => h!.repo.delivery(orderId)?.motion_status === 'ready', 'motion ready');
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
     expect(seen).toEqual({ effect: 'lanterns', orderId }); // 故宫 → lanterns
@@ -290,6 +290,7 @@ describe('living photo (微动态) in delivery', () => {
     const orderId = await pickedOrder(h.service);
     await h.service.money.start(orderId, 'premium', async () => ({ ready: true }));
     h.sim.confirm(tokenOf(h, orderId));
+    await pickAfterPayment(h, orderId);
     await until(() => h!.repo.delivery(orderId)?.motion_status === 'failed', 'motion failed');
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
     expect(h.printer.submitted).toHaveLength(1);

@@ -2,6 +2,7 @@
 import { logger } from '../../infra/log';
 import type { OrderDeps } from './context';
 import { DeliveryFlow } from './delivery';
+import { GenerationFlow } from './generation';
 import { MoneyFlow } from './money';
 import { SessionFlow } from './session';
 import { prePaymentStates, transition } from './stateMachine';
@@ -10,18 +11,31 @@ const log = logger('orders');
 
 export class OrderService {
   readonly session: SessionFlow;
+  readonly generation: GenerationFlow;
   readonly money: MoneyFlow;
   readonly delivery: DeliveryFlow;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly deps: OrderDeps) {
-    this.session = new SessionFlow(deps);
+    this.session = new SessionFlow(deps, { abortGeneration: (id) => this.generation.abort(id) });
     const changed = (id: string) => this.session.changed(id);
-    this.delivery = new DeliveryFlow(deps, {
-      changed,
-      refund: (orderId, reason) => this.money.refundOrder(orderId, reason, 'system'),
-    });
-    this.money = new MoneyFlow(deps, { changed, onPaid: (orderId) => this.delivery.start(orderId) });
+    const refund = (orderId: string, reason: string) => this.money.refundOrder(orderId, reason, 'system');
+    this.delivery = new DeliveryFlow(deps, { changed, refund });
+    this.generation = new GenerationFlow(deps, { changed, refund, deliver: (orderId) => this.delivery.start(orderId) });
+    this.money = new MoneyFlow(deps, { changed, onPaid: (orderId) => this.afterPaid(orderId) });
+  }
+
+  /**
+   * "paid" is committed: a 4-picture package first makes the other variants and lets the family
+   * pick (generation.ts), everything else is delivered at once. `resumed`: called by the reconciler.
+   */
+  afterPaid(orderId: string, resumed = false): void {
+    try {
+      if (this.generation.needsUnlock(orderId)) this.generation.unlock(orderId, resumed);
+      else this.delivery.start(orderId);
+    } catch (e) {
+      log.error('after_paid.failed', { orderId, error: e as Error });
+    }
   }
 
   /**
@@ -52,7 +66,11 @@ export class OrderService {
         log.warn('reconcile.payment_failed', { outTradeNo: p.out_trade_no, error: e as Error });
       }
     }
-    for (const o of repo.ordersIn(['paid', 'delivering'])) {
+    for (const o of repo.ordersIn(['paid'])) {
+      tally.deliveries++;
+      this.afterPaid(o.id, true);
+    }
+    for (const o of repo.ordersIn(['delivering'])) {
       tally.deliveries++;
       this.delivery.start(o.id);
     }
@@ -88,7 +106,7 @@ export class OrderService {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.session.abortAll();
+    this.generation.abortAll();
     this.money.stop();
     this.delivery.stop();
   }

@@ -44,15 +44,22 @@ export class MoneyFlow {
     const o = this.deps.repo.order(orderId);
     if (!o) throw new KioskFailure('ORDER_NOT_FOUND', '订单不存在，请重新开始');
     if (o.state === 'awaiting_payment' && o.package_id === packageId) return this.hooks.changed(orderId); // double tap
-    if (!['picked', 'payment_closed'].includes(o.state)) throw new KioskFailure('BAD_STATE', '操作已失效，请按屏幕提示继续');
+    // Try, then buy: the package is chosen with the try on screen (generated), or without a try when
+    // the free cap was spent (checked); the older pick-first path (picked) still works.
+    const payable = ['generated', 'picked', 'payment_closed', 'checked'] as const;
+    if (!(payable as readonly string[]).includes(o.state)) throw new KioskFailure('BAD_STATE', '操作已失效，请按屏幕提示继续');
     const pkg = this.deps.catalog().packages.find((p) => p.id === packageId && p.enabled);
     if (!pkg) throw new KioskFailure('PACKAGE_UNAVAILABLE', '该套餐暂不可用，请选择其他套餐');
+    if (pkg.priceFen === 0 && (o.state === 'checked' || o.state === 'payment_closed' || o.picked_index === null)) {
+      // The free package is the try itself, watermarked: without a try there is nothing free to take away.
+      throw new KioskFailure('FREE_UNAVAILABLE', o.free_blocked ? '今日免费体验名额已用完，可选择付费套餐' : '请先生成体验照片', false);
+    }
     if (pkg.print && !(await printerReady(Math.max(1, pkg.copies))).ready) {
       throw new KioskFailure('PRINTER_NOT_READY', '打印机暂时不能使用，请选择电子版套餐', true);
     }
 
     if (pkg.priceFen === 0) {
-      transition(this.deps.db, orderId, 'paid', { from: ['picked'], reason: 'free', set: { package_id: pkg.id, amount_fen: 0 } });
+      transition(this.deps.db, orderId, 'paid', { from: ['generated', 'picked'], reason: 'free', set: { package_id: pkg.id, amount_fen: 0 } });
       this.deps.repo.audit('system', 'free_order', orderId, { packageId: pkg.id });
       this.hooks.onPaid(orderId);
       return this.hooks.changed(orderId);
@@ -62,7 +69,7 @@ export class MoneyFlow {
     const expiresAt = new Date(Date.now() + this.deps.config.paymentTimeoutSec * 1000);
     // Committed before the provider hears of it: a crash after this line is settled by the reconciler.
     transition(this.deps.db, orderId, 'awaiting_payment', {
-      from: ['picked', 'payment_closed'],
+      from: payable,
       set: { package_id: pkg.id, amount_fen: pkg.priceFen, notice: null },
       also: () =>
         this.deps.repo.insertPayment({

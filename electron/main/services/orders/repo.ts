@@ -24,6 +24,8 @@ export interface OrderRow {
   package_id: string | null;
   amount_fen: number | null;
   notice: string | null;
+  motion_effect: string | null;
+  free_blocked: string | null;
   created_at: string;
   updated_at: string;
   ended_at: string | null;

@@ -1,27 +1,33 @@
-// The customer's path before payment: consent, product and style, photos, generation, pick.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The customer's path before generation: consent, product and style, photos (camera and phone).
+// Generation (the try, and the variants after payment) is its own flow: generation.ts.
+
 import { join } from 'node:path';
 import type { Guidance, Lang, OrderView, ProductId, UploadLink } from '../../../shared/contract';
 import { KioskFailure } from '../../../shared/result';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 import type { OrderDeps } from './context';
-import { newId, parseFaces } from './repo';
+import { newId } from './repo';
 import { transition } from './stateMachine';
 import { buildView, qrSvg } from './view';
 
 const log = logger('session');
 
-const VARIANTS = 4;
 /** Phone upload links for absent relatives live this long. */
 const UPLOAD_TTL_SEC = 15 * 60;
 /** The largest camera still or upload we accept (decoded bytes). */
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
-export class SessionFlow {
-  private readonly running = new Map<string, AbortController>();
+export interface SessionHooks {
+  /** Stops a running try when the family walks away. */
+  abortGeneration(orderId: string): void;
+}
 
-  constructor(private readonly deps: OrderDeps) {}
+export class SessionFlow {
+  constructor(
+    private readonly deps: OrderDeps,
+    private readonly hooks: SessionHooks = { abortGeneration: () => undefined },
+  ) {}
 
   view(orderId: string): Promise<OrderView> {
     return buildView(this.deps, orderId);
@@ -129,173 +135,15 @@ export class SessionFlow {
     if (!ready && o.state === 'checked') transition(this.deps.db, orderId, 'created', { reason: 'photos changed' });
   }
 
-  async startGeneration(orderId: string): Promise<OrderView> {
-    const o = this.order(orderId);
-    if (o.state !== 'checked') {
-      if (o.state === 'generating' || o.state === 'generated') return this.view(orderId); // a double tap
-      throw new KioskFailure('PHOTOS_NOT_READY', '请先拍好照片');
-    }
-    this.beginRound(orderId, 'checked', false);
-    return this.changed(orderId);
-  }
-
-  async regenerate(orderId: string): Promise<OrderView> {
-    const o = this.order(orderId);
-    if (o.state === 'generating') return this.view(orderId);
-    if (o.state !== 'generated') throw new KioskFailure('BAD_STATE', '操作已失效，请按屏幕提示继续');
-    if (o.regenerations_used >= this.deps.config.regenerationsAllowed) {
-      throw new KioskFailure('NO_MORE_REGENERATIONS', '已经重新生成过了，请从这几张中挑选');
-    }
-    this.beginRound(orderId, 'generated', true);
-    return this.changed(orderId);
-  }
-
-  private beginRound(orderId: string, from: 'checked' | 'generated', regenerate: boolean): void {
-    const o = this.order(orderId);
-    const round = o.generation_round + 1;
-    // Throws a kind KioskFailure when the day's AI budget is spent: said before any request is made.
-    this.deps.aiBudget?.startGeneration(orderId);
-    transition(this.deps.db, orderId, 'generating', {
-      from: [from],
-      reason: regenerate ? 'regenerate' : 'generate',
-      set: {
-        generation_round: round,
-        generation_status: 'running',
-        generation_message: null,
-        regenerations_used: o.regenerations_used + (regenerate ? 1 : 0),
-        picked_index: null,
-      },
-      also: () => {
-        for (let i = 0; i < VARIANTS; i++) {
-          this.deps.repo.upsertVariant({
-            order_id: orderId,
-            round,
-            idx: i,
-            status: 'pending',
-            seed: o.seed + round * 100 + i,
-            result_asset_id: null,
-            preview_asset_id: null,
-          });
-        }
-      },
-    });
-    const ctl = new AbortController();
-    this.running.set(orderId, ctl);
-    void this.runRound(orderId, round, ctl.signal).finally(() => {
-      if (this.running.get(orderId) === ctl) this.running.delete(orderId);
-    });
-  }
-
-  private async runRound(orderId: string, round: number, signal: AbortSignal): Promise<void> {
-    const o = this.order(orderId);
-    const product = this.product(o.product_id);
-    const style = this.deps.catalog().styles.find((s) => s.id === o.style_id);
-    const started = Date.now();
-    const pending: Promise<void>[] = [];
-    try {
-      if (!product || !style) throw new KioskFailure('PRODUCT_UNAVAILABLE', '该项目暂不可用，请重新选择');
-      const photos = this.deps.repo
-        .photos(orderId)
-        .filter((p) => p.ok === 1)
-        .map((p) => {
-          const asset = this.deps.repo.asset(p.asset_id)!;
-          return { jpeg: readFileSync(asset.path), faces: parseFaces(p.faces_json), width: p.width, height: p.height };
-        });
-      const familyFaces = photos.reduce((n, p) => n + p.faces.length, 0);
-      const gate = this.deps.gate;
-      const result = await this.deps.runVariants({
-        generator: this.deps.generator,
-        input: { orderId, product, style, outfitId: o.outfit_id, photos, seed: o.seed + round * 100 },
-        count: VARIANTS,
-        signal,
-        gate: gate ? (img) => gate(img, { faces: familyFaces, minFacePx: 40 }) : undefined,
-        onVariant: (v) => pending.push(this.saveVariant(orderId, round, v.index, v.seed, v.image)),
-        onRejected: (index, reason) => log.info('variant.rejected', { orderId, index, reason }),
-      });
-      await Promise.all(pending);
-      if (signal.aborted) return;
-      const ready = this.deps.repo.variants(orderId, round).filter((v) => v.status === 'ready').length;
-      for (const v of this.deps.repo.variants(orderId, round)) {
-        if (v.status === 'pending') this.deps.repo.upsertVariant({ ...v, status: 'failed' });
-      }
-      log.info('generation.done', { orderId, round, ready, requests: result.requests, retries: result.retries, rejected: result.rejected, ms: Date.now() - started });
-      if (ready > 0) {
-        transition(this.deps.db, orderId, 'generated', { from: ['generating'], set: { generation_status: 'done' } });
-      } else {
-        this.failRound(orderId, '这次没有生成成功，请再试一次（不收费）');
-      }
-    } catch (e) {
-      await Promise.allSettled(pending);
-      if (signal.aborted) return;
-      const msg = e instanceof KioskFailure ? e.message : '这次没有生成成功，请再试一次（不收费）';
-      log.warn('generation.failed', { orderId, round, code: e instanceof KioskFailure ? e.code : 'INTERNAL', error: e as Error });
-      this.failRound(orderId, msg);
-    }
-    await this.changed(orderId).catch(() => undefined);
-  }
-
-  private failRound(orderId: string, message: string): void {
-    const o = this.order(orderId);
-    if (o.state !== 'generating') return;
-    this.deps.aiBudget?.forgiveGeneration(orderId);
-    // Back to checked with the round not counted as a regeneration: the family retries for free.
-    transition(this.deps.db, orderId, 'checked', {
-      from: ['generating'],
-      reason: 'generation failed',
-      set: {
-        generation_status: 'failed',
-        generation_message: message,
-        regenerations_used: Math.max(0, o.regenerations_used - (o.generation_round > 1 ? 1 : 0)),
-      },
-    });
-  }
-
-  private async saveVariant(orderId: string, round: number, index: number, seed: number, image: Buffer): Promise<void> {
-    const dir = join(this.deps.paths.results, orderId);
-    mkdirSync(dir, { recursive: true });
-    const resultPath = join(dir, `r${round}-v${index}.jpg`);
-    const previewPath = join(dir, `r${round}-v${index}-preview.jpg`);
-    writeFileAtomic(resultPath, image);
-    const preview = await this.deps.watermarkPreview(image);
-    writeFileSync(previewPath, preview);
-    this.deps.db.transaction(() => {
-      const result = this.deps.repo.addAsset(orderId, 'result', resultPath, 'image/jpeg');
-      const prev = this.deps.repo.addAsset(orderId, 'preview', previewPath, 'image/jpeg');
-      this.deps.repo.upsertVariant({
-        order_id: orderId,
-        round,
-        idx: index,
-        status: 'ready',
-        seed,
-        result_asset_id: result.id,
-        preview_asset_id: prev.id,
-      });
-    })();
-    await this.changed(orderId).catch(() => undefined);
-  }
-
-  async pick(orderId: string, index: number): Promise<OrderView> {
-    const o = this.order(orderId);
-    if (o.state === 'picked' && o.picked_index === index) return this.view(orderId);
-    const v = this.deps.repo.variants(orderId, o.generation_round).find((x) => x.idx === index);
-    if (!v || v.status !== 'ready') throw new KioskFailure('VARIANT_UNAVAILABLE', '请选择一张已生成的照片');
-    transition(this.deps.db, orderId, 'picked', { from: ['generated'], set: { picked_index: index } });
-    return this.changed(orderId);
-  }
-
   /** The family walked away (idle timeout, "重新开始"): stop the work, keep nothing running. */
   async abandon(orderId: string): Promise<OrderView> {
     const o = this.order(orderId);
-    this.running.get(orderId)?.abort();
+    this.hooks.abortGeneration(orderId);
     if (['created', 'checked', 'generating', 'generated', 'picked', 'payment_closed'].includes(o.state)) {
       transition(this.deps.db, orderId, 'abandoned', { reason: 'customer left' });
       log.info('order.abandoned', { orderId, from: o.state });
     }
     return this.changed(orderId);
-  }
-
-  abortAll(): void {
-    for (const c of this.running.values()) c.abort();
   }
 
   private order(orderId: string) {

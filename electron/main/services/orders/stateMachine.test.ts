@@ -35,7 +35,9 @@ describe('order state machine', () => {
     expect(canTransition('paid', 'abandoned')).toBe(false);
     expect(canTransition('delivering', 'abandoned')).toBe(false);
     expect(canTransition('awaiting_payment', 'delivering')).toBe(false);
-    expect(canTransition('generated', 'paid')).toBe(false);
+    // generated → paid exists only for a free package (money.start checks the price); nothing else skips payment.
+    expect(canTransition('generating', 'paid')).toBe(false);
+    expect(canTransition('checked', 'paid')).toBe(false);
     expect(canTransition('refunded', 'delivering')).toBe(false);
     for (const s of OrderState.options) expect(canTransition('refunded', s)).toBe(false);
   });

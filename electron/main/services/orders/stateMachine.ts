@@ -6,11 +6,13 @@ import { tx, type Db } from '../store/db';
 
 const allowed: Record<OrderState, readonly OrderState[]> = {
   created: ['checked', 'abandoned'],
-  checked: ['created', 'generating', 'abandoned'],
+  // With the free try spent for today the family buys first: the pictures are made after payment.
+  checked: ['created', 'generating', 'awaiting_payment', 'abandoned'],
   // A failed generation goes back to checked so the family can try again for free.
   generating: ['generated', 'checked', 'abandoned'],
-  generated: ['picked', 'generating', 'abandoned'],
-  // Free packages (price 0) skip awaiting_payment.
+  // Try, then buy: the one watermarked try is on screen with the packages; choosing one pays for it
+  // (a free package skips awaiting_payment). After payment the other variants are made and picked.
+  generated: ['picked', 'generating', 'awaiting_payment', 'paid', 'abandoned'],
   picked: ['awaiting_payment', 'paid', 'abandoned'],
   awaiting_payment: ['paid', 'payment_closed'],
   // After a cancel the family may choose another package; a payment that still turns up is refunded.

@@ -21,6 +21,11 @@ export function downloadUrl(deps: Pick<OrderDeps, 'phoneBaseUrl'>, token: string
   return `${deps.phoneBaseUrl()}/p/download/${token}`;
 }
 
+/** The short code a family quotes to the operator: the first six characters of the order id after "ord_". */
+export function orderCode(orderId: string): string {
+  return orderId.replace(/^ord_/, '').slice(0, 6).toUpperCase();
+}
+
 export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phoneBaseUrl' | 'printer'>, orderId: string): Promise<OrderView> {
   const repo: OrdersRepo = deps.repo;
   const o = repo.order(orderId);
@@ -93,6 +98,11 @@ export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phone
     payment,
     delivery,
     notice: o.notice,
+    orderCode: orderCode(o.id),
+    freeBlocked: o.free_blocked ?? undefined,
+    // Paid, the round of four is being made or waits for the family's pick.
+    choosing: o.state === 'paid' && o.picked_index === null,
+    motionEffect: (o.motion_effect as OrderView['motionEffect']) ?? null,
     updatedAt: o.updated_at,
   };
 }

@@ -17,9 +17,9 @@ async function deliveredOrder(h: Harness): Promise<string> {
   const o = await s.session.acceptConsent('zh');
   await s.session.chooseProduct(o.id, 'puzzle', 'gugong', null);
   await s.session.addPhoto(o.id, await solidJpeg(1), 'camera');
-  await s.session.startGeneration(o.id);
+  await s.generation.startTry(o.id);
   await until(() => h.repo.order(o.id)?.state === 'generated', 'generated');
-  await s.session.pick(o.id, 0);
+  await s.generation.pick(o.id, 0);
   await s.money.start(o.id, 'digital', async () => ({ ready: true }));
   const { token } = h.db.prepare('SELECT token FROM sim_trades').get() as { token: string };
   h.sim.confirm(token);

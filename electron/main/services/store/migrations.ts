@@ -172,4 +172,8 @@ export const migrations: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  /* 4: the sale (issue 15): the family's 微动态 effect, and why no free try was made (the free cap) */ `
+  ALTER TABLE orders ADD COLUMN motion_effect TEXT;
+  ALTER TABLE orders ADD COLUMN free_blocked TEXT;
+  `,
 ];

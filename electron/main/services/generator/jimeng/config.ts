@@ -22,6 +22,30 @@ export const JimengConfig = z.object({
       makeover: ReqKey.default('jimeng_i2i_v30'),
     })
     .default({ puzzle: 'jimeng_t2i_v40', puzzleFallback: 'jimeng_i2i_v30', makeover: 'jimeng_i2i_v30' }),
+  /**
+   * 尊享 (package model "enhanced"): the higher-quality request settings, as data. Defaults: 4.0
+   * (multi-image composition) for both products where photos can be hosted, at the largest 4:3
+   * size, and i2i 3.0 at its largest size and a stronger style scale otherwise.
+   */
+  enhanced: z
+    .object({
+      reqKeys: z
+        .object({ puzzle: ReqKey.default('jimeng_t2i_v40'), puzzleFallback: ReqKey.default('jimeng_i2i_v30'), makeover: ReqKey.default('jimeng_i2i_v30') })
+        .default({ puzzle: 'jimeng_t2i_v40', puzzleFallback: 'jimeng_i2i_v30', makeover: 'jimeng_i2i_v30' }),
+      t2iWidth: z.number().int().default(4096),
+      t2iHeight: z.number().int().default(3072),
+      i2iWidth: z.number().int().min(512).max(2016).default(2016),
+      i2iHeight: z.number().int().min(512).max(2016).default(1512),
+      scale: z.number().min(0).max(1).default(0.6),
+    })
+    .default({
+      reqKeys: { puzzle: 'jimeng_t2i_v40', puzzleFallback: 'jimeng_i2i_v30', makeover: 'jimeng_i2i_v30' },
+      t2iWidth: 4096,
+      t2iHeight: 3072,
+      i2iWidth: 2016,
+      i2iHeight: 1512,
+      scale: 0.6,
+    }),
   /** Parallel tasks per order (Jimeng answers 50430 beyond the account's concurrency). */
   concurrency: z.number().int().min(1).max(8).default(4),
   timeouts: z

@@ -181,6 +181,7 @@ export class JimengGenerator implements Generator {
     const photos = input.photos.slice(0, MAX_INPUTS);
     const h = createHash('sha256');
     h.update(input.product.id);
+    h.update(input.model ?? 'standard');
     for (const p of photos) h.update(p.jpeg);
     const key = h.digest('hex');
     const now = Date.now();
@@ -188,14 +189,17 @@ export class JimengGenerator implements Generator {
     for (const [k, v] of this.prepared) if (now - v.at > 5 * 60_000) this.prepared.delete(k);
     const hit = this.prepared.get(key);
     if (hit) return hit.plan;
-    const plan = this.makePlan(input.product.id, photos);
+    const plan = this.makePlan(input.product.id, photos, input.model === 'enhanced');
     this.prepared.set(key, { at: now, plan });
     plan.catch(() => this.prepared.delete(key));
     return plan;
   }
 
-  private async makePlan(product: GenerateInput['product']['id'], photos: GenerateInput['photos']): Promise<Plan> {
-    const { reqKeys, output } = this.opts.config;
+  private async makePlan(product: GenerateInput['product']['id'], photos: GenerateInput['photos'], enhanced = false): Promise<Plan> {
+    // 尊享: the same plan with the enhanced section's req_keys and sizes (config jimeng.enhanced).
+    const e = this.opts.config.enhanced;
+    const reqKeys = enhanced ? e.reqKeys : this.opts.config.reqKeys;
+    const output = enhanced ? { ...this.opts.config.output, t2iWidth: e.t2iWidth, t2iHeight: e.t2iHeight, i2iWidth: e.i2iWidth, i2iHeight: e.i2iHeight, scale: e.scale } : this.opts.config.output;
     const i2i = (mode: PromptMode, jpeg: Buffer): Plan => ({
       reqKey: mode === 'makeover' ? reqKeys.makeover : reqKeys.puzzleFallback,
       mode,

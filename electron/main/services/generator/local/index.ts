@@ -70,6 +70,8 @@ export function createLocalGenerator(opts: LocalGeneratorOptions): Generator {
         throw new KioskFailure('PHOTO_UNREADABLE', '照片无法读取，请重新拍摄', false);
       }
       signal.throwIfAborted();
+      // 尊享 (enhanced): the local compositor's best path is its full print resolution; the standard
+      // model renders at the same size today, so "enhanced" changes nothing locally but the label.
       const scene = await sceneFor(input.style, opts.assetsDir, W, H);
 
       const failures: VariantFailure[] = [];
