@@ -56,17 +56,13 @@ async function buyPrint(page: Page, expectPrice: string): Promise<string> {
   await tid(page, 'consent-agree').click();
   await tid(page, 'product-puzzle').click();
   await tid(page, 'style-gugong').click();
-  await tid(page, 'style-next').click();
   await tid(page, 'screen-capture').waitFor();
   await expect.poll(async () => (await tid(page, 'capture-guidance').textContent()) ?? '', { timeout: 30_000 }).toMatch(/1/);
   await tid(page, 'capture-shoot').click();
   await page.locator('[data-testid="capture-photo-0"][data-ok="true"]').waitFor({ timeout: 30_000 });
   await tid(page, 'capture-next').click();
-  await tid(page, 'screen-pick').waitFor({ timeout: 90_000 });
-  await tid(page, 'variant-0').locator('img').waitFor({ state: 'visible', timeout: 60_000 });
-  await tid(page, 'variant-0').click();
-  await tid(page, 'pick-confirm').click();
-  await tid(page, 'screen-package').waitFor();
+  await tid(page, 'screen-package').waitFor({ timeout: 90_000 });
+  await tid(page, 'package-try-img').waitFor({ state: 'visible', timeout: 60_000 });
   // The operator's new price, on the package screen of the next family.
   await expect.poll(async () => (await tid(page, 'package-print').textContent()) ?? '').toContain(expectPrice);
   await screenshot(page, 'admin-new-price');

@@ -28,7 +28,6 @@ describe('camera recovery', () => {
     await tid('consent-agree').click();
     await tid('product-makeover').click();
     await tid('style-gugong').click();
-    await tid('style-next').click();
     await page.locator('[data-testid="capture-guidance"][data-faces="1"]').waitFor({ timeout: 30_000 });
 
     // The webcam goes away: its track ends (what Chromium reports when a USB camera is unplugged).

@@ -63,6 +63,8 @@ export const Style = z.object({
   outfits: z.array(Outfit),
   /** Two colours for the tile on the style screen and the local generator's template. */
   palette: z.tuple([z.string(), z.string()]),
+  /** A sample result in assets/samples/ shown on the style's tile. */
+  sample: z.string().regex(/^[\w.-]+\.(jpg|jpeg|png|webp)$/).optional(),
 });
 export type Style = z.infer<typeof Style>;
 

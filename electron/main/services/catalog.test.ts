@@ -44,7 +44,7 @@ describe('loadCatalog', () => {
     expect(c.packages.map((p) => [p.id, p.priceFen, p.variants, p.watermark, p.print, p.download, p.motion, p.model, p.enabled])).toEqual([
       ['free', 0, 1, true, false, true, false, 'standard', true],
       ['digital', 990, 4, false, false, true, true, 'standard', true],
-      ['print', 1990, 4, false, true, true, true, 'standard', false],
+      ['print', 1990, 1, false, true, true, false, 'standard', true],
       ['premium', 2990, 4, false, true, true, true, 'enhanced', true],
     ]);
   });

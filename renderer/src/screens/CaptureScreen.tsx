@@ -20,6 +20,8 @@ import { Screen } from '../components/Screen';
 import { getKiosk } from '../platform/bridge';
 
 const FLASH_MS = 250;
+/** After the last good photo, the try starts by itself this much later (retake until then). */
+const AUTO_GO_MS = 2500;
 
 function useCountdown(onShoot: () => void): { value: number | null; start: () => void } {
   const [startedAt, setStartedAt] = useState<number | null>(null);
@@ -86,6 +88,19 @@ export function CaptureScreen() {
     },
   );
 
+  // Five taps (issue 15): once the product's last photo is in and good, the try starts by itself;
+  // retake stays possible until then (a several-people 时空拼图 still ends with "下一步").
+  const lastOk = photos.length > 0 && photos[photos.length - 1]!.ok;
+  const autoGo = full && lastOk && good >= minPhotos && order?.state === 'checked';
+  const generateRef = useRef(generate);
+  generateRef.current = generate;
+  useEffect(() => {
+    if (!autoGo) return;
+    // A moment to see the photo and tap "重拍" before the try starts.
+    const timer = setTimeout(() => void generateRef.current.run(), AUTO_GO_MS);
+    return () => clearTimeout(timer);
+  }, [autoGo]);
+
   // While the upload QR is up, a dropped WebSocket must not hide the photo that arrives.
   usePollOrder(link !== null);
 
@@ -127,7 +142,7 @@ export function CaptureScreen() {
       title={t('capture.title')}
       footer={
         <>
-          {isPuzzle && (
+          {(isPuzzle || photos.length === 0) && (
             <Button testId="capture-phone-upload" variant="secondary" onClick={() => void phoneLink.run()} busy={phoneLink.busy} disabled={full}>
               {t('capture.phoneUpload')}
             </Button>

@@ -9,6 +9,7 @@ import { QrImage } from '../components/QrImage';
 import { Screen } from '../components/Screen';
 import { getKiosk } from '../platform/bridge';
 import type { MessageKey } from '../i18n';
+import { ChoosePanel } from './ChoosePanel';
 
 const printKey: Record<'queued' | 'printing' | 'done' | 'failed', MessageKey> = {
   queued: 'deliver.printQueued',
@@ -33,6 +34,7 @@ export function DeliverScreen() {
   const photoId = delivery?.photoAssetId ?? picked?.assetId;
 
   const printDone = print?.status === 'done';
+  const contact = useFlow((s) => s.catalog?.settings.afterSalesContact);
   useEffect(() => {
     if (printDone) chime();
   }, [printDone]);
@@ -47,6 +49,8 @@ export function DeliverScreen() {
         </Button>
       }
     >
+      {order?.choosing ? <ChoosePanel /> : null}
+      {!order?.choosing && (
       <div className="deliver-layout">
         {photoId && <img className="deliver-photo" data-testid="deliver-photo" src={kiosk.mediaUrl(photoId)} alt="" />}
         <div className="deliver-side">
@@ -78,6 +82,10 @@ export function DeliverScreen() {
             !print && <p className="muted">{t('deliver.preparing')}</p>
           )}
           {delivery?.motion?.status === 'pending' && <p className="muted">{t('deliver.motionPending')}</p>}
+          <p className="deliver-order" data-testid="deliver-order-code" data-code={order?.orderCode}>
+            {order?.orderCode ? t('deliver.orderCode', { code: order.orderCode }) : null}
+            {contact ? ` · ${t('deliver.afterSales', { contact })}` : ''}
+          </p>
           {order?.notice && (
             <p className="notice" data-testid="deliver-notice">
               {order.notice}
@@ -85,6 +93,7 @@ export function DeliverScreen() {
           )}
         </div>
       </div>
+      )}
     </Screen>
   );
 }

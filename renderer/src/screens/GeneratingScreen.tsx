@@ -1,4 +1,5 @@
-// Four variants are being made; each appears as soon as it arrives, then on to the pick screen.
+// The free try is being made (one watermarked picture), then on to the packages with the try on
+// screen (try, then buy: issue 15). With the free cap spent no try is made: straight to the packages.
 import { useEffect } from 'react';
 import { useFlow } from '../app/flow';
 import { generationSettled, readyVariants } from '../app/orderMerge';
@@ -10,7 +11,6 @@ import { ErrorNote } from '../components/ErrorNote';
 import { Screen } from '../components/Screen';
 import { getKiosk } from '../platform/bridge';
 
-const VARIANTS = 4;
 /** Long enough to see the last picture land before the screen changes. */
 const SETTLE_PAUSE_MS = 1200;
 
@@ -27,27 +27,32 @@ export function GeneratingScreen() {
   const settled = order ? generationSettled(order) : false;
   const ready = order ? readyVariants(order) : 0;
   const failedAll = settled && ready === 0;
+  const skipped = !!order?.freeBlocked && order.state === 'checked';
 
   useEffect(() => {
+    if (skipped) {
+      useFlow.getState().go('package');
+      return;
+    }
     if (!settled || ready === 0) return;
-    const timer = setTimeout(() => useFlow.getState().go('pick'), SETTLE_PAUSE_MS);
+    const timer = setTimeout(() => useFlow.getState().go('package'), SETTLE_PAUSE_MS);
     return () => clearTimeout(timer);
-  }, [settled, ready]);
+  }, [settled, ready, skipped]);
 
-  const slots = Array.from({ length: Math.max(VARIANTS, order?.variants.length ?? 0) }, (_, i) => order?.variants.find((v) => v.index === i) ?? { index: i, status: 'pending' as const });
+  const slots = Array.from({ length: Math.max(1, order?.variants.length ?? 0) }, (_, i) => order?.variants.find((v) => v.index === i) ?? { index: i, status: 'pending' as const });
   const done = slots.filter((v) => v.status !== 'pending').length;
   const failure = failedAll
     ? { code: 'GENERATION_FAILED', message: order?.generation.message || t('generating.failed'), retryable: true }
     : null;
 
   return (
-    <Screen name="generating" title={t('generating.title')}>
-      <p className="screen-sub">{t('generating.sub')}</p>
+    <Screen name="generating" title={t('generating.tryTitle')}>
+      <p className="screen-sub">{t('generating.trySub')}</p>
       <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={slots.length} aria-valuenow={done} data-testid="generating-progress">
         <div className="progress-fill" style={{ width: `${Math.max(6, (done / slots.length) * 100)}%` }} />
         <span className="progress-text">{t('generating.progress', { n: done, total: slots.length })}</span>
       </div>
-      <div className="variant-grid">
+      <div className="variant-grid variant-grid-one">
         {slots.map((v) => (
           <div key={v.index} className={`variant variant-${v.status}`} data-testid={`variant-${v.index}`} data-status={v.status}>
             {v.status === 'ready' && 'assetId' in v && v.assetId ? (
@@ -67,6 +72,9 @@ export function GeneratingScreen() {
           <ErrorNote error={retry.error ?? failure} />
           <Button testId="generating-retry" onClick={() => void retry.run()} busy={retry.busy}>
             {t('generating.tryAgain')}
+          </Button>
+          <Button testId="generating-to-packages" variant="secondary" onClick={() => useFlow.getState().go('package')} disabled={retry.busy}>
+            {t('package.title')}
           </Button>
         </div>
       )}

@@ -1,4 +1,6 @@
 // Scene style (and, where offered, an outfit), then order:choose-product and on to the camera.
+// One tap on a style goes on (the five-tap path, issue 15); an outfit is chosen first, optionally.
+// Each tile shows the style's sample picture (assets/samples, served at ./samples/).
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useFlow } from '../app/flow';
@@ -18,12 +20,16 @@ export function StyleScreen() {
   const styles = useFlow(useShallow((s) => s.catalog?.styles.filter((x) => x.enabled && productId !== null && x.products.includes(productId)) ?? []));
   const [styleId, setStyleId] = useState<string | null>(null);
   const [outfitId, setOutfitId] = useState<string | null>(null);
-  const style = styles.find((s) => s.id === styleId) ?? null;
+  // Outfits offered by any style of this product, chosen before the style (one list, by id).
+  const outfits = [...new Map(styles.flatMap((s) => s.outfits).map((o) => [o.id, o])).values()];
 
   const next = useAction(
-    async () => {
-      if (!orderId || !productId || !styleId) return { ok: false as const, error: { code: 'VALIDATION', message: '', retryable: false } };
-      return getKiosk().invoke('order:choose-product', { orderId, productId, styleId, outfitId });
+    async (chosen: string | null) => {
+      const id = chosen ?? styleId;
+      if (!orderId || !productId || !id) return { ok: false as const, error: { code: 'VALIDATION', message: '', retryable: false } };
+      const style = styles.find((s) => s.id === id);
+      const outfit = style?.outfits.some((o) => o.id === outfitId) ? outfitId : null;
+      return getKiosk().invoke('order:choose-product', { orderId, productId, styleId: id, outfitId: outfit });
     },
     (order) => {
       useFlow.getState().orderFrom('call', order);
@@ -40,37 +46,19 @@ export function StyleScreen() {
           <Button testId="back" variant="secondary" onClick={() => useFlow.getState().go('product')} disabled={next.busy}>
             {t('common.back')}
           </Button>
-          <Button testId="style-next" onClick={() => void next.run()} busy={next.busy} disabled={!styleId}>
+          <Button testId="style-next" onClick={() => void next.run(null)} busy={next.busy} disabled={!styleId}>
             {t('style.next')}
           </Button>
         </>
       }
     >
-      <div className="tiles tiles-styles">
-        {styles.map((s) => (
-          <button
-            key={s.id}
-            type="button"
-            className={`tile tile-style${s.id === styleId ? ' is-selected' : ''}`}
-            data-testid={`style-${s.id}`}
-            aria-pressed={s.id === styleId}
-            style={{ background: `linear-gradient(160deg, ${s.palette[0]}, ${s.palette[1]})` }}
-            onClick={() => {
-              setStyleId(s.id);
-              setOutfitId(null);
-            }}
-          >
-            <span className="tile-name">{pickText(lang, s.name)}</span>
-          </button>
-        ))}
-      </div>
-      {style && style.outfits.length > 0 && (
+      {outfits.length > 0 && (
         <div className="outfits">
-          <span className="outfits-label">{t('style.outfit')}</span>
+          <span className="outfits-label">{t('style.outfitOptional')}</span>
           <button type="button" className={`chip chip-large${outfitId === null ? ' is-on' : ''}`} data-testid="outfit-none" onClick={() => setOutfitId(null)}>
             {t('style.noOutfit')}
           </button>
-          {style.outfits.map((o) => (
+          {outfits.map((o) => (
             <button
               key={o.id}
               type="button"
@@ -83,6 +71,29 @@ export function StyleScreen() {
           ))}
         </div>
       )}
+      <div className="tiles tiles-styles">
+        {styles.map((s) => (
+          <button
+            key={s.id}
+            type="button"
+            className={`tile tile-style${s.id === styleId ? ' is-selected' : ''}`}
+            data-testid={`style-${s.id}`}
+            aria-pressed={s.id === styleId}
+            style={{
+              background: s.sample
+                ? `linear-gradient(180deg, transparent 55%, ${s.palette[0]}), url(./samples/${s.sample}) center / cover, ${s.palette[0]}`
+                : `linear-gradient(160deg, ${s.palette[0]}, ${s.palette[1]})`,
+            }}
+            disabled={next.busy}
+            onClick={() => {
+              setStyleId(s.id);
+              void next.run(s.id);
+            }}
+          >
+            <span className="tile-name">{pickText(lang, s.name)}</span>
+          </button>
+        ))}
+      </div>
       <ErrorNote error={next.error} onRetry={next.retry} busy={next.busy} />
     </Screen>
   );

@@ -1,0 +1,211 @@
+// The sale as the product plan designs it (issue 15), in real Chromium against the browser host:
+// the free path (one watermarked try taken away by QR, nothing billed beyond one image), a ¥9.9
+// order (four pictures after payment, the family picks one and its 微动态 effect) and a ¥29.9
+// order (four from the enhanced model, printed). Each counts the taps from the attract screen to
+// the payment QR (at most five) and leaves screenshots in test-results/screens/.
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJimengSimulator } from '../electron/sim/jimeng/simulator';
+import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+
+let browser: Browser;
+const hosts: Host[] = [];
+const work = mkdtempSync(join(tmpdir(), 'kiosk-sale-e2e-'));
+
+beforeAll(async () => {
+  browser = await launchChromium(fakeCamera(work));
+});
+afterAll(async () => {
+  await browser?.close();
+  for (const h of hosts) await h.stop().catch(() => undefined);
+});
+
+const tid = (page: Page, id: string) => page.getByTestId(id);
+
+/** Counts the family's taps: every tap on the main path goes through here. */
+class Taps {
+  n = 0;
+  async tap(page: Page, id: string): Promise<void> {
+    this.n++;
+    await tid(page, id).click();
+  }
+}
+
+function dbOf(dataDir: string) {
+  return new Database(join(dataDir, 'kiosk.sqlite'), { readonly: true, fileMustExist: true });
+}
+
+/**
+ * attract → consent+product (富贵变身) → style → shoot → (the try is made by itself) → package.
+ * Returns the taps counted up to and including the package tap.
+ */
+async function upToPackage(page: Page, name: string, packageId: string): Promise<Taps> {
+  const taps = new Taps();
+  await tid(page, 'screen-attract').waitFor();
+  await taps.tap(page, 'attract-start');
+  await tid(page, 'screen-consent').waitFor();
+  await screenshot(page, `${name}-consent`);
+  await taps.tap(page, 'consent-product-makeover');
+  await tid(page, 'screen-style').waitFor();
+  // The style tiles show a sample picture of the style.
+  expect(await tid(page, 'style-gugong').evaluate((el) => getComputedStyle(el).backgroundImage)).toContain('samples/gugong');
+  await screenshot(page, `${name}-style`);
+  await taps.tap(page, 'style-gugong');
+  await tid(page, 'screen-capture').waitFor();
+  await expect.poll(async () => (await tid(page, 'capture-guidance').textContent()) ?? '', { timeout: 30_000 }).toMatch(/1/);
+  await taps.tap(page, 'capture-shoot');
+  await page.locator('[data-testid="capture-photo-0"][data-ok="true"]').waitFor({ timeout: 30_000 });
+  await screenshot(page, `${name}-capture`);
+  // No "下一步": the try starts by itself once the photo is good.
+  await tid(page, 'screen-package').waitFor({ timeout: 90_000 });
+  await tid(page, 'package-try-img').waitFor({ state: 'visible', timeout: 60_000 });
+  await expect.poll(() => tid(page, 'package-try-img').evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
+  await screenshot(page, `${name}-package`);
+  await taps.tap(page, `package-${packageId}`);
+  return taps;
+}
+
+async function payOnPhone(codeUrl: string): Promise<void> {
+  const phone = await phoneContext(browser);
+  const p = await phone.newPage();
+  await p.goto(codeUrl);
+  await tid(p, 'sim-pay-confirm').click();
+  await tid(p, 'sim-pay-success').waitFor();
+  await phone.close();
+}
+
+/** The pay QR is on screen: the main path ends here. Returns its URL. */
+async function payQr(page: Page, name: string, taps: Taps): Promise<string> {
+  const qr = tid(page, 'pay-qr');
+  await qr.waitFor();
+  await screenshot(page, `${name}-pay`);
+  console.log(`RESULT ${name}_taps_to_payment_qr=${taps.n}`);
+  expect(taps.n).toBeLessThanOrEqual(5);
+  return (await qr.getAttribute('data-code-url'))!;
+}
+
+/** After payment: the other pictures arrive; the family taps one, an effect, and confirms. */
+async function choose(page: Page, name: string, index: number, effect: string): Promise<void> {
+  await tid(page, 'choose-panel').waitFor({ timeout: 30_000 });
+  for (let i = 0; i < 4; i++) await page.locator(`[data-testid="choose-${i}"][data-status="ready"]`).waitFor({ timeout: 120_000 });
+  await tid(page, `choose-${index}`).click();
+  await tid(page, `effect-${effect}`).click();
+  await screenshot(page, `${name}-choose`);
+  await tid(page, 'choose-confirm').click();
+}
+
+describe('the sale: try, then buy (browser host, real Chromium)', () => {
+  it('free: one watermarked try, taken away by QR; one image billed, no payment', async () => {
+    const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 300 } });
+    const dataDir = join(work, 'free');
+    const host = await startHost(dataDir, {
+      KIOSK_GENERATOR: 'jimeng',
+      JIMENG_ENDPOINT: sim.url,
+      JIMENG_ACCESS_KEY: sim.accessKey,
+      JIMENG_SECRET_KEY: sim.secretKey,
+      KIOSK_FREE_COOLDOWN_SEC: '0',
+    });
+    hosts.push(host);
+    try {
+      const { context, page } = await kioskPage(browser, host.url);
+      const taps = await upToPackage(page, 'free', 'free');
+      console.log(`RESULT free_taps_to_takeaway_qr=${taps.n}`);
+      expect(taps.n).toBeLessThanOrEqual(5);
+      await tid(page, 'screen-deliver').waitFor({ timeout: 20_000 });
+      const dl = tid(page, 'deliver-download-qr');
+      await dl.waitFor({ timeout: 30_000 });
+      expect(await tid(page, 'deliver-order-code').getAttribute('data-code')).toMatch(/^[A-Z0-9_-]{6}$/);
+      await screenshot(page, 'free-deliver');
+      // The phone gets the try as it was shown: watermarked, screen-sized (not the full-resolution file).
+      const phone = await phoneContext(browser);
+      const p = await phone.newPage();
+      await p.goto((await dl.getAttribute('data-url'))!);
+      const img = tid(p, 'download-photo');
+      await img.waitFor({ timeout: 20_000 });
+      await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeLessThanOrEqual(1024);
+      await screenshot(p, 'free-phone-download');
+      await phone.close();
+      await context.close();
+      expect(sim.stats.submits).toBe(1);
+      expect(sim.stats.billedImages).toBeLessThanOrEqual(1);
+      const db = dbOf(dataDir);
+      const row = db.prepare("SELECT state, amount_fen, package_id FROM orders WHERE state != 'abandoned' ORDER BY created_at DESC LIMIT 1").get();
+      const trades = db.prepare('SELECT COUNT(*) AS n FROM payments').get();
+      db.close();
+      expect(row).toEqual({ state: 'delivered', amount_fen: 0, package_id: 'free' });
+      expect(trades).toEqual({ n: 0 });
+    } finally {
+      await host.stop();
+      await sim.close();
+    }
+  });
+
+  it('¥9.9: five taps to the QR, then four pictures to choose from and the 微动态 effect', async () => {
+    const dataDir = join(work, 'digital');
+    const host = await startHost(dataDir, { KIOSK_FREE_COOLDOWN_SEC: '0' });
+    hosts.push(host);
+    const { context, page } = await kioskPage(browser, host.url);
+    const taps = await upToPackage(page, 'digital', 'digital');
+    const codeUrl = await payQr(page, 'digital', taps);
+    await payOnPhone(codeUrl);
+    await tid(page, 'screen-deliver').waitFor({ timeout: 20_000 });
+    await choose(page, 'digital', 2, 'lanterns');
+    await tid(page, 'deliver-download-qr').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'digital-deliver');
+    await context.close();
+    await expect
+      .poll(() => {
+        const db = dbOf(dataDir);
+        const r = db.prepare('SELECT state FROM orders WHERE amount_fen = 990').get() as { state: string } | undefined;
+        db.close();
+        return r?.state;
+      }, { timeout: 30_000 })
+      .toBe('delivered');
+    const db = dbOf(dataDir);
+    const row = db.prepare('SELECT picked_index, motion_effect, generation_round FROM orders WHERE amount_fen = 990').get();
+    const variants = db.prepare("SELECT COUNT(*) AS n FROM variants v JOIN orders o ON o.id = v.order_id WHERE o.amount_fen = 990 AND v.round = 2 AND v.status = 'ready'").get();
+    db.close();
+    expect(row).toEqual({ picked_index: 2, motion_effect: 'lanterns', generation_round: 2 });
+    expect(variants).toEqual({ n: 4 });
+    await host.stop();
+  });
+
+  it('¥29.9: five taps, four pictures from the enhanced model (Jimeng simulator), printed', async () => {
+    const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 300 } });
+    const dataDir = join(work, 'premium');
+    const host = await startHost(dataDir, {
+      KIOSK_GENERATOR: 'jimeng',
+      JIMENG_ENDPOINT: sim.url,
+      JIMENG_ACCESS_KEY: sim.accessKey,
+      JIMENG_SECRET_KEY: sim.secretKey,
+      KIOSK_FREE_COOLDOWN_SEC: '0',
+    });
+    hosts.push(host);
+    try {
+      const { context, page } = await kioskPage(browser, host.url);
+      const taps = await upToPackage(page, 'premium', 'premium');
+      expect(sim.stats.submits).toBe(1); // nothing more before the money is in
+      const codeUrl = await payQr(page, 'premium', taps);
+      await payOnPhone(codeUrl);
+      await tid(page, 'screen-deliver').waitFor({ timeout: 20_000 });
+      await choose(page, 'premium', 1, 'fireworks');
+      await page.locator('[data-testid="deliver-print-status"][data-status="done"]').waitFor({ timeout: 60_000 });
+      await screenshot(page, 'premium-deliver');
+      await context.close();
+      // The try (standard) plus four enhanced pictures, no failures to retry here.
+      expect(sim.stats.submits).toBe(5);
+      const db = dbOf(dataDir);
+      const row = db.prepare('SELECT state, picked_index, motion_effect FROM orders WHERE amount_fen = 2990').get();
+      db.close();
+      expect(row).toMatchObject({ picked_index: 1, motion_effect: 'fireworks' });
+    } finally {
+      await host.stop();
+      await sim.close();
+    }
+  });
+});
