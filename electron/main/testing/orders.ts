@@ -137,6 +137,7 @@ export function harness(
     aiBudget?: OrderDeps['aiBudget'];
     motion?: OrderDeps['motion'];
     watermarkPreview?: OrderDeps['watermarkPreview'];
+    timing?: OrderDeps['timing'];
   } = {},
 ): Harness {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-orders-'));
@@ -178,7 +179,7 @@ export function harness(
       labelDelivered: async (img) => img,
       phoneBaseUrl: () => 'http://phone.test',
       emit: (event, payload) => events.push({ event, payload }),
-      timing: { pollFastMs: 20, pollSlowMs: 20, retryMs: 5 },
+      timing: { pollFastMs: 20, pollSlowMs: 20, retryMs: 5, ...opts.timing },
     };
     const s = new OrderService(deps);
     services.push(s);

@@ -172,7 +172,12 @@ export const migrations: string[] = [
     created_at TEXT NOT NULL
   );
   `,
-  /* 4: the sale (issue 15): the family's 微动态 effect, and why no free try was made (the free cap) */ `
+  /* 4: a delivery that threw (full disk, …) is retried by the sweeper with back-off, then refunded */ `
+  ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE deliveries ADD COLUMN retry_at TEXT;
+  ALTER TABLE deliveries ADD COLUMN last_error TEXT;
+  `,
+  /* 5: the sale (issue 15): the family's 微动态 effect, and why no free try was made (the free cap) */ `
   ALTER TABLE orders ADD COLUMN motion_effect TEXT;
   ALTER TABLE orders ADD COLUMN free_blocked TEXT;
   `,
