@@ -124,7 +124,7 @@ describe('operator admin screen (browser host, real Chromium)', () => {
     expect(await tid(page, 'admin-issue-idleTimeoutSec').textContent()).toMatch(/15.*3600/);
     await screenshot(page, 'admin-settings-issue');
     await tid(page, 'admin-field-idleTimeoutSec').fill('120');
-    await tid(page, 'admin-field-packages.1.priceFen').fill('12.8');
+    await tid(page, 'admin-field-packages.2.priceFen').fill('12.8'); // 打印+电子版 (after 免费体验 and 电子版)
     await tid(page, 'admin-settings-save').click();
     await tid(page, 'admin-settings-saved').waitFor();
     await tid(page, 'admin-leave').click();

@@ -138,6 +138,9 @@ export function harness(
     motion?: OrderDeps['motion'];
     watermarkPreview?: OrderDeps['watermarkPreview'];
     timing?: OrderDeps['timing'];
+    /** A real generator (the funnel benchmark: local or Jimeng) instead of the fake; and a catalogue. */
+    generator?: Generator;
+    catalog?: Catalog;
   } = {},
 ): Harness {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-orders-'));
@@ -159,10 +162,10 @@ export function harness(
       db,
       repo,
       config,
-      catalog: () => testCatalog,
+      catalog: () => opts.catalog ?? testCatalog,
       paths,
       checks: fakeChecks(),
-      generator,
+      generator: opts.generator ?? generator,
       runVariants,
       aiBudget: opts.aiBudget,
       payment,

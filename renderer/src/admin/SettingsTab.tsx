@@ -25,6 +25,8 @@ function textsOf(s: AdminSettings): Record<string, string> {
   for (const f of NUMBER_FIELDS) t[f] = String(s[f]);
   t.dailyRefundCapFen = formatFen(s.dailyRefundCapFen);
   for (const f of THRESHOLD_FIELDS) t[`thresholds.${f}`] = String(s.thresholds[f]);
+  t.freeDailyBudget = String(s.freeDailyBudget ?? 0);
+  t.freeCooldownSec = String(s.freeCooldownSec ?? 0);
   return t;
 }
 
@@ -82,6 +84,12 @@ export function SettingsTab() {
     );
   };
 
+  const setPkg = (id: string, patch: Partial<AdminSettings['packages'][number]>) => {
+    if (!draft) return;
+    setDraft({ ...draft, packages: draft.packages.map((x) => (x.id === id ? { ...x, ...patch } : x)) });
+    setStatus('idle');
+  };
+
   const save = async () => {
     const local: SettingsIssue[] = [];
     const num = (path: string, fen = false): number => {
@@ -99,6 +107,8 @@ export function SettingsTab() {
       resultRetentionDays: num('resultRetentionDays'),
       originalRetentionHours: num('originalRetentionHours'),
       dailyRefundCapFen: num('dailyRefundCapFen', true),
+      freeDailyBudget: num('freeDailyBudget'),
+      freeCooldownSec: num('freeCooldownSec'),
       thresholds: {
         minFacePx: num('thresholds.minFacePx'),
         minFaceScore: num('thresholds.minFaceScore'),
@@ -136,6 +146,26 @@ export function SettingsTab() {
             <div className="admin-row" key={p.id}>
               <span className="admin-row-name">{name ? pickText(lang, name) : p.id}</span>
               {numberInput(`packages.${i}.priceFen`, t('admin.settings.priceYuan'), { decimal: true })}
+              {/* The package's contents (issue 15): pictures to choose from, watermark, 微动态, print, model. */}
+              <select
+                className="admin-input"
+                data-testid={`admin-package-variants-${p.id}`}
+                value={p.variants ?? 4}
+                onChange={(e) => setPkg(p.id, { variants: Number(e.target.value) === 1 ? 1 : 4 })}
+              >
+                <option value={1}>{t('admin.settings.variants1')}</option>
+                <option value={4}>{t('admin.settings.variants4')}</option>
+              </select>
+              <select className="admin-input" data-testid={`admin-package-model-${p.id}`} value={p.model ?? 'standard'} onChange={(e) => setPkg(p.id, { model: e.target.value === 'enhanced' ? 'enhanced' : 'standard' })}>
+                <option value="standard">{t('admin.settings.modelStandard')}</option>
+                <option value="enhanced">{t('admin.settings.modelEnhanced')}</option>
+              </select>
+              {(['watermark', 'motion', 'print'] as const).map((k) => (
+                <label className="admin-check" key={k}>
+                  <input type="checkbox" data-testid={`admin-package-${k}-${p.id}`} checked={p[k] ?? false} onChange={(e) => setPkg(p.id, { [k]: e.target.checked, ...(k === 'print' ? { copies: e.target.checked ? Math.max(1, p.copies ?? 1) : 0 } : {}) })} />
+                  {t(`admin.settings.${k}`)}
+                </label>
+              ))}
               <label className="admin-check">
                 <input
                   type="checkbox"
@@ -151,6 +181,30 @@ export function SettingsTab() {
             </div>
           );
         })}
+      </section>
+
+      <section className="admin-section" data-testid="admin-free">
+        <h3>{t('admin.settings.free')}</h3>
+        <p className="admin-note" data-testid="admin-free-used">
+          {t('admin.settings.freeUsedToday', { n: view.freeUsedToday ?? 0, budget: draft.freeDailyBudget ?? 0 })}
+        </p>
+        <div className="admin-grid">
+          {numberInput('freeDailyBudget', t('admin.settings.freeDailyBudget'))}
+          {numberInput('freeCooldownSec', t('admin.settings.freeCooldownSec'))}
+          <label className="admin-field">
+            <span className="admin-label">{t('admin.settings.afterSalesContact')}</span>
+            <input
+              className="admin-input"
+              data-testid="admin-field-afterSalesContact"
+              value={draft.afterSalesContact ?? ''}
+              maxLength={60}
+              onChange={(e) => {
+                setDraft({ ...draft, afterSalesContact: e.target.value });
+                setStatus('idle');
+              }}
+            />
+          </label>
+        </div>
       </section>
 
       <section className="admin-section">
