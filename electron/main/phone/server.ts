@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { KioskFailure, toKioskError } from '../../shared/result';
 import { baseHeaders, CSP, readBody, RequestNoise, safeDecode, sendJson as json, serveFile } from '../infra/http';
 import { logger } from '../infra/log';
+import { orderCode } from '../services/orders/view';
 import { mimeOf } from '../infra/mime';
 import type { OrdersRepo } from '../services/orders/repo';
 import type { SessionFlow } from '../services/orders/session';
@@ -27,6 +28,8 @@ export interface PhoneServerDeps {
   simPayment: SimulatedPayment | null;
   rendererDir: string;
   blessing: () => string;
+  /** The operator's after-sales contact, shown with the short order code on the download page. */
+  afterSalesContact?: () => string;
   uploadMaxBytes: number;
   /** Link lifetime for photo/video URLs handed to the page (re-signed on every visit). */
   fileUrlTtlSec?: number;
@@ -147,7 +150,9 @@ export class PhoneServer {
     const d = this.deps.repo.delivery(t.order_id);
     const ttl = this.deps.fileUrlTtlSec ?? 3600;
     const ready = !!d && d.share_status === 'done' && !!d.share_key;
-    const value: Record<string, unknown> = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at };
+    const value: Record<string, unknown> = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at, orderCode: orderCode(t.order_id) };
+    const contact = this.deps.afterSalesContact?.();
+    if (contact) value.afterSalesContact = contact;
     if (ready && d?.share_key) {
       // URLs are signed afresh on every visit, so the page works for the whole retention period.
       value.photoUrl = await this.deps.share.url(`${d.share_key}/photo.jpg`, ttl);

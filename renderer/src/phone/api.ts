@@ -17,6 +17,9 @@ export interface DownloadInfo {
   motionPending?: boolean;
   blessing: string;
   expiresAt: string;
+  /** Short order code and the operator's after-sales contact (issue 15). */
+  orderCode?: string;
+  afterSalesContact?: string;
 }
 export interface UploadInfo {
   expiresAt: string;
