@@ -12,6 +12,7 @@ import { createSecretStore, defaultSecretsFile, type SecretStore } from './servi
 import type { Db } from './services/store/db';
 import type { ChecksService } from './services/checks/types';
 import { createChecksService } from './services/checks';
+import { createCutoutService } from './services/generator/local/segmenter';
 import type { Generator } from './services/generator/types';
 import { createLocalGenerator } from './services/generator/local';
 import { createJimengProvider, type JimengProvider } from './services/generator/jimeng';
@@ -91,7 +92,8 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
 
   // ---- generator
   let jimeng: JimengProvider | null = null;
-  let generator: Generator = createLocalGenerator({ assetsDir: resources.assetsDir, detectFaces: (img) => checks.detectFaces(img) });
+  const cutouts = createCutoutService({ modelsDir: resources.modelsDir });
+  let generator: Generator = createLocalGenerator({ assetsDir: resources.assetsDir, detectFaces: (img) => checks.detectFaces(img), segment: cutouts.segment });
   let concurrency: number | undefined;
   if (config.providers.generator === 'jimeng') {
     try {
@@ -178,7 +180,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
     labelDelivered: (image, o) => labelDelivered(image, { orderId: o.orderId, provider: o.provider }),
     close: async () => {
       print.queue.close();
-      await Promise.allSettled([checks.close(), jimeng?.close(), motion.close?.(), oss?.stop()]);
+      await Promise.allSettled([checks.close(), cutouts.close(), jimeng?.close(), motion.close?.(), oss?.stop()]);
     },
   };
 }
