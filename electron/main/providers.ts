@@ -49,6 +49,8 @@ export interface ProviderContext {
   /** A print job's progress changed (for the delivery screen). */
   onPrintUpdate?: (jobKey: string, view: PrintJobView) => void;
   platform?: ProviderPlatform;
+  /** Each OSS upload attempt's outcome (fleet monitoring). */
+  onUploadAttempt?: (ok: boolean, code: string | null) => void;
 }
 
 export interface Providers {
@@ -84,7 +86,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   if (config.providers.share === 'oss') {
     const ossConfig = ossConfigFromEnv(config.oss, env);
     if (!ossConfig) throw new Error('providers.share is "oss" but the oss section (bucket, region, credentials) is incomplete — see README "Object storage"');
-    oss = createQueuedOssShare(ossConfig, { stateDir: paths.root });
+    oss = createQueuedOssShare(ossConfig, { stateDir: paths.root, onAttempt: ctx.onUploadAttempt });
     oss.start();
   }
   const share: ShareStore = oss ?? lanShare;

@@ -51,6 +51,8 @@ export const KioskConfig = z.object({
   print: Section,
   motion: Section,
   checks: Section,
+  /** Fleet: heartbeats, alerts, remote settings, backups, updates (services/fleet/config.ts). */
+  fleet: Section,
 });
 export type KioskConfig = z.infer<typeof KioskConfig>;
 
