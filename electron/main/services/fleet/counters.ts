@@ -9,6 +9,9 @@ export interface BusinessCounters {
   consents: number;
   photos: number;
   previews: number;
+  /** Families who saw their AI previews (reached "generated") and who picked one: the funnel's middle. */
+  generated: number;
+  picked: number;
   /** Orders that reached "paid" (free packages included with 0 fen), by package. */
   paidByPackage: Record<string, { count: number; fen: number }>;
   paidOrders: number;
@@ -25,6 +28,9 @@ export function businessCounters(db: Db, fromIso: string, toIso: string): Busine
   const consents = one(db, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'consent' AND at >= ? AND at < ?", ...w);
   const photos = one(db, 'SELECT COUNT(*) AS n FROM photos WHERE created_at >= ? AND created_at < ?', ...w);
   const previews = one(db, "SELECT COUNT(*) AS n FROM assets WHERE kind = 'preview' AND created_at >= ? AND created_at < ?", ...w);
+  const reached = (state: string) => one(db, 'SELECT COUNT(DISTINCT order_id) AS n FROM order_transitions WHERE to_state = ? AND at >= ? AND at < ?', state, ...w);
+  const generated = reached('generated');
+  const picked = reached('picked');
   const paidRows = db
     .prepare(
       `SELECT COALESCE(o.package_id, 'unknown') AS pkg, COUNT(*) AS count, COALESCE(SUM(o.amount_fen), 0) AS fen
@@ -46,6 +52,8 @@ export function businessCounters(db: Db, fromIso: string, toIso: string): Busine
     consents,
     photos,
     previews,
+    generated,
+    picked,
     paidByPackage,
     paidOrders: paidRows.reduce((s, r) => s + r.count, 0),
     salesFen: paidRows.reduce((s, r) => s + r.fen, 0),

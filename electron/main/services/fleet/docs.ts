@@ -3,6 +3,7 @@
 //   fleet/<kioskId>/latest.json                         the last heartbeat (overwritten each beat)
 //   fleet/<kioskId>/beats/<YYYY-MM-DD>/<HHMMSS>.json    every heartbeat (history; the report does not read these)
 //   fleet/<kioskId>/daily/<YYYY-MM-DD>.json             the day's summary (rewritten hourly, final after midnight)
+//   fleet/<kioskId>/days.json                           the last 35 daily summaries in one document (the report's input)
 //   fleet/<kioskId>/backups/<stamp>.sqlite.enc          encrypted database copies (backup.ts)
 //   fleet/settings/<group>.json                         remote settings for a group (Ed25519, operator-signed)
 // Every kiosk document is an HMAC envelope (sign.ts). No personal data: counts, codes, versions.
@@ -22,6 +23,8 @@ export const Counters = z.object({
   consents: Count,
   photos: Count,
   previews: Count,
+  generated: Count,
+  picked: Count,
   paidOrders: Count,
   paidByPackage: z.record(Code, z.object({ count: Count, fen: Count })),
   salesFen: Count,
@@ -72,15 +75,22 @@ export const DailySummary = Counters.extend({
 });
 export type DailySummary = z.infer<typeof DailySummary>;
 
+export const DAYS_KEPT = 35;
+
+export const DaysBundle = z.object({ v: z.literal(1), kind: z.literal('days'), kioskId: z.string(), at: z.iso.datetime(), days: z.array(DailySummary).max(400) });
+export type DaysBundle = z.infer<typeof DaysBundle>;
+
 export const fleetKeys = (prefix: string, kioskId: string) => ({
   latest: `${prefix}${kioskId}/latest.json`,
   beat: (at: Date) => `${prefix}${kioskId}/beats/${at.toISOString().slice(0, 10)}/${at.toISOString().slice(11, 19).replace(/:/g, '')}.json`,
   daily: (day: string) => `${prefix}${kioskId}/daily/${day}.json`,
   dailyPrefix: `${prefix}${kioskId}/daily/`,
+  /** The last DAYS_KEPT daily summaries in one document (rewritten with each summary): what the report reads. */
+  days: `${prefix}${kioskId}/days.json`,
   backups: `${prefix}${kioskId}/backups/`,
 });
 export const settingsKey = (prefix: string, group: string) => `${prefix}settings/${group}.json`;
 
 export function emptyCounters(): Counters {
-  return { visitors: 0, consents: 0, photos: 0, previews: 0, paidOrders: 0, paidByPackage: {}, salesFen: 0, refunds: { count: 0, fen: 0 }, aiImages: 0, aiCostFen: 0, paperUsed: 0, calls: {}, failures: {} };
+  return { visitors: 0, consents: 0, photos: 0, previews: 0, generated: 0, picked: 0, paidOrders: 0, paidByPackage: {}, salesFen: 0, refunds: { count: 0, fen: 0 }, aiImages: 0, aiCostFen: 0, paperUsed: 0, calls: {}, failures: {} };
 }

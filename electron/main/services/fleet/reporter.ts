@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 import type { Db } from '../store/db';
 import { businessCounters, dayBounds, localDay } from './counters';
-import { DailySummary, emptyCounters, fleetKeys, Heartbeat, HEALTH_PARTS, type Counters } from './docs';
+import { DailySummary, DAYS_KEPT, DaysBundle, emptyCounters, fleetKeys, Heartbeat, HEALTH_PARTS, type Counters } from './docs';
 import type { Outcomes, OutcomeCounts } from './outcomes';
 import type { FleetOutbox } from './outbox';
 import { signKioskDoc } from './sign';
@@ -196,9 +196,20 @@ export class FleetReporter {
       docs.push({ key: this.keys.daily(today), body: this.daily(today, false), replaceable: true });
       this.state.lastDailyAt = t;
     }
+    if (docs.some((x) => x.key.includes('/daily/'))) docs.push({ key: this.keys.days, body: this.bundle(today), replaceable: true });
     this.save();
     this.write(docs);
     return beat;
+  }
+
+  /** The last DAYS_KEPT days' summaries in one document, so the fleet report reads one object per kiosk. */
+  bundle(today: string): DaysBundle {
+    const days = Object.keys(this.state.days)
+      .filter((d) => d <= today)
+      .sort()
+      .slice(-DAYS_KEPT)
+      .map((d) => this.daily(d, d !== today));
+    return DaysBundle.parse({ v: 1, kind: 'days', kioskId: this.d.kioskId, at: new Date(this.now()).toISOString(), days });
   }
 
   /** The summary of a local day, from the database plus the day totals kept here. */
