@@ -9,7 +9,9 @@ import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 import type { KioskConfig } from '../config';
 import type { Db } from '../store/db';
-import { ossConfigFromEnv, type OssConfig } from '../share/oss/config';
+import type { OssConfig } from '../share/oss/config';
+import { resolveOssConfig } from '../share/oss/descriptor';
+import type { SecretStore } from '../config/secrets';
 import { Alerter } from './alerts/alerter';
 import { currentConditions } from './alerts/conditions';
 import { fleetConfig, secretReader, type FleetConfig, type SecretReader } from './config';
@@ -31,7 +33,7 @@ export interface FleetModuleOptions {
   host: 'electron' | 'browser';
   health: () => Promise<HealthReport>;
   outcomes: Outcomes;
-  secrets: { get(name: string): string | null } | null;
+  secrets: SecretStore | null;
   env?: NodeJS.ProcessEnv;
   aiToday: () => { day: string; images: number; spentFen: number } | null;
   paperPrinted: () => number;
@@ -68,7 +70,7 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
   const secrets = secretReader(o.secrets, env);
   let ossConfig: OssConfig | null = null;
   try {
-    ossConfig = config.enabled ? ossConfigFromEnv(o.config.oss, env) : null;
+    ossConfig = config.enabled ? resolveOssConfig(o.config.oss, env, o.secrets) : null;
   } catch (e) {
     log.error('oss.config_invalid', { error: e as Error });
   }

@@ -124,14 +124,14 @@ describe('fleet heartbeats on OSS', () => {
     fake.offline(false);
     outbox = createFleetOutbox({ dir, oss: createFleetOss(x.config), baseDelayMs: 20, maxDelayMs: 50 });
     outbox.start();
-    await until(() => outbox!.queue.stats().pending === 0 && outbox!.queue.stats().uploading === 0, 'queue drained', 8000);
+    await until(() => outbox!.queue.stats().pending === 0 && outbox!.queue.stats().uploading === 0, 'queue drained', 15_000);
     const beats = [...fake.objects.keys()].filter((k) => k.includes('/beats/'));
     expect(beats.length).toBeGreaterThanOrEqual(1);
     const latest = Heartbeat.parse((obj('fleet/mall-a-01/latest.json') as { payload: unknown }).payload);
     expect(latest.seq).toBe(2);
     // The queue does not keep delivered documents (it would grow by hundreds a day).
     expect(outbox.queue.stats()).toMatchObject({ pending: 0, done: 0 });
-  });
+  }, 40_000);
 
   it('writes yesterday\'s final summary once, after midnight', async () => {
     h = harness();

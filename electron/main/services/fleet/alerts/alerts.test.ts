@@ -115,15 +115,15 @@ describe('alerts: once while it holds, recovered when it clears, queued while of
     rx.offline(true);
     const a = make();
     a.update(currentConditions(input({ health: healthReport({ camera: ['error', 'CAMERA_FAILED'] }) })));
-    await until(() => a.queue.stats().pending === 3 && a.queue.stats().uploading === 0, 'pending while offline');
+    await until(() => a.queue.stats().pending === 3 && a.queue.stats().uploading === 0, 'pending while offline', 15_000);
     await a.stop();
     // Restart: the active set and the queued messages survive; the held condition is not sent twice.
     rx.offline(false);
     const b = make();
     expect(b.active()).toEqual(['camera_lost']);
     expect(b.update(currentConditions(input({ health: healthReport({ camera: ['error', 'CAMERA_FAILED'] }) })))).toEqual([]);
-    await until(() => rx.received.length === 3, 'delivered after restart', 8000);
+    await until(() => rx.received.length === 3, 'delivered after restart', 15_000);
     expect(rx.received.every((r) => r.text.includes('摄像头'))).toBe(true);
     expect(rx.refused).toEqual([]);
-  });
+  }, 40_000);
 });
