@@ -117,7 +117,7 @@ describe('fleet heartbeats on OSS', () => {
     const r = reporter({ dir });
     await r.beat();
     await r.beat();
-    await until(() => outbox!.queue.stats().pending >= 3 && fake!.requests.length > 0, 'tries while offline');
+    await until(() => outbox!.queue.stats().pending >= 3 && fake!.requests.length > 0, 'tries while offline', 15_000);
     expect(fake.objects.size).toBe(0);
     // Power cut: the process dies with the beats still queued.
     await outbox.stop();
