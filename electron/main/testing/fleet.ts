@@ -20,9 +20,9 @@ export async function paidOrder(h: Harness, packageId = 'print'): Promise<string
   const o = await s.session.acceptConsent('zh');
   await s.session.chooseProduct(o.id, 'puzzle', 'gugong', null);
   await s.session.addPhoto(o.id, await solidJpeg(1), 'camera');
-  await s.session.startGeneration(o.id);
-  await until(() => s.deps.repo.order(o.id)?.state === 'generated', 'four variants');
-  await s.session.pick(o.id, 1);
+  await s.generation.startTry(o.id);
+  await until(() => s.deps.repo.order(o.id)?.state === 'generated', 'the try');
+  await s.generation.pick(o.id, 0); // the try (one picture before payment)
   await s.money.start(o.id, packageId, async () => ({ ready: true }));
   const { token } = h.db.prepare('SELECT token FROM sim_trades t JOIN payments p ON p.out_trade_no = t.out_trade_no WHERE p.order_id = ?').get(o.id) as { token: string };
   h.sim.confirm(token);

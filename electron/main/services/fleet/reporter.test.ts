@@ -80,7 +80,7 @@ describe('fleet heartbeats on OSS', () => {
     expect(beat.health.paper).toEqual({ status: 'warn', code: 'PAPER_LOW' });
     expect(beat.health.ai).toEqual({ status: 'ok', code: 'OK' });
     expect(beat.counters).toMatchObject({ visitors: 1, consents: 1, photos: 1, paidOrders: 1, paidByPackage: { print: { count: 1 } }, aiImages: 8, aiCostFen: 160 });
-    expect(beat.counters.previews).toBeGreaterThanOrEqual(4);
+    expect(beat.counters.previews).toBeGreaterThanOrEqual(1); // try, then buy: one picture before payment
     expect(beat.counters.calls).toEqual({ payment: { ok: 1, failed: 0 }, ai: { ok: 0, failed: 1 } });
     expect(beat.counters.failures).toEqual({ ai: { JIMENG_50429: 1 } });
     // Today's summary is written with the first beat.

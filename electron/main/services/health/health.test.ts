@@ -92,6 +92,7 @@ describe('health', () => {
     expect(r.unavailable).toEqual([
       { packageId: 'digital', code: 'PAYMENT_OFFLINE' },
       { packageId: 'print', code: 'PAYMENT_OFFLINE' },
+      { packageId: 'four', code: 'PAYMENT_OFFLINE' },
       { packageId: 'premium', code: 'PAYMENT_OFFLINE' },
     ]);
   });
