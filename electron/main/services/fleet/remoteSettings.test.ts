@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, testCatalog, type Harness } from '../../testing/orders';
-import { FLEET_BUCKET, fleetOss } from '../../testing/fleet';
+import { fleetOss } from '../../testing/fleet';
 import type { FakeOss } from '../../../sim/oss/fakeOss';
 import { KioskConfig } from '../config';
 import { CatalogState } from '../admin/catalogOverrides';
