@@ -2,14 +2,14 @@
 // the watermarked try while the order is live; the screen copies of a paid round and the clean
 // delivered picture only once paid. Results never reach the screen unwatermarked before payment.
 import { existsSync } from 'node:fs';
-import type { OrderState } from '../../../shared/contract';
+import { statesWhere } from '../../../shared/orderStates';
 import type { OrdersRepo } from './repo';
 
 /** Asset kinds the kiosk screen may display while the order is live. */
 const SCREEN_KINDS = new Set(['original', 'preview']);
-/** After payment the deliver screen shows the paid picture itself. */
-const PAID_STATES = new Set<OrderState>(['paid', 'delivering', 'delivered', 'delivery_failed', 'refund_pending']);
-const LIVE_STATES = new Set<OrderState>(['created', 'checked', 'generating', 'generated', 'picked', 'awaiting_payment', 'payment_closed', 'paid', 'delivering']);
+/** After payment the deliver screen shows the paid picture itself (the one module of order states). */
+const PAID_STATES = new Set<string>(statesWhere('paidPicture'));
+const LIVE_STATES = new Set<string>(statesWhere('onScreen'));
 
 export function screenMedia(repo: OrdersRepo, assetId: string): { path: string; mime: string } | null {
   const a = repo.asset(assetId);
