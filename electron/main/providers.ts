@@ -46,6 +46,8 @@ export interface ProviderContext {
   platform?: ProviderPlatform;
   /** Collects what stops the sale (config problems found while building). */
   guard?: SaleGuard;
+  /** Each OSS upload attempt's outcome (fleet monitoring). */
+  onUploadAttempt?: (ok: boolean, code: string | null) => void;
 }
 
 export interface Providers {
@@ -146,6 +148,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
     phoneBaseUrl: ctx.phoneBaseUrl,
     onSimulatedPaid: ctx.onSimulatedPaid,
     platform: ctx.platform,
+    onUploadAttempt: ctx.onUploadAttempt,
     // The phone listener serves LAN links whatever the share (also links made before a switch to OSS).
     lanShare: new LanShare({ dir: paths.share, baseUrl: ctx.phoneBaseUrl, secret: lanShareSecret(paths.root) }),
     oss: null,
