@@ -23,6 +23,7 @@ import { CatalogState, createAdminModule, withCheckThresholds } from './services
 import type { Timing } from './services/orders/context';
 import { createFleetModule, observe, Outcomes, type FleetModule } from './services/fleet';
 import { listOrders } from './services/admin/reports';
+import { readConfigFile } from './services/admin/configFile';
 
 const log = logger('app');
 
@@ -164,6 +165,18 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     aiToday: () => costGuard?.today?.() ?? null,
     paperPrinted: () => paper.get().printedTotal,
     uploadsPending: () => providers.oss?.queue.stats().pending ?? 0,
+    settings: {
+      db,
+      repo,
+      config,
+      dataRoot: paths.root,
+      catalog: catalogs,
+      secrets: providers.secrets,
+      activeProviders: { ...config.providers },
+      savedProviders: () => readConfigFile(paths.root).providers,
+    },
+    // Remote settings wait until no family is in the middle of an order.
+    idle: () => (db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE state IN (${[...LIVE_STATES].map(() => '?').join(',')})`).get(...LIVE_STATES) as { n: number }).n === 0,
     attention: () => {
       const out: Record<string, number> = {};
       for (const row of listOrders(db, { limit: 500 })) for (const a of row.attention) if (a !== 'GENERATION_FAILED') out[a] = (out[a] ?? 0) + 1;
