@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/contract';
+import { statesWhere } from '../shared/orderStates';
 import { dataPaths, privateByDefault, resourcePaths, type DataPaths, type ResourcePaths } from './infra/paths';
 import { logger, setLogFile } from './infra/log';
 import type { Handlers } from './ipc/handlers';
@@ -61,8 +62,8 @@ export interface Kiosk {
 /** Asset kinds the kiosk screen may display; results and deliveries never go to the screen unwatermarked. */
 const SCREEN_KINDS = new Set(['original', 'preview']);
 /** After payment the deliver screen shows the paid picture itself. */
-const PAID_STATES = new Set(['paid', 'delivering', 'delivered', 'delivery_failed', 'refund_pending']);
-const LIVE_STATES = new Set(['created', 'checked', 'generating', 'generated', 'picked', 'awaiting_payment', 'payment_closed', 'paid', 'delivering']);
+const PAID_STATES = new Set<string>(statesWhere('paidPicture'));
+const LIVE_STATES = new Set<string>(statesWhere('onScreen'));
 
 export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const env = opts.env ?? process.env;
