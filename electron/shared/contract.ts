@@ -2,6 +2,7 @@
 // Both hosts bind every call listed here: Electron over ipcMain.handle, the browser host over
 // HTTP POST /api/<name>. Events flow the other way (IPC send / WebSocket). Pure TS: zod only.
 import { z } from 'zod';
+import { ORDER_STATES } from './orderStates';
 import type { Result } from './result';
 
 // ---------------------------------------------------------------- shared shapes
@@ -17,22 +18,8 @@ const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const ProductId = z.enum(['puzzle', 'makeover']);
 export type ProductId = z.infer<typeof ProductId>;
 
-export const OrderState = z.enum([
-  'created',
-  'checked',
-  'generating',
-  'generated',
-  'picked',
-  'awaiting_payment',
-  'paid',
-  'delivering',
-  'delivered',
-  'abandoned',
-  'payment_closed',
-  'delivery_failed',
-  'refund_pending',
-  'refunded',
-]);
+/** The states themselves and what each means live in orderStates.ts (one list). */
+export const OrderState = z.enum(ORDER_STATES);
 export type OrderState = z.infer<typeof OrderState>;
 
 /**
@@ -95,6 +82,10 @@ export const Catalog = z.object({
     printerMessage: z.string().optional(),
     host: z.enum(['electron', 'browser']),
     version: z.string(),
+    /** Set while the kiosk refuses to sell (a money setting in doubt): the customer sees 暂停服务, the operator the fields. */
+    saleStopped: z.object({ fields: z.array(z.string()) }).nullable().optional(),
+    /** Kinds of provider running as embedded demos (simulated payment, PDF printer …): the 演示模式 ribbon shows while non-empty. */
+    demo: z.array(z.string()).optional(),
   }),
 });
 export type Catalog = z.infer<typeof Catalog>;
@@ -186,7 +177,7 @@ const ImageData = z.string().min(16).max(28_000_000);
 const AdminToken = z.string().min(16).max(128);
 const AdminRef = z.object({ token: AdminToken });
 
-export const HealthItemId = z.enum(['camera', 'printer', 'paper', 'network', 'generator', 'payment', 'storage', 'disk', 'clock', 'version']);
+export const HealthItemId = z.enum(['camera', 'printer', 'paper', 'network', 'generator', 'payment', 'storage', 'disk', 'clock', 'version', 'config']);
 export type HealthItemId = z.infer<typeof HealthItemId>;
 
 export const HealthItem = z.object({
