@@ -14,6 +14,7 @@ import { loadConfig, phoneBaseUrl, type KioskConfig } from './services/config';
 import { OrderService } from './services/orders';
 import { OrdersRepo } from './services/orders/repo';
 import { decodeImage } from './services/orders/session';
+import { isPaymentMethod } from './services/payment/types';
 import { createProviders, type ProviderPlatform, type Providers } from './providers';
 import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
@@ -103,6 +104,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     gate: providers.gate,
     aiBudget: providers.aiBudget,
     payment: providers.payment,
+    payments: providers.payments,
+    paymentMethods: () => providers.paymentMethods,
     printer,
     printLayout: providers.printLayout,
     printMedia: providers.printMedia,
@@ -148,6 +151,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
           regenerationsAllowed: config.regenerationsAllowed,
           printerReady: printerStatus.ready,
           printerMessage: printerStatus.ready ? undefined : '打印机暂时不能使用，可选择电子版',
+          paymentMethods: orders.money.methods().filter(isPaymentMethod),
           host: opts.host,
           version: opts.version,
         },
@@ -166,7 +170,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'generate:start': ({ orderId }) => s.startGeneration(orderId),
     'generate:regenerate': ({ orderId }) => s.regenerate(orderId),
     'order:pick-variant': ({ orderId, index }) => s.pick(orderId, index),
-    'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, (copies) => printer.readiness(copies)),
+    'payment:start': ({ orderId, packageId, method }) => orders.money.start(orderId, packageId, (copies) => printer.readiness(copies), method),
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),
     ...operator.handlers,

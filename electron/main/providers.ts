@@ -21,6 +21,7 @@ import { labelDelivered, watermarkPreview } from './services/generator/aigc';
 import type { PaymentProvider } from './services/payment/types';
 import { SimulatedPayment } from './services/payment/simulated';
 import { createWeChatPay } from './services/payment/wechatpay';
+import { createAlipay } from './services/payment/alipay';
 import { createPrintService, printConfigFromEnv, renderPrintPdf, type PrintService, type PrintJobView } from './services/print';
 import type { ShareStore } from './services/share/types';
 import { LanShare, lanShareSecret } from './services/share/lan';
@@ -58,7 +59,12 @@ export interface Providers {
   runVariants: RunVariants;
   gate: OrderDeps['gate'];
   aiBudget: OrderDeps['aiBudget'];
+  /** The configured provider: new trades go here unless the family picks another offered method. */
   payment: PaymentProvider;
+  /** Every other payment provider that can be reached: the other offered method, and those still holding trades. */
+  payments: PaymentProvider[];
+  /** Methods offered side by side on the pay screen, the configured one first. */
+  paymentMethods: string[];
   simPayment: SimulatedPayment | null;
   print: PrintService;
   printLayout: PrintLayout;
@@ -115,17 +121,31 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   const run: RunVariants = (o) => runVariants({ ...o, concurrency });
 
   // ---- payment
-  let simPayment: SimulatedPayment | null = null;
-  let payment: PaymentProvider;
-  if (config.providers.payment === 'wechatpay') {
-    // Never fall back to the simulated page here: that would hand out photos for free.
-    const setup = createWeChatPay({ section: config.wechatpay, env, secrets });
-    if (!setup) throw new Error('providers.payment is "wechatpay" but the merchant settings are incomplete — see README "WeChat Pay"');
-    payment = setup.provider;
-  } else {
-    simPayment = new SimulatedPayment({ db: ctx.db, baseUrl: ctx.phoneBaseUrl, onPaid: ctx.onSimulatedPaid });
-    payment = simPayment;
+  // Every provider whose settings are complete is built, so a trade is always asked of the provider
+  // that created it (payments.provider), also after the operator switched the configured one.
+  // The configured provider must build; never fall back to the simulated page (photos for free).
+  const real: Record<'wechatpay' | 'alipay', () => PaymentProvider | null> = {
+    wechatpay: () => createWeChatPay({ section: config.wechatpay, env, secrets })?.provider ?? null,
+    alipay: () => createAlipay({ section: config.alipay, env, secrets })?.provider ?? null,
+  };
+  const built: PaymentProvider[] = [];
+  for (const [id, make] of Object.entries(real)) {
+    try {
+      const p = make();
+      if (p) built.push(p);
+      else if (config.providers.payment === id) throw new Error(`providers.payment is "${id}" but its merchant settings are incomplete — see README "Payment"`);
+    } catch (e) {
+      if (config.providers.payment === id) throw e;
+      log.warn('payment.other_provider_unavailable', { provider: id, error: e as Error });
+    }
   }
+  // The simulated books can always be read, closed and refunded; the pay page is served only when simulated is configured.
+  const sim = new SimulatedPayment({ db: ctx.db, baseUrl: ctx.phoneBaseUrl, onPaid: ctx.onSimulatedPaid });
+  const simPayment: SimulatedPayment | null = config.providers.payment === 'simulated' ? sim : null;
+  const payment: PaymentProvider = config.providers.payment === 'simulated' ? sim : built.find((p) => p.name === config.providers.payment)!;
+  const payments = [...built, sim].filter((p) => p !== payment);
+  // Offered: the configured method first, then any other real method that is configured (微信 and 支付宝 side by side).
+  const paymentMethods = [payment.name, ...built.map((p) => p.name).filter((n) => n !== payment.name)];
 
   // ---- print: printer + paper counter + one-job-at-a-time spooler
   const printSection = { ...(config.print as Record<string, unknown>), provider: config.providers.printer };
@@ -153,6 +173,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   log.info('providers', {
     generator: generator.name,
     payment: payment.name,
+    paymentMethods,
     share: share.name,
     printer: print.printer.name,
     motion: motion.name,
@@ -166,6 +187,8 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
     gate: createQualityGate((img) => checks.detectFaces(img)),
     aiBudget: jimeng?.costGuard,
     payment,
+    payments,
+    paymentMethods,
     simPayment,
     print,
     printLayout,

@@ -39,7 +39,7 @@ export const KioskConfig = z.object({
   providers: z
     .object({
       generator: z.enum(['local', 'jimeng']).default('local'),
-      payment: z.enum(['simulated', 'wechatpay']).default('simulated'),
+      payment: z.enum(['simulated', 'wechatpay', 'alipay']).default('simulated'),
       share: z.enum(['lan', 'oss']).default('lan'),
       printer: z.enum(['pdf', 'cups', 'electron']).default('pdf'),
       motion: z.enum(['local', 'jimeng']).default('local'),
@@ -47,6 +47,7 @@ export const KioskConfig = z.object({
     .default({ generator: 'local', payment: 'simulated', share: 'lan', printer: 'pdf', motion: 'local' }),
   jimeng: Section,
   wechatpay: Section,
+  alipay: Section,
   oss: Section,
   print: Section,
   motion: Section,
@@ -60,7 +61,7 @@ function envOverrides(cfg: KioskConfig, env: NodeJS.ProcessEnv): KioskConfig {
   const pick = <T extends string>(v: string | undefined, allowed: readonly T[]): T | undefined =>
     v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
   out.providers.generator = pick(env.KIOSK_GENERATOR, ['local', 'jimeng'] as const) ?? out.providers.generator;
-  out.providers.payment = pick(env.KIOSK_PAYMENT, ['simulated', 'wechatpay'] as const) ?? out.providers.payment;
+  out.providers.payment = pick(env.KIOSK_PAYMENT, ['simulated', 'wechatpay', 'alipay'] as const) ?? out.providers.payment;
   out.providers.share = pick(env.KIOSK_SHARE, ['lan', 'oss'] as const) ?? out.providers.share;
   out.providers.printer = pick(env.KIOSK_PRINTER, ['pdf', 'cups', 'electron'] as const) ?? out.providers.printer;
   out.providers.motion = pick(env.KIOSK_MOTION, ['local', 'jimeng'] as const) ?? out.providers.motion;
