@@ -279,7 +279,7 @@ export const AdminSettingsView = z.object({
 });
 export type AdminSettingsView = z.infer<typeof AdminSettingsView>;
 
-export const AttentionCode = z.enum(['REFUND_PENDING', 'REFUND_FAILED', 'DELIVERY_FAILED', 'PRINT_FAILED', 'CLOSE_PENDING', 'GENERATION_FAILED', 'AMOUNT_MISMATCH']);
+export const AttentionCode = z.enum(['REFUND_PENDING', 'REFUND_FAILED', 'DELIVERY_FAILED', 'PRINT_FAILED', 'CLOSE_PENDING', 'GENERATION_FAILED', 'AMOUNT_MISMATCH', 'DELIVERY_STUCK']);
 
 export const AdminOrderRow = z.object({
   id: z.string(),

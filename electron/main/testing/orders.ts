@@ -129,6 +129,7 @@ export function harness(
     dir?: string;
     aiBudget?: OrderDeps['aiBudget'];
     motion?: OrderDeps['motion'];
+    timing?: OrderDeps['timing'];
   } = {},
 ): Harness {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-orders-'));
@@ -169,7 +170,7 @@ export function harness(
       labelDelivered: async (img) => img,
       phoneBaseUrl: () => 'http://phone.test',
       emit: (event, payload) => events.push({ event, payload }),
-      timing: { pollFastMs: 20, pollSlowMs: 20, retryMs: 5 },
+      timing: { pollFastMs: 20, pollSlowMs: 20, retryMs: 5, ...opts.timing },
     };
     const s = new OrderService(deps);
     services.push(s);

@@ -117,6 +117,7 @@ export const en: Record<MessageKey, string> = {
   'admin.attention.CLOSE_PENDING': 'Close pending',
   'admin.attention.GENERATION_FAILED': 'Generation failed',
   'admin.attention.AMOUNT_MISMATCH': 'Amount mismatch',
+  'admin.attention.DELIVERY_STUCK': 'Delivery stuck (retry or refund)',
   'admin.state.awaiting_payment': 'Awaiting payment',
   'admin.state.paid': 'Paid',
   'admin.state.delivering': 'Delivering',

@@ -116,6 +116,7 @@ export const zh = {
   'admin.attention.CLOSE_PENDING': '关单未完成',
   'admin.attention.GENERATION_FAILED': '生成失败',
   'admin.attention.AMOUNT_MISMATCH': '金额不符',
+  'admin.attention.DELIVERY_STUCK': '交付卡住（可重试或退款）',
   'admin.state.awaiting_payment': '待支付',
   'admin.state.paid': '已支付',
   'admin.state.delivering': '交付中',

@@ -9,10 +9,13 @@ type Attention = AdminOrderRow['attention'][number];
 /** States a customer reached with money or a delivery involved; the rest (abandoned sessions) are noise. */
 const MONEY_STATES: OrderState[] = ['awaiting_payment', 'paid', 'delivering', 'delivered', 'payment_closed', 'delivery_failed', 'refund_pending', 'refunded'];
 const REPRINTABLE: OrderState[] = ['delivered', 'delivery_failed', 'refunded', 'refund_pending'];
+/** A `delivering` order untouched this long (or whose delivery threw) needs the operator: retry or refund. */
+export const DELIVERY_STALE_MS = 15 * 60_000;
 
 interface Joined extends OrderRow {
   print_status: DeliveryRow['print_status'] | null;
   result_asset_id: string | null;
+  delivery_attempts: number | null;
   refund_state: RefundRow['state'] | null;
   refund_amount: number | null;
   refund_reason: string | null;
@@ -25,7 +28,7 @@ interface Joined extends OrderRow {
 }
 
 const JOINED_SQL = `
-  SELECT o.*, d.print_status, d.result_asset_id,
+  SELECT o.*, d.print_status, d.result_asset_id, d.attempts AS delivery_attempts,
     r.state AS refund_state, r.amount_fen AS refund_amount, r.reason AS refund_reason, r.actor AS refund_actor,
     (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'closing') AS closing,
     (SELECT p.amount_fen FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS paid_fen,
@@ -36,6 +39,11 @@ const JOINED_SQL = `
   LEFT JOIN deliveries d ON d.order_id = o.id
   LEFT JOIN refunds r ON r.order_id = o.id`;
 
+/** Paid, not delivered, and either its delivery threw or nothing has moved for a quarter of an hour. */
+export function deliveryStuck(o: Pick<OrderRow, 'state' | 'updated_at'> & { delivery_attempts: number | null }, now = Date.now()): boolean {
+  return o.state === 'delivering' && ((o.delivery_attempts ?? 0) > 0 || now - Date.parse(o.updated_at) > DELIVERY_STALE_MS);
+}
+
 function attentionOf(o: Joined): Attention[] {
   const a: Attention[] = [];
   if (o.refund_state === 'failed') a.push('REFUND_FAILED');
@@ -43,6 +51,7 @@ function attentionOf(o: Joined): Attention[] {
   if (o.state === 'delivery_failed') a.push('DELIVERY_FAILED');
   if (o.print_status === 'failed') a.push('PRINT_FAILED');
   if (o.closing > 0) a.push('CLOSE_PENDING');
+  if (deliveryStuck(o)) a.push('DELIVERY_STUCK');
   if (o.mismatch > 0) a.push('AMOUNT_MISMATCH');
   // A paid order's generation never fails (it happened before payment); a family that gave up
   // after a failed generation is worth a look (provider down?) but is not money.
@@ -64,8 +73,13 @@ function toRow(o: Joined): AdminOrderRow {
         ? { state: o.refund_state, amountFen: o.refund_amount ?? 0, reason: o.refund_reason ?? '', actor: o.refund_actor ?? '' }
         : null,
     attention,
-    canReprint: REPRINTABLE.includes(o.state) && o.result_asset_id !== null,
-    canRefund: (o.state === 'delivered' || o.state === 'delivery_failed') && o.paid_fen !== null && o.paid_fen > 0 && o.refund_state === null,
+    // A stuck delivery's "reprint" is "try the delivery again now".
+    canReprint: (REPRINTABLE.includes(o.state) && o.result_asset_id !== null) || attention.includes('DELIVERY_STUCK'),
+    canRefund:
+      (o.state === 'delivered' || o.state === 'delivery_failed' || attention.includes('DELIVERY_STUCK')) &&
+      o.paid_fen !== null &&
+      o.paid_fen > 0 &&
+      o.refund_state === null,
   };
 }
 

@@ -117,6 +117,14 @@ export class AdminService {
     const row = orderRow(this.db, orderId);
     if (!row) throw new KioskFailure('ORDER_NOT_FOUND', '订单不存在');
     if (!row.canReprint) throw new KioskFailure('BAD_STATE', '该订单当前不能重新打印');
+    if (row.state === 'delivering') {
+      // Stuck delivery (flagged DELIVERY_STUCK): run the delivery again now instead of waiting for the sweeper.
+      if (this.d.orders.delivery.isRunning(orderId)) throw new KioskFailure('BAD_STATE', '该订单正在交付中，请稍候');
+      await this.d.orders.delivery.retryNow(orderId);
+      const printed = this.repo.order(orderId)?.state === 'delivered';
+      log.info('delivery.retried', { orderId, printed });
+      return { printed };
+    }
     const printed = await this.d.orders.delivery.reprint(orderId, 'admin');
     log.info('reprint.done', { orderId, printed });
     return { printed };
@@ -132,12 +140,15 @@ export class AdminService {
       if (paid.length === 0) throw new KioskFailure('NOTHING_TO_REFUND', '该订单没有可退的款项（免费或未付款）');
       const open = paid.filter((p) => !this.repo.refundOf(p.out_trade_no));
       if (open.length === 0) throw new KioskFailure('ALREADY_REFUNDED', '该订单已退款或正在退款');
-      if (o.state !== 'delivered' && o.state !== 'delivery_failed') throw new KioskFailure('BAD_STATE', '该订单当前不能退款');
+      // A stuck delivery (flagged DELIVERY_STUCK, not running right now) may be refunded too.
+      const stuck = o.state === 'delivering' && orderRow(this.db, orderId)?.attention.includes('DELIVERY_STUCK') && !this.d.orders.delivery.isRunning(orderId);
+      if (o.state !== 'delivered' && o.state !== 'delivery_failed' && !stuck) throw new KioskFailure('BAD_STATE', '该订单当前不能退款');
       const total = open.reduce((a, p) => a + p.amount_fen, 0);
       const used = adminRefundsTodayFen(this.db);
       if (used + total > cap) {
         throw new KioskFailure('REFUND_CAP', `已达今日退款上限（¥${yuan(cap)}，今日已退 ¥${yuan(used)}）`);
       }
+      if (o.state === 'delivering') transition(this.db, orderId, 'delivery_failed', { from: ['delivering'], reason: 'operator refund of a stuck delivery' });
       transition(this.db, orderId, 'refund_pending', { from: ['delivered', 'delivery_failed'], reason: 'operator refund' });
       this.repo.audit('admin', 'refund_requested', orderId, { amountFen: total, trades: open.map((p) => p.out_trade_no), reason });
       return total;

@@ -95,6 +95,13 @@ export interface Timing {
   retryMs: number;
   /** When a refund answered PROCESSING, ask again after this long. */
   refundRecheckMs: number;
+  /**
+   * Waits before each retry of a delivery that threw (full disk, a missing file…): one entry per
+   * retry; when they are used up the order is refunded. The sweeper runs the retries.
+   */
+  deliveryBackoffMs: readonly number[];
+  /** A `delivering` order untouched this long is flagged for the operator (who may then refund it). */
+  deliveryStaleMs: number;
 }
 
 export const defaultTiming: Timing = {
@@ -102,6 +109,8 @@ export const defaultTiming: Timing = {
   pollSlowMs: 2000,
   retryMs: 2000,
   refundRecheckMs: 5000,
+  deliveryBackoffMs: [30_000, 120_000, 600_000],
+  deliveryStaleMs: 15 * 60_000,
 };
 
 export const facesOf = (json: string): FaceBox[] => JSON.parse(json) as FaceBox[];

@@ -8,7 +8,7 @@ import type { OrderView } from '../../../shared/contract';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 import { tx } from '../store/db';
-import { facesOf, type OrderDeps } from './context';
+import { defaultTiming, facesOf, type OrderDeps, type Timing } from './context';
 import { transition } from './stateMachine';
 import { downloadUrl } from './view';
 
@@ -27,11 +27,13 @@ export class DeliveryFlow {
   private readonly active = new Map<string, Promise<void>>();
   private readonly motionRuns = new Map<string, AbortController>();
   private stopped = false;
+  private readonly timing: Timing;
 
   constructor(
     private readonly deps: OrderDeps,
     private readonly hooks: DeliveryHooks,
   ) {
+    this.timing = { ...defaultTiming, ...deps.timing };
   }
 
   /** paid → delivering, with the plan written in the same transaction; then runs it. */
@@ -76,6 +78,7 @@ export class DeliveryFlow {
     const running = this.active.get(orderId);
     if (running) return running;
     const run = this.run(orderId)
+      .catch((e) => this.runFailed(orderId, e))
       .catch((e) => log.error('delivery.crashed', { orderId, error: e as Error }))
       .finally(() => this.active.delete(orderId));
     this.active.set(orderId, run);
@@ -96,22 +99,84 @@ export class DeliveryFlow {
     const print = d.print_wanted && d.print_status !== 'done' ? this.print(orderId) : Promise.resolve(true);
     const [, printed] = await Promise.all([share, print]);
 
-    if (!printed) {
-      tx(this.deps.db, () => {
-        transition(this.deps.db, orderId, 'delivery_failed', { reason: 'print failed' });
-        transition(this.deps.db, orderId, 'refund_pending', {
-          reason: 'print failed',
-          set: { notice: '很抱歉，打印失败，款项将原路退回；照片仍可扫码下载' },
-        });
-      });
-      await this.hooks.changed(orderId);
-      await this.hooks.refund(orderId, 'print failed');
-      return;
-    }
+    if (!printed) return this.giveUp(orderId, 'print failed', '很抱歉，打印失败，款项将原路退回；照片仍可扫码下载');
     // The download is already reachable (its page waits for the upload), so the order is delivered.
     transition(this.deps.db, orderId, 'delivered', { from: ['delivering'] });
     log.info('order.delivered', { orderId });
     await this.hooks.changed(orderId);
+  }
+
+  /** Whether a run of this order's delivery is in progress in this process. */
+  isRunning(orderId: string): boolean {
+    return this.active.has(orderId);
+  }
+
+  /**
+   * A run that threw (a full disk while writing the picture, a file gone…): the order stays
+   * `delivering` with the failure counted and a time for the next try, which the sweeper makes;
+   * when the back-off is used up, the delivery has failed and the money goes back.
+   */
+  private async runFailed(orderId: string, e: unknown): Promise<void> {
+    const o = this.deps.repo.order(orderId);
+    const d = this.deps.repo.delivery(orderId);
+    if (!o || !d || o.state !== 'delivering') throw e;
+    const attempts = d.attempts + 1;
+    const code = String((e as NodeJS.ErrnoException).code ?? (e as Error).name ?? 'Error').slice(0, 40);
+    const backoff = this.timing.deliveryBackoffMs;
+    if (attempts <= backoff.length && !this.stopped) {
+      const retryAt = new Date(Date.now() + backoff[attempts - 1]!).toISOString();
+      this.deps.repo.setDelivery(orderId, { attempts, retry_at: retryAt, last_error: code });
+      log.warn('delivery.retry_later', { orderId, attempts, retryAt, code, error: e as Error });
+      return;
+    }
+    if (this.stopped) {
+      // Shutting down: count it, and let the next start's reconciler try again.
+      this.deps.repo.setDelivery(orderId, { attempts: d.attempts, retry_at: new Date().toISOString(), last_error: code });
+      return;
+    }
+    this.deps.repo.setDelivery(orderId, { attempts, retry_at: null, last_error: code });
+    log.error('delivery.gave_up', { orderId, attempts, code, error: e as Error });
+    this.deps.repo.audit('system', 'delivery_gave_up', orderId, { attempts, code });
+    await this.giveUp(orderId, `delivery error ${code}`, '很抱歉，照片未能交付，款项将原路退回');
+  }
+
+  /** delivering → delivery_failed → refund_pending in one transaction, then the refund. */
+  private async giveUp(orderId: string, reason: string, notice: string): Promise<void> {
+    tx(this.deps.db, () => {
+      transition(this.deps.db, orderId, 'delivery_failed', { from: ['delivering'], reason });
+      transition(this.deps.db, orderId, 'refund_pending', { reason, set: { notice } });
+    });
+    await this.hooks.changed(orderId).catch(() => undefined);
+    await this.hooks.refund(orderId, reason);
+  }
+
+  /**
+   * The sweeper's part: runs the retries that are due, and resumes a `delivering` order nobody is
+   * running (a run that died without a word). A retry time further ahead than the longest back-off
+   * means the clock was set back: it is due now, so a clock jump never strands an order.
+   */
+  sweep(now = Date.now()): string[] {
+    if (this.stopped) return [];
+    const longest = Math.max(0, ...this.timing.deliveryBackoffMs);
+    const resumed: string[] = [];
+    for (const o of this.deps.repo.ordersIn(['delivering'])) {
+      if (this.active.has(o.id)) continue;
+      const d = this.deps.repo.delivery(o.id);
+      const at = d?.retry_at ? Date.parse(d.retry_at) : null;
+      const due = at === null ? true : at <= now || at - now > longest;
+      if (!due) continue;
+      resumed.push(o.id);
+      void this.resume(o.id);
+    }
+    return resumed;
+  }
+
+  /** The operator's "try again now" for an order stuck in `delivering`. */
+  async retryNow(orderId: string): Promise<void> {
+    const d = this.deps.repo.delivery(orderId);
+    if (d?.retry_at) this.deps.repo.setDelivery(orderId, { retry_at: null });
+    this.deps.repo.audit('admin', 'delivery_retry', orderId, {});
+    await this.resume(orderId);
   }
 
   /** The picked variant, unwatermarked, with the visible and implicit AIGC labels. */

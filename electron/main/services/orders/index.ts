@@ -80,13 +80,25 @@ export class OrderService {
     }
   }
 
-  /** Every minute: retry closes and refunds that failed on a network error. */
+  /**
+   * Every minute: retry closes and refunds that failed on a network error, and deliveries that
+   * threw (full disk…) once their back-off has passed.
+   */
   startSweeper(everyMs = 60_000): void {
-    this.sweepTimer = setInterval(() => {
-      for (const p of this.deps.repo.paymentsIn(['closing'])) void this.money.closeTrade(p.out_trade_no, 'retry');
-      for (const r of this.deps.repo.refundsIn(['pending', 'processing'])) void this.money.runRefund(r.out_trade_no);
-    }, everyMs);
+    this.sweepTimer = setInterval(() => this.sweep(), everyMs);
     this.sweepTimer.unref();
+  }
+
+  /** One pass of the sweeper (also called by tests and the fault soak). */
+  sweep(): void {
+    for (const p of this.deps.repo.paymentsIn(['closing'])) void this.money.closeTrade(p.out_trade_no, 'retry');
+    for (const r of this.deps.repo.refundsIn(['pending', 'processing'])) void this.money.runRefund(r.out_trade_no);
+    this.delivery.sweep();
+    // A refund_pending order whose refund row was never written (a crash in between): write it now.
+    for (const o of this.deps.repo.ordersIn(['refund_pending'])) {
+      const unsettled = this.deps.repo.payments(o.id).some((p) => p.state === 'paid' && !this.deps.repo.refundOf(p.out_trade_no));
+      if (unsettled) void this.money.refundOrder(o.id, 'delivery failed', 'system').catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

@@ -96,6 +96,12 @@ export interface DeliveryRow {
   motion_status: 'none' | 'pending' | 'ready' | 'failed';
   /** Set when the share publishes its own download page (OSS): the QR target. */
   download_url: string | null;
+  /** Runs of the delivery that threw (full disk, …); the sweeper retries until the back-off runs out. */
+  attempts: number;
+  /** When the sweeper may try again (ISO); null while nothing failed. */
+  retry_at: string | null;
+  /** What the last failed run threw (code or message; never customer data). */
+  last_error: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -251,7 +257,7 @@ export class OrdersRepo {
     return this.db.prepare('SELECT * FROM deliveries WHERE order_id = ?').get(orderId) as DeliveryRow | undefined;
   }
 
-  insertDelivery(d: Omit<DeliveryRow, 'created_at' | 'updated_at' | 'download_url'>): void {
+  insertDelivery(d: Omit<DeliveryRow, 'created_at' | 'updated_at' | 'download_url' | 'attempts' | 'retry_at' | 'last_error'>): void {
     const now = nowIso();
     this.db
       .prepare(

@@ -172,4 +172,9 @@ export const migrations: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  /* 4: a delivery that threw (full disk, …) is retried by the sweeper with back-off, then refunded */ `
+  ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE deliveries ADD COLUMN retry_at TEXT;
+  ALTER TABLE deliveries ADD COLUMN last_error TEXT;
+  `,
 ];
