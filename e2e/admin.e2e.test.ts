@@ -107,9 +107,10 @@ describe('operator admin screen (browser host, real Chromium)', () => {
     await typePin(page, PIN);
     await tid(page, 'admin-tab-health').waitFor();
 
-    // Health: printer (PDF folder) ready, paper counted, all providers local, disk checked.
+    // Health: printer (PDF folder) ready but shown as DEMO, paper counted, all providers local, disk checked.
     await tid(page, 'admin-health-printer').waitFor();
-    expect(await tid(page, 'admin-health-printer').getAttribute('data-status')).toBe('ok');
+    expect(await tid(page, 'admin-health-printer').getAttribute('data-code')).toBe('DEMO');
+    expect(await tid(page, 'admin-health-payment').getAttribute('data-code')).toBe('DEMO');
     expect(await tid(page, 'admin-health-network').getAttribute('data-code')).toBe('LOCAL_ONLY');
     expect(await tid(page, 'admin-health-disk').getAttribute('data-status')).not.toBe('unknown');
     expect(await tid(page, 'admin-health-version').textContent()).toMatch(/browser host/);

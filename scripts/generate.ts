@@ -23,6 +23,7 @@ import { createLocalGenerator } from '../electron/main/services/generator/local'
 import { createQualityGate } from '../electron/main/services/generator/qualityGate';
 import type { Generator, GenerateInput } from '../electron/main/services/generator/types';
 import { runVariants, type VariantGate } from '../electron/main/services/generator/variants';
+import { isProviderId, providerIds } from '../electron/main/providerRegistry';
 
 interface Detector {
   checkPhoto(image: Buffer): Promise<{ faces: FaceBox[]; jpeg: Buffer | null; width: number; height: number; ok: boolean; reasons: { message: string }[] }>;
@@ -77,7 +78,11 @@ if (existsSync(configPath)) {
     fail(`${configPath}: ${(e as Error).message}`);
   }
 }
-const provider = values.provider ?? process.env.KIOSK_GENERATOR ?? fileConfig.providers?.generator ?? 'local';
+const provider = values.provider ?? process.env.KIOSK_GENERATOR ?? fileConfig.providers?.generator ?? providerIds('generator')[0];
+/** The generators of the provider registry, plus the in-process simulator of each that has one. */
+const SIMULATED = ['jimeng-sim'] as const;
+const known = [...providerIds('generator'), ...SIMULATED];
+if (!isProviderId('generator', provider) && !(SIMULATED as readonly string[]).includes(provider)) fail(`unknown provider ${provider} (${known.join(', ')})`);
 const catalog = loadCatalog(resources.assetsDir);
 const product = catalog.products.find((p) => (values.product ? p.id === values.product : p.enabled));
 if (!product) fail(`unknown or disabled product ${values.product ?? ''} (have: ${catalog.products.map((p) => p.id).join(', ')})`);
@@ -115,7 +120,7 @@ if (provider === 'local') {
   concurrency = p.concurrency;
   close = p.close;
 } else {
-  fail(`unknown provider ${provider} (local, jimeng, jimeng-sim)`);
+  fail(`provider ${provider} has no command-line runner yet (${known.join(', ')})`);
 }
 
 checks = await loadChecks(resources.modelsDir);

@@ -30,6 +30,7 @@ import { WeChatPayHttp } from '../electron/main/services/payment/wechatpay/http'
 import { buildVerifierKeys } from '../electron/main/services/payment/wechatpay/keys';
 import { writeFileAtomic } from '../electron/main/infra/files';
 import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE } from '../electron/main/services/payment/wechatpay/wire';
+import { providersOf } from '../electron/main/providerRegistry';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -179,6 +180,10 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
 
     const kiosk = kioskConfig(io.env);
     const secrets = openSecrets(kiosk.root);
+    // The merchant accounts this CLI can drive: the provider registry's real (non-demo) payment providers.
+    const payProviders: string[] = providersOf('payment').filter((p) => !p.demo).map((p) => p.id);
+    const chosen = str(flags, 'provider') ?? 'wechatpay';
+    if (!payProviders.includes(chosen)) throw new CliFailure('USAGE', `--provider is one of ${payProviders.join(', ')}`, 2);
 
     if (cmd === 'import-keys') {
       if (secrets?.locked) throw new CliFailure('SECRETS_SEALED', SEALED_HINT);

@@ -211,13 +211,18 @@ export const HealthReport = z.object({
 });
 export type HealthReport = z.infer<typeof HealthReport>;
 
+/** A provider id; the allowed ids of each kind come from main's provider registry (providerOptions). */
+const ProviderId = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 export const ProviderChoice = z.object({
-  generator: z.enum(['local', 'jimeng']),
-  payment: z.enum(['simulated', 'wechatpay', 'alipay']),
-  share: z.enum(['lan', 'oss']),
-  printer: z.enum(['pdf', 'cups', 'electron']),
-  motion: z.enum(['local', 'jimeng']),
+  generator: ProviderId,
+  payment: ProviderId,
+  share: ProviderId,
+  printer: ProviderId,
+  motion: ProviderId,
 });
+export type ProviderChoice = z.infer<typeof ProviderChoice>;
+/** One choice of the settings form, from the registry: `demo` marks the embedded stand-ins. */
+export const ProviderOption = z.object({ id: ProviderId, label: z.string(), demo: z.boolean() });
 
 /** The operator's settings with their allowed ranges (validated by main; the form shows each issue). */
 export const AdminSettings = z.object({
@@ -276,6 +281,8 @@ export const AdminSettingsView = z.object({
   /** Providers the running kiosk uses; a different saved choice applies after a restart. */
   activeProviders: ProviderChoice,
   restartRequired: z.boolean(),
+  /** The choices of each kind (provider registry), default first. */
+  providerOptions: z.record(z.enum(['generator', 'payment', 'share', 'printer', 'motion']), z.array(ProviderOption)),
 });
 export type AdminSettingsView = z.infer<typeof AdminSettingsView>;
 

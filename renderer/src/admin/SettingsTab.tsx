@@ -13,13 +13,8 @@ type NumberField = 'idleTimeoutSec' | 'paymentTimeoutSec' | 'regenerationsAllowe
 const NUMBER_FIELDS: NumberField[] = ['idleTimeoutSec', 'paymentTimeoutSec', 'regenerationsAllowed', 'resultRetentionDays', 'originalRetentionHours'];
 type ThresholdField = keyof AdminSettings['thresholds'];
 const THRESHOLD_FIELDS: ThresholdField[] = ['minFacePx', 'minFaceScore', 'paperWarnBelow', 'diskMinFreeMb'];
-const PROVIDER_OPTIONS: { [K in keyof AdminSettings['providers']]: AdminSettings['providers'][K][] } = {
-  generator: ['local', 'jimeng'],
-  payment: ['simulated', 'wechatpay'],
-  share: ['lan', 'oss'],
-  printer: ['pdf', 'cups', 'electron'],
-  motion: ['local', 'jimeng'],
-};
+/** The provider kinds in form order; the choices of each come from main's provider registry (view.providerOptions). */
+const PROVIDER_KINDS: (keyof AdminSettings['providers'])[] = ['generator', 'payment', 'share', 'printer', 'motion'];
 /** Fields entered in yuan but kept in fen. */
 const FEN_PATHS = /(priceFen|dailyRefundCapFen)$/;
 
@@ -212,7 +207,7 @@ export function SettingsTab() {
       <section className="admin-section">
         <h3>{t('admin.settings.providers')}</h3>
         <div className="admin-grid">
-          {(Object.keys(PROVIDER_OPTIONS) as (keyof AdminSettings['providers'])[]).map((k) => (
+          {PROVIDER_KINDS.map((k) => (
             <label className="admin-field" key={k}>
               <span className="admin-label">{textOr(lang, `admin.settings.provider.${k}`, k)}</span>
               <select
@@ -224,9 +219,9 @@ export function SettingsTab() {
                   setStatus('idle');
                 }}
               >
-                {PROVIDER_OPTIONS[k].map((o) => (
-                  <option key={o} value={o}>
-                    {o}
+                {(view.providerOptions[k] ?? []).map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.demo ? `${o.id} · ${t('admin.settings.demoProvider')}` : o.id}
                   </option>
                 ))}
               </select>

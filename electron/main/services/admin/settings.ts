@@ -11,16 +11,10 @@ import type { Db } from '../store/db';
 import type { CatalogState } from './catalogOverrides';
 import { patchConfigFile } from './configFile';
 import { readSetting, writeSetting } from './settingsStore';
+import { isProviderId, PROVIDER_KINDS, providersOf, secretNames } from '../../providerRegistry';
 
-/** Every secret the adapters read from the SecretStore (write-only from the admin screen). */
-export const SECRET_NAMES = [
-  'wechatpay.private-key',
-  'wechatpay.apiv3-key',
-  'jimeng.access-key',
-  'jimeng.secret-key',
-  'oss.access-key-id',
-  'oss.access-key-secret',
-] as const;
+/** Every secret the adapters read from the SecretStore (write-only from the admin screen): from the provider registry. */
+export const SECRET_NAMES: readonly string[] = secretNames();
 
 const DISK_KEY = 'health.disk_min_free_mb';
 export const DEFAULT_DISK_MIN_FREE_MB = 1024;
@@ -86,6 +80,7 @@ export function settingsView(d: SettingsDeps): AdminSettingsView {
     secretProtection: d.secrets?.protection ?? 'file-permissions',
     activeProviders: d.activeProviders,
     restartRequired: (Object.keys(saved) as (keyof typeof saved)[]).some((k) => saved[k] !== d.activeProviders[k]),
+    providerOptions: Object.fromEntries(PROVIDER_KINDS.map((k) => [k, providersOf(k).map((p) => ({ id: p.id, label: p.label, demo: p.demo }))])) as AdminSettingsView['providerOptions'],
   };
 }
 
@@ -112,6 +107,7 @@ export function validateSettings(draft: AdminSettingsDraft, catalog: CatalogStat
   draft.styles.forEach((s, i) => {
     if (!base.styles.some((b) => b.id === s.id)) issues.push({ path: `styles.${i}.id`, rule: 'unknown' });
   });
+  for (const k of PROVIDER_KINDS) if (!isProviderId(k, draft.providers[k])) issues.push({ path: `providers.${k}`, rule: 'unknown' });
   // A kiosk with nothing to sell or no style to pick strands the next family half-way.
   if (draft.packages.length > 0 && !draft.packages.some((p) => p.enabled)) issues.push({ path: 'packages', rule: 'required' });
   if (draft.styles.length > 0 && !draft.styles.some((s) => s.enabled)) issues.push({ path: 'styles', rule: 'required' });
@@ -165,7 +161,7 @@ export function applySettings(d: SettingsDeps, s: AdminSettings): string[] {
   };
   patchConfigFile(d.dataRoot, (c) => {
     apply(c);
-    c.providers = { ...s.providers };
+    c.providers = { ...s.providers } as KioskConfig['providers']; // ids checked against the registry in validateSettings
   });
   // The running kiosk reads these on each use; the provider choice waits for the next start.
   apply(d.config);

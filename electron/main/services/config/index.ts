@@ -7,10 +7,25 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
+import { defaultProviders, isProviderId, KIND_ENV, PROVIDER_KINDS, providerIds, providerSections, type ProviderSection } from '../../providerRegistry';
 
 const log = logger('config');
 
 const Section = z.record(z.string(), z.unknown()).default({});
+
+/** `providers.<kind>`: one of the registry's ids for that kind, its first one by default. */
+const Providers = z
+  .object({
+    generator: z.enum(providerIds('generator')).default(providerIds('generator')[0]),
+    payment: z.enum(providerIds('payment')).default(providerIds('payment')[0]),
+    share: z.enum(providerIds('share')).default(providerIds('share')[0]),
+    printer: z.enum(providerIds('printer')).default(providerIds('printer')[0]),
+    motion: z.enum(providerIds('motion')).default(providerIds('motion')[0]),
+  })
+  .default(defaultProviders());
+
+/** One raw section per provider section of the registry (each adapter validates its own), plus `checks`. */
+const sectionShape = Object.fromEntries(providerSections().map((n) => [n, Section])) as { [K in ProviderSection]: typeof Section };
 
 export const KioskConfig = z.object({
   kioskId: z.string().min(1).max(32).regex(/^[A-Za-z0-9_-]+$/).default('kiosk-01'),
@@ -36,21 +51,8 @@ export const KioskConfig = z.object({
       uploadMaxBytes: z.number().int().default(10 * 1024 * 1024),
     })
     .default({ host: '127.0.0.1', port: 8787, publicBaseUrl: '', uploadMaxBytes: 10 * 1024 * 1024 }),
-  providers: z
-    .object({
-      generator: z.enum(['local', 'jimeng']).default('local'),
-      payment: z.enum(['simulated', 'wechatpay', 'alipay']).default('simulated'),
-      share: z.enum(['lan', 'oss']).default('lan'),
-      printer: z.enum(['pdf', 'cups', 'electron']).default('pdf'),
-      motion: z.enum(['local', 'jimeng']).default('local'),
-    })
-    .default({ generator: 'local', payment: 'simulated', share: 'lan', printer: 'pdf', motion: 'local' }),
-  jimeng: Section,
-  wechatpay: Section,
-  alipay: Section,
-  oss: Section,
-  print: Section,
-  motion: Section,
+  providers: Providers,
+  ...sectionShape,
   checks: Section,
 });
 export type KioskConfig = z.infer<typeof KioskConfig>;
@@ -58,13 +60,10 @@ export type KioskConfig = z.infer<typeof KioskConfig>;
 /** Environment variables that override config.json (documented in README). */
 function envOverrides(cfg: KioskConfig, env: NodeJS.ProcessEnv): KioskConfig {
   const out = structuredClone(cfg);
-  const pick = <T extends string>(v: string | undefined, allowed: readonly T[]): T | undefined =>
-    v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
-  out.providers.generator = pick(env.KIOSK_GENERATOR, ['local', 'jimeng'] as const) ?? out.providers.generator;
-  out.providers.payment = pick(env.KIOSK_PAYMENT, ['simulated', 'wechatpay', 'alipay'] as const) ?? out.providers.payment;
-  out.providers.share = pick(env.KIOSK_SHARE, ['lan', 'oss'] as const) ?? out.providers.share;
-  out.providers.printer = pick(env.KIOSK_PRINTER, ['pdf', 'cups', 'electron'] as const) ?? out.providers.printer;
-  out.providers.motion = pick(env.KIOSK_MOTION, ['local', 'jimeng'] as const) ?? out.providers.motion;
+  for (const kind of PROVIDER_KINDS) {
+    const v = env[KIND_ENV[kind]];
+    if (isProviderId(kind, v)) (out.providers as Record<string, string>)[kind] = v;
+  }
   if (env.KIOSK_PHONE_HOST) out.phone.host = env.KIOSK_PHONE_HOST;
   if (env.KIOSK_PHONE_PORT) out.phone.port = Number(env.KIOSK_PHONE_PORT);
   if (env.KIOSK_PUBLIC_URL) out.phone.publicBaseUrl = env.KIOSK_PUBLIC_URL;

@@ -72,13 +72,22 @@ describe('health', () => {
     });
   });
 
+  it('shows every embedded demo provider as DEMO, not OK (simulated payment, LAN share, local compositor, PDF printer)', async () => {
+    const config = KioskConfig.parse({});
+    const { health } = service({ providers: config.providers, config });
+    const r = await health.report();
+    for (const id of ['payment', 'storage', 'generator', 'printer']) expect(item(r, id), id).toMatchObject({ status: 'warn', code: 'DEMO' });
+    expect(item(r, 'payment').detail).toMatch(/simulated payment: demo/);
+  });
+
   it('network down: says which provider is unreachable and stops selling what needs it', async () => {
     const { health } = service({ endpoints: { payment: deadUrl, storage: skewedUrl } });
     const r = await health.report({ refresh: true });
     expect(item(r, 'network')).toMatchObject({ status: 'error', code: 'UNREACHABLE' });
     expect(item(r, 'payment')).toMatchObject({ status: 'error', code: 'UNREACHABLE' });
     expect(item(r, 'storage')).toMatchObject({ status: 'ok' });
-    expect(item(r, 'generator')).toMatchObject({ status: 'ok', code: 'LOCAL' });
+    // The local compositor is a demo stand-in for the AI: never a green OK.
+    expect(item(r, 'generator')).toMatchObject({ status: 'warn', code: 'DEMO' });
     // Paid packages need the payment provider; the free one still sells.
     expect(r.unavailable).toEqual([
       { packageId: 'digital', code: 'PAYMENT_OFFLINE' },

@@ -11,6 +11,7 @@ import type { PaperCounter } from '../print/paperCounter';
 import type { Printer } from '../print/types';
 import { ClockWatch } from './clock';
 import { probeEndpoint, type ProbeResult } from './probe';
+import { PROVIDER_KINDS, providerDef, type ProviderKind } from '../../providerRegistry';
 
 const log = logger('health');
 
@@ -39,25 +40,16 @@ export interface HealthDeps {
   freeBytes?: (dir: string) => Promise<number>;
 }
 
-const DEFAULT_ENDPOINTS = {
-  jimeng: 'https://visual.volcengineapi.com',
-  wechatpay: 'https://api.mch.weixin.qq.com',
-};
+/** Where each provider kind shows on the health screen (printer: its own item). */
+const REMOTE_OF: Partial<Record<ProviderKind, Remote>> = { generator: 'generator', payment: 'payment', share: 'storage', motion: 'motion' };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-
-/** The remote endpoints the running providers talk to (env overrides as each adapter applies them). */
+/** The remote endpoints the running providers talk to (each provider's registry entry knows its own, env overrides included). */
 export function remoteEndpoints(providers: KioskConfig['providers'], config: KioskConfig, env: NodeJS.ProcessEnv = {}): Partial<Record<Remote, string>> {
   const out: Partial<Record<Remote, string>> = {};
-  const jimeng = str(env.JIMENG_ENDPOINT) ?? str(config.jimeng.endpoint) ?? DEFAULT_ENDPOINTS.jimeng;
-  if (providers.generator === 'jimeng') out.generator = jimeng;
-  if (providers.motion === 'jimeng') out.motion = jimeng;
-  if (providers.payment === 'wechatpay') out.payment = str(env.WECHATPAY_ENDPOINT) ?? str(config.wechatpay.endpoint) ?? DEFAULT_ENDPOINTS.wechatpay;
-  if (providers.share === 'oss') {
-    const region = str(env.OSS_REGION) ?? str(config.oss.region);
-    const derived = region ? `https://${region.startsWith('oss-') ? region : `oss-${region}`}.aliyuncs.com` : undefined;
-    const ep = str(env.OSS_ENDPOINT) ?? str(config.oss.endpoint) ?? derived;
-    if (ep) out.storage = ep;
+  for (const kind of PROVIDER_KINDS) {
+    const remote = REMOTE_OF[kind];
+    const url = remote ? providerDef(kind, providers[kind])?.endpoint?.(config, env) : undefined;
+    if (remote && url) out[remote] = url;
   }
   return out;
 }
@@ -163,8 +155,12 @@ export class HealthService {
     ]).catch((e: Error) => ({ ready: false, code: 'ERROR', detail: e.message }));
     const paper = this.deps.paper.get();
     const warnBelow = paperWarn(this.deps.config);
+    // A demo printer (PDF folder) is never a green OK: nothing comes out of a printer.
+    const demo = s.ready && providerDef('printer', this.deps.providers.printer)?.demo === true;
     return [
-      { id: 'printer', status: s.ready ? 'ok' : 'error', code: s.ready ? 'OK' : s.code === 'NO_PAPER' ? 'NO_PAPER' : 'PRINTER_NOT_READY', detail: `${this.deps.printer.name}: ${s.code}${s.detail ? ` ${s.detail}` : ''}` },
+      demo
+        ? { id: 'printer', status: 'warn', code: 'DEMO', detail: `${this.deps.printer.name}: demo printer, prints are written as PDF files` }
+        : { id: 'printer', status: s.ready ? 'ok' : 'error', code: s.ready ? 'OK' : s.code === 'NO_PAPER' ? 'NO_PAPER' : 'PRINTER_NOT_READY', detail: `${this.deps.printer.name}: ${s.code}${s.detail ? ` ${s.detail}` : ''}` },
       {
         id: 'paper',
         status: paper.remaining === 0 ? 'error' : paper.remaining < warnBelow ? 'warn' : 'ok',
@@ -174,7 +170,12 @@ export class HealthService {
     ];
   }
 
-  private remoteItem(id: 'generator' | 'payment' | 'storage', name: string, local: boolean): HealthItem {
+  /** A provider's item: DEMO for an embedded stand-in (never a green OK), LOCAL when it needs no network, else its probe. */
+  private remoteItem(id: 'generator' | 'payment' | 'storage', kind: ProviderKind): HealthItem {
+    const def = providerDef(kind, this.deps.providers[kind]);
+    const name = def?.label ?? this.deps.providers[kind];
+    if (def?.demo) return { id, status: 'warn', code: 'DEMO', detail: `${name}: demo provider, not the real service — choose a real one in the settings` };
+    const local = !def?.endpoint?.(this.deps.config, this.deps.env ?? {});
     if (local) return { id, status: 'ok', code: 'LOCAL', detail: `${name} (works offline)` };
     const p = this.probes[id];
     if (!p) return { id, status: 'unknown', code: 'NOT_CHECKED', detail: `${name}: not checked yet` };
@@ -221,7 +222,6 @@ export class HealthService {
       this.printerItems(),
       this.disk().catch((e: Error): HealthItem => ({ id: 'disk', status: 'unknown', code: 'NOT_CHECKED', detail: e.message })),
     ]);
-    const p = this.deps.providers;
     const clock = this.clock.status();
     const paper = this.deps.paper.get();
     return {
@@ -230,9 +230,9 @@ export class HealthService {
         this.cameraItem(),
         ...printerItems,
         this.networkItem(),
-        this.remoteItem('generator', p.generator === 'jimeng' ? 'Jimeng (Volcengine)' : 'local compositor', p.generator === 'local'),
-        this.remoteItem('payment', p.payment === 'wechatpay' ? 'WeChat Pay' : 'simulated payment', p.payment === 'simulated'),
-        this.remoteItem('storage', p.share === 'oss' ? 'Aliyun OSS' : 'LAN share', p.share === 'lan'),
+        this.remoteItem('generator', 'generator'),
+        this.remoteItem('payment', 'payment'),
+        this.remoteItem('storage', 'share'),
         disk,
         { id: 'clock', ...clock },
         { id: 'version', status: 'ok', code: 'OK', detail: `${this.deps.version} (${this.deps.host} host, Node ${process.versions.node})` },

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { logger } from '../../infra/log';
 import { CostGuard, fileCostStore, type CostStore } from '../generator/costGuard';
 import { JimengClient } from '../generator/jimeng/client';
-import { hasCredentials, jimengConfigFromEnv } from '../generator/jimeng/config';
-import { JIMENG_SECRET_NAMES } from '../generator/jimeng';
+import { hasCredentials, type JimengConfig } from '../generator/jimeng/config';
+import { volcengineConfig } from '../generator/jimeng';
 import { MotionConfig } from './config';
 import { createJimengMotionRenderer, type VideoTaskClient } from './jimeng';
 import { createLocalMotionRenderer } from './local';
@@ -27,6 +27,8 @@ export interface MotionDeps {
   dataDir?: string;
   /** config.json's `jimeng` section (endpoint, keys, timeouts); credentials also from env / secrets. */
   jimengSection?: unknown;
+  /** The Volcengine settings already resolved (volcengineConfig): the kiosk reads the keys once. */
+  jimengConfig?: JimengConfig;
   secrets?: { get(name: string): string | null };
   env?: NodeJS.ProcessEnv;
   kioskId?: string;
@@ -53,11 +55,7 @@ export function createMotionRenderer(config: MotionConfig = MotionConfig.parse({
   let owned: JimengClient | null = null;
   let aigc: { kioskId: string; contentProducer: string; contentPropagator: string } | undefined;
   try {
-    const section: Record<string, unknown> =
-      deps.jimengSection && typeof deps.jimengSection === 'object' ? { ...(deps.jimengSection as Record<string, unknown>) } : {};
-    if (!section.accessKey) section.accessKey = deps.secrets?.get(JIMENG_SECRET_NAMES.accessKey) ?? undefined;
-    if (!section.secretKey) section.secretKey = deps.secrets?.get(JIMENG_SECRET_NAMES.secretKey) ?? undefined;
-    const jc = jimengConfigFromEnv(section, deps.env ?? process.env);
+    const jc = deps.jimengConfig ?? volcengineConfig({ fileSection: deps.jimengSection, env: deps.env, secrets: deps.secrets });
     aigc = { kioskId: deps.kioskId ?? 'kiosk', contentProducer: jc.aigc.contentProducer, contentPropagator: jc.aigc.contentPropagator };
     if (!client) {
       if (!hasCredentials(jc)) {

@@ -120,9 +120,10 @@ export interface PrintService {
  */
 export function createPrintService(
   config: PrintConfig,
-  opts: PrinterDeps & { stateDir: string; onUpdate?: (jobKey: string, view: PrintJobView) => void; pollMs?: number },
+  opts: PrinterDeps & { stateDir: string; onUpdate?: (jobKey: string, view: PrintJobView) => void; pollMs?: number; printer?: Printer },
 ): PrintService {
-  const printer = createPrinter(config, opts);
+  // The kiosk passes the printer its provider registry built; tools and tests let config choose.
+  const printer = opts.printer ?? createPrinter(config, opts);
   const paper = createPaperCounter({ file: join(opts.stateDir, 'print-paper.json'), capacity: config.paper.capacity, warnBelow: config.paper.warnBelow });
   const queue = createPrintQueue({
     printer,

@@ -18,9 +18,24 @@ const log = logger('jimeng');
 /** Names under which the SecretStore keeps the Volcengine keys (set from the admin screen). */
 export const JIMENG_SECRET_NAMES = { accessKey: 'jimeng.access-key', secretKey: 'jimeng.secret-key' } as const;
 
+/**
+ * The Volcengine settings and keys, read in ONE place for both Jimeng images and Jimeng video:
+ * config.json's `jimeng` section, the keys from the secret store when the section has none, then
+ * the JIMENG_* environment (which wins). Throws a ZodError on invalid values.
+ */
+export function volcengineConfig(opts: { fileSection: unknown; env?: NodeJS.ProcessEnv; secrets?: { get(name: string): string | null } | null }): JimengConfig {
+  const section: Record<string, unknown> =
+    opts.fileSection && typeof opts.fileSection === 'object' ? { ...(opts.fileSection as Record<string, unknown>) } : {};
+  if (!section.accessKey) section.accessKey = opts.secrets?.get(JIMENG_SECRET_NAMES.accessKey) ?? undefined;
+  if (!section.secretKey) section.secretKey = opts.secrets?.get(JIMENG_SECRET_NAMES.secretKey) ?? undefined;
+  return jimengConfigFromEnv(section, opts.env ?? process.env);
+}
+
 export interface JimengProviderOptions {
-  /** config.json's `jimeng` section (raw). */
+  /** config.json's `jimeng` section (raw); ignored when `config` is given. */
   fileSection: unknown;
+  /** Already resolved by volcengineConfig (the kiosk reads the keys once for images and video). */
+  config?: JimengConfig;
   env?: NodeJS.ProcessEnv;
   /** Keys stored encrypted; used when the file section has none. The environment still wins. */
   secrets?: { get(name: string): string | null };
@@ -45,11 +60,7 @@ export interface JimengProvider {
 }
 
 export function createJimengProvider(opts: JimengProviderOptions): JimengProvider {
-  const section: Record<string, unknown> =
-    opts.fileSection && typeof opts.fileSection === 'object' ? { ...(opts.fileSection as Record<string, unknown>) } : {};
-  if (!section.accessKey) section.accessKey = opts.secrets?.get(JIMENG_SECRET_NAMES.accessKey) ?? undefined;
-  if (!section.secretKey) section.secretKey = opts.secrets?.get(JIMENG_SECRET_NAMES.secretKey) ?? undefined;
-  const config = jimengConfigFromEnv(section, opts.env ?? process.env);
+  const config = opts.config ?? volcengineConfig(opts);
   if (!hasCredentials(config)) log.warn('no-credentials', describeJimengConfig(config));
   else log.info('configured', describeJimengConfig(config));
   const store = opts.costStore ?? (opts.dataDir ? fileCostStore(join(opts.dataDir, 'ai-cost.json')) : undefined);
