@@ -1,17 +1,15 @@
 // The browser host: the same services as the Electron host, behind HTTP + WebSocket on loopback.
 // Used where Electron's binary is not available, for Chromium --kiosk deployments, and by the E2E
 // tests. POST /api/<call> → Result JSON; WS /events → {event, payload}; GET /media/<assetId>.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { eventNames } from '../shared/contract';
+import { eventNames, isCallName } from '../shared/contract';
 import { err } from '../shared/result';
 import { dispatch } from '../main/ipc/handlers';
-import { readBody } from '../main/phone/server';
+import { baseHeaders, CSP, readJson, RequestNoise, safeDecode, sendJson, serveFile } from '../main/infra/http';
 import { logger } from '../main/infra/log';
-import { mimeOf } from '../main/infra/mime';
 import type { Kiosk } from '../main/app';
 
 const log = logger('browser-host');
@@ -20,15 +18,14 @@ const log = logger('browser-host');
 const MAX_BODY = 30 * 1024 * 1024;
 
 /** What the kiosk page may load: itself, its media, its WebSocket, the camera. */
-export const KIOSK_CSP =
-  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; style-src 'self' 'unsafe-inline'; " +
-  "script-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const KIOSK_CSP = CSP.browserKiosk;
 
 export class BrowserHost {
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
   private port = 0;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly noise = new RequestNoise(log);
 
   constructor(
     private readonly kiosk: Kiosk,
@@ -103,21 +100,21 @@ export class BrowserHost {
     }
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    baseHeaders(res);
 
     if (path.startsWith('/api/')) {
       if (req.method !== 'POST') return sendJson(res, 405, err('METHOD', '请求方式错误'));
-      const name = decodeURIComponent(path.slice('/api/'.length));
-      const body = await readBody(req, MAX_BODY);
-      if (!body) return sendJson(res, 413, err('TOO_LARGE', '照片太大了，请重新拍摄'));
-      let input: unknown;
-      try {
-        input = body.length ? JSON.parse(body.toString('utf8')) : {};
-      } catch {
-        return sendJson(res, 400, err('VALIDATION', '请求有误，请重试'));
+      const name = safeDecode(path.slice('/api/'.length));
+      // Unknown names (constructor, __proto__, toString…) are refused before the body is read.
+      if (!isCallName(name)) {
+        req.resume();
+        this.noise.note('unknown_call');
+        return sendJson(res, 404, err('UNKNOWN_CALL', '不支持的操作'));
       }
-      const result = await dispatch(this.kiosk.handlers, name, input);
+      const body = await readJson(req, MAX_BODY);
+      if (!body.ok && body.status === 413) return sendJson(res, 413, err('TOO_LARGE', '照片太大了，请重新拍摄'));
+      if (!body.ok) return sendJson(res, 400, err('VALIDATION', '请求有误，请重试'));
+      const result = await dispatch(this.kiosk.handlers, name, body.value);
       const status = !result.ok && result.error.code === 'UNKNOWN_CALL' ? 404 : 200;
       return sendJson(res, status, result);
     }
@@ -126,7 +123,8 @@ export class BrowserHost {
       return;
     }
     if (path.startsWith('/media/')) {
-      const media = this.kiosk.media(decodeURIComponent(path.slice('/media/'.length)));
+      const id = safeDecode(path.slice('/media/'.length));
+      const media = id === null ? null : this.kiosk.media(id);
       if (!media) {
         res.writeHead(404).end();
         return;
@@ -135,29 +133,22 @@ export class BrowserHost {
       createReadStream(media.path).pipe(res);
       return;
     }
-    if (path.startsWith('/samples/')) return this.serveFile(res, this.opts.samplesDir, path.slice('/samples'.length), 'public, max-age=3600');
-    if (path === '/' || path === '/index.html') {
-      res.setHeader('Content-Security-Policy', KIOSK_CSP);
-      return this.serveFile(res, this.opts.rendererDir, '/index.html', 'no-store');
-    }
-    if (path.startsWith('/assets/')) return this.serveFile(res, this.opts.rendererDir, path, 'public, max-age=86400');
-    res.writeHead(404).end();
-  }
-
-  private serveFile(res: ServerResponse, rootDir: string, rel: string, cache: string): void {
-    const root = resolve(rootDir);
-    const file = resolve(root, '.' + rel);
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(rel === '/index.html' ? '界面尚未构建：请先运行 npm run build' : '');
+    if (path.startsWith('/samples/')) {
+      serveFile(res, this.opts.samplesDir, path.slice('/samples'.length), { cache: 'public, max-age=3600' });
       return;
     }
-    res.writeHead(200, { 'Content-Type': mimeOf(file), 'Cache-Control': cache });
-    createReadStream(file).pipe(res);
+    if (path === '/' || path === '/index.html') {
+      serveFile(res, this.opts.rendererDir, '/index.html', {
+        cache: 'no-store',
+        headers: { 'Content-Security-Policy': KIOSK_CSP },
+        notFoundText: '界面尚未构建：请先运行 npm run build',
+      });
+      return;
+    }
+    if (path.startsWith('/assets/')) {
+      serveFile(res, this.opts.rendererDir, path, { cache: 'public, max-age=86400' });
+      return;
+    }
+    res.writeHead(404).end();
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(text);
 }

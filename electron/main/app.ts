@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/contract';
-import { dataPaths, resourcePaths, type DataPaths, type ResourcePaths } from './infra/paths';
+import { dataPaths, privateByDefault, resourcePaths, type DataPaths, type ResourcePaths } from './infra/paths';
 import { logger, setLogFile } from './infra/log';
 import type { Handlers } from './ipc/handlers';
 import { PhoneServer } from './phone/server';
@@ -60,8 +60,11 @@ const LIVE_STATES = new Set(['created', 'checked', 'generating', 'generated', 'p
 export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const env = opts.env ?? process.env;
   const resources = opts.resources ?? resourcePaths();
+  // Before the first file is written: data folder 0700, every file in it 0600 (issue 13.5).
+  const privacy = privateByDefault(opts.dataDir);
   const paths = dataPaths(opts.dataDir);
   setLogFile(join(paths.logs, 'kiosk.log'));
+  if (privacy.tightened) log.info('data.permissions_tightened', { entries: privacy.tightened });
   const { config, firstRun } = loadConfig(paths.root, env);
   log.info('starting', { host: opts.host, version: opts.version, dataDir: paths.root, firstRun, providers: config.providers });
 

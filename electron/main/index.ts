@@ -2,12 +2,13 @@
 // Everything else is the shared composition root (app.ts), the same as the browser host's.
 import { app, BrowserWindow, ipcMain, net, powerSaveBlocker, protocol, safeStorage, session } from 'electron';
 import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eventNames } from '../shared/contract';
 import { createKiosk, type Kiosk } from './app';
 import { bindIpc } from './ipc/bindIpc';
 import { bundledFfmpeg, dataDir, resourcePaths } from './infra/paths';
+import { resolveInside, safeDecode } from './infra/http';
 import { logger } from './infra/log';
 import { APP_ORIGIN, ELECTRON_CSP, blockedShortcut, isAppUrl, permissionAllowed } from './security/policy';
 import { createKioskWindow } from './windows/kioskWindow';
@@ -102,11 +103,10 @@ async function start(): Promise<void> {
 function serveSchemes(kiosk: Kiosk, rendererDir: string, samplesDir: string): void {
   protocol.handle('app', (req) => {
     const url = new URL(req.url);
-    const path = decodeURIComponent(url.pathname);
+    const path = safeDecode(url.pathname) ?? '';
     const samples = path.startsWith('/samples/');
-    const root = resolve(samples ? samplesDir : rendererDir);
-    const file = resolve(root, '.' + (samples ? path.slice('/samples'.length) : path));
-    if (url.host !== 'kiosk' || !file.startsWith(root + sep) || !existsSync(file)) return new Response('', { status: 404 });
+    const file = resolveInside(samples ? samplesDir : rendererDir, samples ? path.slice('/samples'.length) : path);
+    if (url.host !== 'kiosk' || !file || !existsSync(file)) return new Response('', { status: 404 });
     return net.fetch(pathToFileURL(file).toString()).then((r) => {
       const headers = new Headers(r.headers);
       if (file.endsWith('.html')) headers.set('Content-Security-Policy', ELECTRON_CSP);
@@ -115,7 +115,8 @@ function serveSchemes(kiosk: Kiosk, rendererDir: string, samplesDir: string): vo
   });
   protocol.handle('kiosk-media', (req) => {
     const url = new URL(req.url);
-    const media = url.host === 'asset' ? kiosk.media(decodeURIComponent(url.pathname.slice(1))) : null;
+    const id = safeDecode(url.pathname.slice(1));
+    const media = url.host === 'asset' && id !== null ? kiosk.media(id) : null;
     if (!media) return new Response('', { status: 404 });
     return net.fetch(pathToFileURL(media.path).toString());
   });

@@ -397,4 +397,5 @@ export interface KioskApi {
   mediaUrl(assetId: string): string;
 }
 
-export const isCallName = (name: unknown): name is CallName => typeof name === 'string' && name in calls;
+/** Own names only: `constructor`, `toString`, `__proto__` are not calls (issue 13.5). */
+export const isCallName = (name: unknown): name is CallName => typeof name === 'string' && Object.hasOwn(calls, name);

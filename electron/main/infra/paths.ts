@@ -1,5 +1,5 @@
 // Every path the app reads or writes is resolved here, once (packaged app vs. source checkout).
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -63,7 +63,7 @@ export function dataDir(electronUserData?: string, env: NodeJS.ProcessEnv = proc
       (process.platform === 'win32'
         ? join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'tuanyuan-kiosk')
         : join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'tuanyuan-kiosk'));
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 
@@ -89,8 +89,41 @@ export function dataPaths(root: string): DataPaths {
     logs: join(root, 'logs'),
     share: join(root, 'share'),
   };
-  for (const d of [p.originals, p.results, p.work, p.prints, p.logs, p.share]) mkdirSync(d, { recursive: true });
+  for (const d of [p.originals, p.results, p.work, p.prints, p.logs, p.share]) mkdirSync(d, { recursive: true, mode: 0o700 });
   return p;
+}
+
+/**
+ * Private by default (issue 13.5): the customers' photos, the database and the logs are the kiosk
+ * user's alone. Sets umask 077 for this process and its children (ffmpeg, the print spooler), so
+ * every new file is 0600 and every new folder 0700, and tightens what an older version left
+ * readable (one walk, only when the data folder itself is still open to others).
+ */
+export function privateByDefault(root: string): { umaskSet: boolean; tightened: number } {
+  if (process.platform === 'win32') return { umaskSet: false, tightened: 0 }; // ACLs of the user profile apply
+  let umaskSet = false;
+  try {
+    process.umask(0o077);
+    umaskSet = true;
+  } catch {
+    // Worker threads may not set it; files the kiosk writes itself are opened 0600 anyway.
+  }
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  let tightened = 0;
+  if ((lstatSync(root).mode & 0o077) !== 0) tightened = tighten(root);
+  return { umaskSet, tightened };
+}
+
+function tighten(path: string): number {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return 0;
+  let n = 0;
+  if ((st.mode & 0o077) !== 0) {
+    chmodSync(path, st.mode & 0o700);
+    n++;
+  }
+  if (st.isDirectory()) for (const e of readdirSync(path)) n += tighten(join(path, e));
+  return n;
 }
 
 /**

@@ -2,11 +2,11 @@
 // It serves the small phone pages (download, upload for absent relatives, simulated payment) and
 // their JSON, each guarded by a capability token (≥128 bit, single purpose, expiring). Nothing of
 // the kiosk API is here.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve, sep } from 'node:path';
 import { KioskFailure, toKioskError } from '../../shared/result';
+import { baseHeaders, CSP, readBody, RequestNoise, safeDecode, sendJson as json, serveFile } from '../infra/http';
 import { logger } from '../infra/log';
 import { mimeOf } from '../infra/mime';
 import type { OrdersRepo } from '../services/orders/repo';
@@ -51,11 +51,13 @@ class RateLimiter {
   }
 }
 
-const PER_TOKEN_UPLOADS = 12;
+/** Photos one upload QR code may send (a family's absent relatives, a few tries each). */
+export const PER_TOKEN_UPLOADS = 12;
 
 export class PhoneServer {
   private server: Server | null = null;
   private readonly uploadLimiter = new RateLimiter(10, 60_000);
+  private readonly noise = new RequestNoise(log);
 
   constructor(private readonly deps: PhoneServerDeps) {}
 
@@ -87,8 +89,7 @@ export class PhoneServer {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://phone.invalid');
     const path = url.pathname;
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    baseHeaders(res);
     res.setHeader('Cache-Control', 'no-store');
 
     let m: RegExpMatchArray | null;
@@ -100,35 +101,28 @@ export class PhoneServer {
     if ((m = path.match(/^\/p\/api\/download\/([A-Za-z0-9_-]{16,64})$/)) && req.method === 'GET') return this.download(res, m[1]!);
     if ((m = path.match(/^\/p\/api\/upload\/([A-Za-z0-9_-]{16,64})$/))) return this.upload(req, res, m[1]!);
     if ((m = path.match(/^\/p\/file\/(.+)$/)) && req.method === 'GET') {
-      return this.file(req, res, decodeURIComponent(m[1]!), url.searchParams.get('exp'), url.searchParams.get('sig'));
+      const key = safeDecode(m[1]!);
+      if (key === null) {
+        // A malformed escape (%E0%A4%A): the client's mistake, answered 400 and counted, not logged each time.
+        this.noise.note('malformed_url');
+        return json(res, 400, fail('BAD_REQUEST', '链接有误'));
+      }
+      return this.file(req, res, key, url.searchParams.get('exp'), url.searchParams.get('sig'));
     }
     json(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: '页面不存在', retryable: false } });
   }
 
   private page(res: ServerResponse): void {
-    const file = join(this.deps.rendererDir, 'phone.html');
-    if (!existsSync(file)) {
-      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' }).end('页面尚未构建 (run npm run build)');
-      return;
-    }
-    res.setHeader(
-      'Content-Security-Policy',
-      "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
-    );
-    res.writeHead(200, { 'Content-Type': mimeOf(file) });
-    createReadStream(file).pipe(res);
+    serveFile(res, this.deps.rendererDir, '/phone.html', {
+      cache: 'no-store',
+      headers: { 'Content-Security-Policy': CSP.phone },
+      status404: 503,
+      notFoundText: '页面尚未构建 (run npm run build)',
+    });
   }
 
   private staticFile(res: ServerResponse, path: string): void {
-    const root = resolve(this.deps.rendererDir);
-    const file = resolve(root, '.' + path);
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.writeHead(200, { 'Content-Type': mimeOf(file) });
-    createReadStream(file).pipe(res);
+    serveFile(res, this.deps.rendererDir, path, { cache: 'public, max-age=86400' });
   }
 
   private async pay(req: IncomingMessage, res: ServerResponse, token: string, confirm: boolean): Promise<void> {
@@ -185,7 +179,7 @@ export class PhoneServer {
     if (req.method === 'GET') return json(res, 200, { ok: true, value: { expiresAt: t.expires_at } });
     if (req.method !== 'POST') return json(res, 405, fail('METHOD', '请求方式错误'));
     const client = req.socket.remoteAddress ?? '?';
-    if (!this.uploadLimiter.allow(client) || t.uses >= PER_TOKEN_UPLOADS) {
+    if (!this.uploadLimiter.allow(client)) {
       req.resume();
       return json(res, 429, fail('RATE_LIMITED', '上传太频繁了，请稍后再试'));
     }
@@ -194,9 +188,14 @@ export class PhoneServer {
       req.resume();
       return json(res, 413, fail('TOO_LARGE', '照片太大了（最大 10 MB）'));
     }
+    // The slot is claimed in one statement before the body is read: uploads arriving at once
+    // cannot together pass the token's limit (a check-then-count would let them all through).
+    if (!this.deps.repo.claimTokenUse(token, 'upload', PER_TOKEN_UPLOADS)) {
+      req.resume();
+      return json(res, 429, fail('RATE_LIMITED', '这个二维码的上传次数已用完，请在屏幕上重新生成'));
+    }
     const body = await readBody(req, this.deps.uploadMaxBytes);
     if (!body) return json(res, 413, fail('TOO_LARGE', '照片太大了（最大 10 MB）'));
-    this.deps.repo.useToken(token);
     try {
       // Type is judged by content inside the checks (magic bytes), never by the name or header.
       const view = await this.deps.session.addPhoto(t.order_id, body, 'phone');
@@ -240,24 +239,3 @@ function fail(code: string, message: string) {
   return { ok: false, error: { code, message, retryable: false } };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** Reads a request body up to `max` bytes; null when it is larger (the rest is discarded). */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) over = true;
-      if (!over) chunks.push(c);
-    });
-    req.on('end', () => resolveBody(over ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}

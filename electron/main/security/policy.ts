@@ -1,12 +1,12 @@
 // Window security for the Electron host, in one place (STYLE.md §2.5): what the kiosk page is
 // allowed to load, to ask for, and where it may navigate. Pure functions, tested without Electron.
 
+import { CSP } from '../infra/http';
+
 /** The kiosk page is served from this custom scheme; media from kiosk-media://. */
 export const APP_ORIGIN = 'app://kiosk';
 
-export const ELECTRON_CSP =
-  "default-src 'self'; img-src 'self' data: blob: kiosk-media:; media-src 'self' blob: mediastream: kiosk-media:; " +
-  "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const ELECTRON_CSP = CSP.electronKiosk;
 
 export function isAppUrl(url: string): boolean {
   try {

@@ -299,6 +299,18 @@ export class OrdersRepo {
       .get(orderId, purpose) as TokenRow | undefined;
   }
 
+  /**
+   * Takes one use of a live token in a single statement (check and count together), so uses
+   * that arrive at once can never exceed `max`. False when the token is spent, expired or unknown.
+   */
+  claimTokenUse(token: string, purpose: TokenRow['purpose'], max: number, now = new Date()): boolean {
+    return (
+      this.db
+        .prepare('UPDATE tokens SET uses = uses + 1 WHERE token = ? AND purpose = ? AND uses < ? AND expires_at > ?')
+        .run(token, purpose, max, now.toISOString()).changes === 1
+    );
+  }
+
   useToken(token: string): void {
     this.db.prepare('UPDATE tokens SET uses = uses + 1 WHERE token = ?').run(token);
   }

@@ -1,5 +1,5 @@
 // The customer's path before payment: consent, product and style, photos, generation, pick.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Guidance, Lang, OrderView, ProductId, UploadLink } from '../../../shared/contract';
 import { KioskFailure } from '../../../shared/result';
@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 import type { OrderDeps } from './context';
 import { newId, parseFaces } from './repo';
+import { tx } from '../store/db';
 import { transition } from './stateMachine';
 import { buildView, qrSvg } from './view';
 
@@ -76,20 +77,30 @@ export class SessionFlow {
     const dir = join(this.deps.paths.originals, orderId);
     const path = join(dir, `${photoId}.jpg`);
     writeFileAtomic(path, outcome.jpeg);
-    this.deps.db.transaction(() => {
-      const asset = this.deps.repo.addAsset(orderId, 'original', path, 'image/jpeg');
-      this.deps.repo.addPhoto({
-        id: photoId,
-        order_id: orderId,
-        source,
-        asset_id: asset.id,
-        ok: outcome.ok ? 1 : 0,
-        faces_json: JSON.stringify(outcome.faces),
-        reasons_json: JSON.stringify(outcome.reasons),
-        width: outcome.width,
-        height: outcome.height,
+    try {
+      // Checked again inside the write transaction: photos that arrive at once (phone and camera)
+      // each passed the first check while the others were still being looked at.
+      tx(this.deps.db, () => {
+        const now = this.order(orderId);
+        if (!['created', 'checked'].includes(now.state)) throw new KioskFailure('BAD_STATE', '现在不能再添加照片了');
+        if (this.deps.repo.photos(orderId).length >= max) throw new KioskFailure('TOO_MANY_PHOTOS', `最多可以拍 ${max} 张，请先删除一张`);
+        const asset = this.deps.repo.addAsset(orderId, 'original', path, 'image/jpeg');
+        this.deps.repo.addPhoto({
+          id: photoId,
+          order_id: orderId,
+          source,
+          asset_id: asset.id,
+          ok: outcome.ok ? 1 : 0,
+          faces_json: JSON.stringify(outcome.faces),
+          reasons_json: JSON.stringify(outcome.reasons),
+          width: outcome.width,
+          height: outcome.height,
+        });
       });
-    })();
+    } catch (e) {
+      rmSync(path, { force: true });
+      throw e;
+    }
     this.refreshChecked(orderId);
     log.info('photo.added', { orderId, source, ok: outcome.ok, faces: outcome.faces.length, reasons: outcome.reasons.map((r) => r.code) });
     const view = await this.changed(orderId);

@@ -1,8 +1,9 @@
-// Data lifecycle (ARCHITECTURE.md §6): originals (captures, uploads) are deleted within 24 h of the
-// order ending — sooner if configured — and results after the retention period (30 days), locally
-// and from the share (OSS objects by explicit delete). Expired capability tokens are removed.
+// Data lifecycle (ARCHITECTURE.md §6): originals (captures, uploads) and print PDFs are deleted
+// within 24 h of the order ending — sooner if configured — whatever the ending (delivered,
+// refunded, refund still pending, abandoned), and results after the retention period (30 days),
+// locally and from the share (OSS objects by explicit delete). Expired capability tokens are removed.
 // Runs at start-up and every hour; idempotent, and a file that is already gone is not an error.
-import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../infra/log';
 import type { KioskConfig } from '../config';
@@ -14,21 +15,25 @@ const log = logger('retention');
 
 /** Asset kinds that are the customer's own photos (sensitive: kept for the shortest time). */
 const ORIGINAL_KINDS = ['original'];
-/** States in which an order is over; a live order keeps its photos. */
-const ENDED = ['delivered', 'refunded', 'abandoned', 'payment_closed'];
+/**
+ * States in which the family's part is over; a live order keeps its photos. A refund still pending
+ * (or a failed delivery on its way to one) needs money, not photos, so it counts as ended here.
+ */
+const ENDED = ['delivered', 'refunded', 'abandoned', 'payment_closed', 'refund_pending', 'delivery_failed'];
 
 export interface RetentionDeps {
   db: Db;
   repo: OrdersRepo;
   config: KioskConfig;
   share: ShareStore;
-  /** Where per-order work folders live (results/<orderId>, originals/<orderId>). */
-  dirs: { originals: string; results: string };
+  /** Where per-order work folders live (results/<orderId>, originals/<orderId>) and print PDFs (prints/). */
+  dirs: { originals: string; results: string; prints?: string };
   now?: () => Date;
 }
 
 export interface RetentionReport {
   originalsDeleted: number;
+  printsDeleted: number;
   resultsDeleted: number;
   sharedKeysDeleted: number;
   tokensDeleted: number;
@@ -36,7 +41,7 @@ export interface RetentionReport {
 
 export async function runRetention(deps: RetentionDeps): Promise<RetentionReport> {
   const now = deps.now?.() ?? new Date();
-  const report: RetentionReport = { originalsDeleted: 0, resultsDeleted: 0, sharedKeysDeleted: 0, tokensDeleted: 0 };
+  const report: RetentionReport = { originalsDeleted: 0, printsDeleted: 0, resultsDeleted: 0, sharedKeysDeleted: 0, tokensDeleted: 0 };
   const originalCutoff = new Date(now.getTime() - deps.config.originalRetentionHours * 3600_000).toISOString();
   const resultCutoff = new Date(now.getTime() - deps.config.resultRetentionDays * 86400_000).toISOString();
   const marks = ENDED.map(() => '?').join(',');
@@ -55,6 +60,9 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
     deps.db.prepare('UPDATE assets SET deleted_at = ? WHERE id = ?').run(now.toISOString(), a.id);
     report.originalsDeleted++;
   }
+
+  // 1b. Print PDFs (the delivered picture at full size): a reprint renders them again from the result.
+  if (deps.dirs.prints) report.printsDeleted = removeOldPrints(deps.db, deps.dirs.prints, originalCutoff);
 
   // 2. Everything else of orders older than the result retention: results, previews, prints, videos,
   //    and the shared copies the phone downloads from.
@@ -98,8 +106,38 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   // 4. Dead capability tokens: expired links must not work, and need not be kept.
   report.tokensDeleted = deps.db.prepare('DELETE FROM tokens WHERE expires_at <= ?').run(now.toISOString()).changes;
 
-  if (report.originalsDeleted || report.resultsDeleted || report.tokensDeleted) log.info('retention.done', { ...report });
+  if (report.originalsDeleted || report.printsDeleted || report.resultsDeleted || report.tokensDeleted) log.info('retention.done', { ...report });
   return report;
+}
+
+/**
+ * prints/print-<orderId>[.aN|.rN].pdf of orders that ended before the cutoff; files of no live order
+ * (test pages, orders gone from the database) once they are older than the cutoff.
+ */
+function removeOldPrints(db: Db, dir: string, cutoffIso: string): number {
+  if (!existsSync(dir)) return 0;
+  const ended = new Set(ENDED);
+  const orderOf = db.prepare('SELECT state, COALESCE(ended_at, updated_at) AS at FROM orders WHERE id = ?');
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.pdf')) continue;
+    const path = join(dir, name);
+    const orderId = name.startsWith('print-') ? name.slice('print-'.length).split('.')[0]! : null;
+    const o = orderId ? (orderOf.get(orderId) as { state: string; at: string } | undefined) : undefined;
+    let old: boolean;
+    if (o) old = ended.has(o.state) && o.at <= cutoffIso;
+    else {
+      try {
+        old = statSync(path).mtime.toISOString() <= cutoffIso;
+      } catch {
+        continue;
+      }
+    }
+    if (!old) continue;
+    removeFile(path);
+    n++;
+  }
+  return n;
 }
 
 function removeFile(path: string): void {
