@@ -442,6 +442,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}): P
     }
     const method = params.method ?? '';
     let bizContent: Record<string, unknown> = {};
+    let fault: (AlipayFault & { left: number }) | undefined;
     const record = (code: string, fault?: string) => requestLog.push({ method, outTradeNo: bizContent.out_trade_no as string | undefined, fault, code });
     try {
       for (const k of ['app_id', 'method', 'sign_type', 'sign', 'timestamp', 'version', 'charset']) {
@@ -467,7 +468,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}): P
       } catch {
         throw arg('isv.invalid-parameter', 'biz_content 不是合法的JSON');
       }
-      const fault = takeFault(method);
+      fault = takeFault(method);
       if (fault?.kind === 'http-error') {
         record('HTTP', fault.kind);
         res.writeHead(fault.status ?? 502, { 'content-type': 'text/html' });
@@ -479,7 +480,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}): P
       if (fault?.kind === 'error') throw new GatewayError(fault.code, 'Business Failed', fault.subCode, fault.subMsg ?? '', fault.signed ?? true);
       if (fault?.kind === 'timeout' && !fault.process) {
         record('TIMEOUT', fault.kind);
-        await new Promise((r) => setTimeout(r, fault.ms ?? 15_000));
+        await new Promise((r) => setTimeout(r, (fault as { ms?: number }).ms ?? 15_000));
         res.destroy();
         return;
       }
@@ -492,7 +493,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}): P
       if (fault?.kind === 'timeout') {
         // Processed, but the answer never arrives.
         record('TIMEOUT', 'timeout-after-processing');
-        await new Promise((r) => setTimeout(r, fault.ms ?? 15_000));
+        await new Promise((r) => setTimeout(r, (fault as { ms?: number }).ms ?? 15_000));
         res.destroy();
         return;
       }
@@ -500,8 +501,9 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}): P
       respond(res, method, { code: '10000', msg: 'Success', ...out }, true, fault);
     } catch (e) {
       if (!(e instanceof GatewayError)) throw e;
-      record(e.subCode);
-      respond(res, method, { code: e.code, msg: e.msg, sub_code: e.subCode, sub_msg: e.subMsg }, e.signed);
+      record(e.subCode, fault?.kind);
+      // A signature fault also spoils signed error answers (a forged "does not exist" must not pass).
+      respond(res, method, { code: e.code, msg: e.msg, sub_code: e.subCode, sub_msg: e.subMsg }, e.signed, fault);
     }
   }
 
