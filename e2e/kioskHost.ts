@@ -2,10 +2,11 @@
 // with its own data directory, and finds its URL in its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ASTRONAUT } from '../fixtures/paths';
 
 export const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -105,10 +106,45 @@ export async function phoneContext(browser: Browser): Promise<BrowserContext> {
   });
 }
 
+/**
+ * Waits until the page looks the way a customer would see it once it stops moving: web fonts
+ * loaded, images decoded, and every finite animation and CSS transition (screen-in, count-pop,
+ * slide cross-fades) finished; infinite ones (spinners, pulses) are part of the look and ignored.
+ * Gives up after `timeoutMs` and says which animations were still running, rather than hang.
+ */
+export async function settle(page: Page, timeoutMs = 8_000): Promise<string[]> {
+  return page.evaluate(async (timeout) => {
+    const deadline = performance.now() + timeout;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+    await document.fonts.ready;
+    for (;;) {
+      // Two frames first: an animation started by the last render appears only after it.
+      await frame();
+      await frame();
+      const moving = document.getAnimations().filter((a) => a.playState === 'running' && Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
+      const loading = [...document.images].filter((img) => !img.complete);
+      if (moving.length === 0 && loading.length === 0) return [];
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        return moving.map((a) => (a instanceof CSSAnimation ? `animation ${a.animationName}` : a instanceof CSSTransition ? `transition ${a.transitionProperty}` : 'animation'));
+      }
+      const done = Promise.all([...moving.map((a) => a.finished.catch(() => undefined)), ...loading.map((img) => img.decode().catch(() => undefined))]);
+      await Promise.race([done, new Promise((r) => setTimeout(r, Math.min(left, 1_000)))]);
+    }
+  }, timeoutMs);
+}
+
 let shot = 0;
+/**
+ * Saves test-results/screens/<test file>-<nn>-<name>.png once the page has settled (see `settle`);
+ * the file prefix keeps the numbering of each E2E file apart.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screensDir, { recursive: true });
-  await page.screenshot({ path: join(screensDir, `${String(++shot).padStart(2, '0')}-${name}.png`) });
+  const still = await settle(page);
+  if (still.length > 0) console.warn(`screenshot ${name}: still moving after 8 s: ${[...new Set(still)].join(', ')}`);
+  const file = basename(expect.getState().testPath ?? 'e2e').replace(/\.e2e\.test\.ts$/, '');
+  await page.screenshot({ path: join(screensDir, `${file}-${String(++shot).padStart(2, '0')}-${name}.png`) });
 }
 
 /** Width and height in points of each page of a PDF (reads the MediaBox entries). */

@@ -15,6 +15,8 @@ export interface FaceBoxData {
 export interface ReasonData {
   code: string;
   message: string;
+  /** refusal: the photo is not used; advice: shown with "use anyway", never blocks (native/face/findings.ts). */
+  kind: 'refusal' | 'advice';
 }
 
 export interface PhotoCheckData {
@@ -45,9 +47,14 @@ export interface ThresholdsData {
   minFacePx?: number;
   minScore?: number;
   minSharpness?: number;
+  blurRefuse?: number;
   minLuma?: number;
   maxLuma?: number;
+  darkRefuse?: number;
+  brightRefuse?: number;
   maxTurn?: number;
+  smallerRatio?: number;
+  minSecondLook?: number;
 }
 
 export interface Requests {

@@ -35,7 +35,7 @@ describe('npm run check', () => {
     const { stdout, code } = await cli([...files, '--json']);
     const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.file)).toEqual(files);
-    for (const l of lines) expect(Object.keys(l).sort()).toEqual(['bytes', 'faces', 'file', 'ok', 'reasons']);
+    for (const l of lines) expect(Object.keys(l).sort()).toEqual(['advice', 'bytes', 'faces', 'file', 'ok', 'reasons']);
     const [portrait, coffee, renamed, notes, missing, three] = lines;
     expect(portrait).toMatchObject({ ok: true, reasons: [] });
     expect(portrait!.faces).toEqual([expect.objectContaining({ x: expect.any(Number), y: expect.any(Number), w: expect.any(Number), h: expect.any(Number), score: expect.any(Number) })]);

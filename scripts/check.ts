@@ -5,22 +5,21 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RULES, type RuleThresholds } from '../native/face/rules';
-import { VERIFY_MIN } from '../native/face/verify';
 import { DEFAULT_LIMITS } from '../native/image/decode';
 import { createPipeline, failureOutcome } from '../native/host/pipeline';
 import { InputFailure } from '../native/image/failures';
 import type { PhotoCheckData } from '../native/protocol';
 
 const RULES: Array<{ codes: string[]; label: string }> = [
-  { codes: ['NO_FACE', 'LOW_CONFIDENCE', 'TOO_FEW_FACES', 'TOO_MANY_FACES'], label: '人数 face count' },
-  { codes: ['FACE_TOO_SMALL'], label: '脸的大小 face size' },
+  { codes: ['NO_FACE', 'NOT_A_PERSON', 'LOW_CONFIDENCE', 'TOO_FEW_FACES', 'TOO_MANY_FACES'], label: '人数 face count' },
+  { codes: ['FACE_TOO_SMALL', 'FACE_MUCH_SMALLER'], label: '脸的大小 face size' },
   { codes: ['FACE_CUT_OFF'], label: '完整入镜 inside frame' },
-  { codes: ['BLURRY'], label: '清晰 sharpness' },
-  { codes: ['TOO_DARK', 'TOO_BRIGHT'], label: '光线 light' },
+  { codes: ['BLURRY', 'SLIGHTLY_SOFT'], label: '清晰 sharpness' },
+  { codes: ['TOO_DARK', 'TOO_BRIGHT', 'A_BIT_DARK', 'A_BIT_BRIGHT'], label: '光线 light' },
   { codes: ['FACE_TURNED'], label: '正脸 facing camera' },
 ];
 
-const USAGE = `usage: npm run check -- <image files…> [--json] [--min-faces=N] [--max-faces=N] [--min-face-px=N] [--min-score=X]`;
+const USAGE = `usage: npm run check -- <image files…> [--json] [--min-faces=N] [--max-faces=N] [--min-face-px=N] [--min-score=X] [--min-second-look=X]`;
 
 function parseArgs(argv: string[]): { files: string[]; json: boolean; thresholds: Partial<RuleThresholds> } | null {
   const files: string[] = [];
@@ -31,6 +30,7 @@ function parseArgs(argv: string[]): { files: string[]; json: boolean; thresholds
     '--max-faces': 'maxFaces',
     '--min-face-px': 'minFacePx',
     '--min-score': 'minScore',
+    '--min-second-look': 'minSecondLook',
   };
   for (const a of argv) {
     if (a === '--json') json = true;
@@ -56,16 +56,17 @@ function readInput(file: string): Uint8Array | PhotoCheckData {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const out = failureOutcome(new InputFailure('UNREADABLE', String(code)));
-    if (code === 'ENOENT') out.reasons = [{ code: 'FILE_NOT_FOUND', message: '找不到这个文件' }];
+    if (code === 'ENOENT') out.reasons = [{ code: 'FILE_NOT_FOUND', message: '找不到这个文件', kind: 'refusal' }];
     return out;
   }
 }
 
-function human(file: string, r: PhotoCheckData): string {
-  const lines = [`${file}: ${r.ok ? '✔ 通过 PASS' : '✘ 不通过 FAIL'}${r.width ? `  ${r.width}×${r.height}` : ''}`];
+function human(file: string, r: PhotoCheckData, minSecondLook: number): string {
+  const advice = r.ok && r.reasons.length > 0;
+  const lines = [`${file}: ${r.ok ? (advice ? '✔ 可用，有建议 PASS with advice' : '✔ 通过 PASS') : '✘ 不通过 FAIL'}${r.width ? `  ${r.width}×${r.height}` : ''}`];
   lines.push(`  faces: ${r.faces.length}${r.faces.map((f, i) => `\n    #${i + 1} x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}`).join('')}`);
   if (r.notHuman.length) {
-    const set = r.notHuman.map((f) => `\n    x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}, second look ${f.second.toFixed(3)} < ${VERIFY_MIN}`);
+    const set = r.notHuman.map((f) => `\n    x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}, second look ${f.second.toFixed(3)} < ${minSecondLook}`);
     lines.push(`  set aside, not a person on a second look (pet, object): ${r.notHuman.length}${set.join('')}`);
   }
   const ruleCodes = new Set(RULES.flatMap((x) => x.codes));
@@ -74,7 +75,8 @@ function human(file: string, r: PhotoCheckData): string {
   else {
     for (const rule of RULES) {
       const failed = r.reasons.filter((x) => rule.codes.includes(x.code));
-      lines.push(`  ${failed.length ? '✘' : '✔'} ${rule.label}${failed.map((x) => `  ${x.code} ${x.message}`).join('')}`);
+      const mark = failed.some((x) => x.kind === 'refusal') ? '✘' : failed.length ? '△' : '✔';
+      lines.push(`  ${mark} ${rule.label}${failed.map((x) => `  ${x.code} (${x.kind === 'advice' ? '建议 advice' : '拒绝 refusal'}) ${x.message}`).join('')}`);
     }
   }
   lines.push(`  compressed: ${r.jpeg ? `${r.jpeg.length} bytes (${(r.jpeg.length / 1024).toFixed(0)} KB)` : '—'}`);
@@ -97,9 +99,11 @@ async function main(): Promise<number> {
       const r = input instanceof Uint8Array ? await pipeline.checkPhoto(input, thresholds) : input;
       allOk &&= r.ok;
       if (args.json) {
-        const line = { file, ok: r.ok, faces: r.faces, reasons: r.reasons.map((x) => x.code), bytes: r.jpeg ? r.jpeg.length : null };
+        const refusals = r.reasons.filter((x) => x.kind === 'refusal').map((x) => x.code);
+        const advice = r.reasons.filter((x) => x.kind === 'advice').map((x) => x.code);
+        const line = { file, ok: r.ok, faces: r.faces, reasons: refusals, advice, bytes: r.jpeg ? r.jpeg.length : null };
         process.stdout.write(JSON.stringify(line) + '\n');
-      } else process.stdout.write(human(file, r) + '\n');
+      } else process.stdout.write(human(file, r, thresholds.minSecondLook) + '\n');
     }
   } finally {
     await pipeline.close();

@@ -20,6 +20,8 @@ import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
 import { CatalogState, createAdminModule, withCheckThresholds } from './services/admin';
 import type { Timing } from './services/orders/context';
+import { createFleetModule, observe, Outcomes, type FleetModule } from './services/fleet';
+import { listOrders } from './services/admin/reports';
 
 const log = logger('app');
 
@@ -48,6 +50,7 @@ export interface Kiosk {
   db: Db;
   orders: OrderService;
   providers: Providers;
+  fleet: FleetModule;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const bus = new EventEmitter();
   bus.setMaxListeners(50);
 
+  // What payment, AI and upload answered, for the fleet's heartbeats and success-rate alerts.
+  const outcomes = new Outcomes();
   let phonePort = 0;
   const baseUrl = () => phoneBaseUrl(config, phonePort);
   // The simulated payment page reports a payment to the order service built just below.
@@ -92,6 +97,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     // Print progress for the delivery screen; job keys are print-<orderId>[.aN|.rN].
     onPrintUpdate: (jobKey) => void late.orders?.session.changed(jobKey.replace(/^print-/, '').split('.')[0]!).catch(() => undefined),
     platform: opts.platform,
+    onUploadAttempt: (ok, code) => outcomes.record('upload', ok, code ?? undefined),
   });
   // The spooler counts paper as jobs complete; at 0 print packages are not offered (readiness).
   const { queue: printer, paper } = providers.print;
@@ -102,12 +108,12 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     catalog: () => catalogs.current(),
     paths,
     checks: withCheckThresholds(providers.checks, config),
-    generator: providers.generator,
+    generator: observe(providers.generator, 'ai', outcomes),
     runVariants: providers.runVariants,
     gate: providers.gate,
     aiBudget: providers.aiBudget,
-    payment: providers.payment,
-    payments: providers.payments,
+    payment: observe(providers.payment, 'payment', outcomes),
+    payments: providers.payments.map((p) => observe(p, 'payment', outcomes)),
     paymentMethods: () => providers.paymentMethods,
     printer,
     printLayout: providers.printLayout,
@@ -136,6 +142,27 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     version: opts.version,
     host: opts.host,
     exit: opts.exit ?? (() => process.kill(process.pid, 'SIGTERM')),
+  });
+
+  const costGuard = providers.aiBudget as unknown as { today?: () => { day: string; images: number; spentFen: number } } | undefined;
+  const fleet = createFleetModule({
+    config,
+    dataDir: paths.root,
+    db,
+    version: opts.version,
+    host: opts.host,
+    env,
+    health: () => operator.health.report(),
+    outcomes,
+    secrets: providers.secrets,
+    aiToday: () => costGuard?.today?.() ?? null,
+    paperPrinted: () => paper.get().printedTotal,
+    uploadsPending: () => providers.oss?.queue.stats().pending ?? 0,
+    attention: () => {
+      const out: Record<string, number> = {};
+      for (const row of listOrders(db, { limit: 500 })) for (const a of row.attention) if (a !== 'GENERATION_FAILED') out[a] = (out[a] ?? 0) + 1;
+      return out;
+    },
   });
 
   const s = orders.session;
@@ -200,6 +227,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
 
   await orders.reconcile();
   orders.startSweeper();
+  fleet.start();
   const stopRetention = scheduleRetention({ db, repo, config, share: providers.share, dirs: paths });
 
   return {
@@ -226,8 +254,10 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     db,
     orders,
     providers,
+    fleet,
     close: async () => {
       stopRetention();
+      await fleet.stop();
       operator.stop();
       await orders.close();
       await phone.close();

@@ -54,6 +54,8 @@ export interface BuildContext {
   phoneBaseUrl: () => string;
   onSimulatedPaid: (outTradeNo: string) => void;
   platform?: ProviderPlatform;
+  /** Each OSS upload attempt's outcome (fleet monitoring). */
+  onUploadAttempt?: (ok: boolean, code: string | null) => void;
   /** The kiosk's own phone-listener share (always there: it also serves the LAN links). */
   lanShare: LanShare;
   /** The OSS share when providers.share is "oss" (built first: Jimeng 4.0 reads originals from it). */

@@ -43,6 +43,8 @@ export interface ProviderContext {
   /** A print job's progress changed (for the delivery screen). */
   onPrintUpdate?: (jobKey: string, view: PrintJobView) => void;
   platform?: ProviderPlatform;
+  /** Each OSS upload attempt's outcome (fleet monitoring). */
+  onUploadAttempt?: (ok: boolean, code: string | null) => void;
 }
 
 export interface Providers {
@@ -123,6 +125,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
     phoneBaseUrl: ctx.phoneBaseUrl,
     onSimulatedPaid: ctx.onSimulatedPaid,
     platform: ctx.platform,
+    onUploadAttempt: ctx.onUploadAttempt,
     // The phone listener serves LAN links whatever the share (also links made before a switch to OSS).
     lanShare: new LanShare({ dir: paths.share, baseUrl: ctx.phoneBaseUrl, secret: lanShareSecret(paths.root) }),
     oss: null,

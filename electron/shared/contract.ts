@@ -35,7 +35,12 @@ export const OrderState = z.enum([
 ]);
 export type OrderState = z.infer<typeof OrderState>;
 
-export const Reason = z.object({ code: z.string(), message: z.string() });
+/**
+ * A check finding. kind 'advice' (turned head, a little dark, slightly soft …) is shown with
+ * "仍然使用" and never blocks; 'refusal' (or no kind: older rows, host errors) means the photo is
+ * not used. The list of codes and kinds: native/face/findings.ts.
+ */
+export const Reason = z.object({ code: z.string(), message: z.string(), kind: z.enum(['refusal', 'advice']).optional() });
 export type Reason = z.infer<typeof Reason>;
 
 export const FaceBox = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number(), score: z.number() });

@@ -36,10 +36,34 @@ describe('quality rules', () => {
     expect(codes(input([]))).toEqual(['NO_FACE']);
     expect(codes(input([face(100, 100, 60)]))).toEqual(['FACE_TOO_SMALL']);
     expect(codes(input([face(100, 100, 200)], { sharpness: 3 }))).toEqual(['BLURRY']);
-    expect(codes(input([face(100, 100, 200)], { luma: 30 }))).toEqual(['TOO_DARK']);
-    expect(codes(input([face(100, 100, 200)], { luma: 240 }))).toEqual(['TOO_BRIGHT']);
-    expect(codes(input([face(100, 100, 200, 0.9, 0.3)]))).toEqual(['FACE_TURNED']);
+    expect(codes(input([face(100, 100, 200)], { luma: 20 }))).toEqual(['TOO_DARK']);
+    expect(codes(input([face(100, 100, 200)], { luma: 250 }))).toEqual(['TOO_BRIGHT']);
     expect(codes(input([face(0, 300, 200)]))).toEqual(['FACE_CUT_OFF']);
+  });
+
+  it('gives advice, never a refusal, for what the AI copes with: the photo stays usable', () => {
+    const advice = (i: RuleInput): { ok: boolean; codes: string[]; kinds: string[] } => {
+      const o = applyRules(i, DEFAULT_RULES);
+      return { ok: o.ok, codes: o.reasons.map((r) => r.code), kinds: o.reasons.map((r) => r.kind) };
+    };
+    expect(advice(input([face(100, 100, 200, 0.9, 0.3)]))).toEqual({ ok: true, codes: ['FACE_TURNED'], kinds: ['advice'] });
+    expect(advice(input([face(100, 100, 200)], { luma: 45 }))).toEqual({ ok: true, codes: ['A_BIT_DARK'], kinds: ['advice'] });
+    expect(advice(input([face(100, 100, 200)], { luma: 235 }))).toEqual({ ok: true, codes: ['A_BIT_BRIGHT'], kinds: ['advice'] });
+    expect(advice(input([face(100, 100, 200)], { sharpness: 8 }))).toEqual({ ok: true, codes: ['SLIGHTLY_SOFT'], kinds: ['advice'] });
+    expect(advice(input([face(100, 100, 300), face(600, 100, 120)]))).toEqual({ ok: true, codes: ['FACE_MUCH_SMALLER'], kinds: ['advice'] });
+    // Refusals come first and decide: advice beside a refusal does not make the photo usable.
+    const both = applyRules(input([face(100, 100, 200, 0.9, 0.3), face(600, 100, 60)]), DEFAULT_RULES);
+    expect(both.ok).toBe(false);
+    expect(both.reasons.map((r) => [r.code, r.kind])).toEqual([
+      ['FACE_TOO_SMALL', 'refusal'],
+      ['FACE_TURNED', 'advice'],
+    ]);
+  });
+
+  it('calls a face-like thing the second look set aside "not a person", and a blurred person "blurry"', () => {
+    const set = (sharpness: number): RuleInput => ({ ...input([], { sharpness }), setAside: [face(100, 100, 200, 0.85)] });
+    expect(codes(set(40))).toEqual(['NOT_A_PERSON']);
+    expect(codes(set(2))).toEqual(['BLURRY']);
   });
 
   it('reads the counts from the settings', () => {

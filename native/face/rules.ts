@@ -1,6 +1,10 @@
-// The product's quality rules: each failed rule becomes one reason (stable code + Chinese text a
-// grandmother understands). Thresholds are settings; defaults come from the product plan.
+// The product's quality rules. Each finding is a refusal (the AI would really fail: no face, too
+// many people, a face too small or cut off, blur or darkness so strong a face cannot be
+// recognised) or advice (turned or tilted heads, a little dark or bright, slightly soft, one face
+// much smaller) — which is which is data, in findings.ts. Thresholds are settings; defaults come
+// from the product plan and from the labelled real-photo set (fixtures/people, native/README.md).
 import type { Detection } from './decode';
+import { finding, usable, type Finding } from './findings';
 import { headCutOff, plausibleFace, turnAmount } from './quality';
 
 export interface RuleThresholds {
@@ -9,13 +13,26 @@ export interface RuleThresholds {
   /** Smaller side of each face box, in original pixels. */
   minFacePx: number;
   minScore: number;
-  /** Normalised Laplacian variance of the face crop (see quality.sharpness). */
+  /** Normalised Laplacian variance of the face crop (see quality.sharpness): below it, advice. */
   minSharpness: number;
-  /** Mean luma (0–255) of the faces. */
+  /** Below this the face cannot be recognised: refusal (BLURRY). */
+  blurRefuse: number;
+  /** Mean luma (0–255) of the faces: outside [minLuma, maxLuma], advice. */
   minLuma: number;
   maxLuma: number;
-  /** 0 facing the camera … 1 profile (see quality.turnAmount). */
+  /** Outside [darkRefuse, brightRefuse] a face cannot be recognised: refusal. */
+  darkRefuse: number;
+  brightRefuse: number;
+  /** 0 facing the camera … 1 profile (see quality.turnAmount): above it, advice. */
   maxTurn: number;
+  /** A face smaller than this share of the largest one gets advice (FACE_MUCH_SMALLER). */
+  smallerRatio: number;
+  /**
+   * The short-range model's score on a close crop below which a detection in a still is not a
+   * person (verify.ts). 0.81 on the labelled set: every face in a usable real photo scored ≥ 0.835,
+   * a macaque 0.781, a painted face 0.794, a wooden toy 0.707 (a piggy bank, 0.847, still passes).
+   */
+  minSecondLook: number;
 }
 
 export const DEFAULT_RULES: RuleThresholds = {
@@ -24,19 +41,22 @@ export const DEFAULT_RULES: RuleThresholds = {
   minFacePx: 80,
   minScore: 0.7,
   minSharpness: 12,
+  blurRefuse: 4,
   minLuma: 55,
   maxLuma: 225,
+  darkRefuse: 35,
+  brightRefuse: 245,
   maxTurn: 0.4,
+  smallerRatio: 0.5,
+  minSecondLook: 0.81,
 };
 
 /** Detections between these and minScore explain a failure but are never counted as people. */
 export const WEAK_FLOOR = 0.65;
 export const CUT_FLOOR = 0.4;
 
-export interface Reason {
-  code: string;
-  message: string;
-}
+/** A finding as reported: code, Chinese message and kind (findings.ts). */
+export type Reason = Finding;
 
 export interface FaceMeasure {
   det: Detection;
@@ -53,10 +73,15 @@ export interface RuleInput {
   measure(det: Detection): FaceMeasure;
   /** Mean luma of the whole image, used when no face is found. */
   imageLuma: number;
+  /** Face-like detections the second look set aside as not a person (pets, posters, toys). */
+  setAside?: Detection[];
 }
 
 export interface RuleOutcome {
+  /** No refusal among the reasons (advice alone never blocks). */
+  ok: boolean;
   faces: Detection[];
+  /** Refusals and advice, one per failed rule (not per face), refusals first. */
   reasons: Reason[];
 }
 
@@ -67,34 +92,51 @@ export function countedFaces(dets: Detection[], minScore: number): Detection[] {
 export function applyRules(input: RuleInput, t: RuleThresholds): RuleOutcome {
   const faces = countedFaces(input.detections, t.minScore);
   const reasons: Reason[] = [];
-  const add = (code: string, message: string): void => {
-    if (!reasons.some((r) => r.code === code)) reasons.push({ code, message });
+  const add = (r: Reason): void => {
+    if (!reasons.some((x) => x.code === r.code)) reasons.push(r);
+  };
+  const light = (luma: number): void => {
+    if (luma < t.darkRefuse) add(finding('TOO_DARK'));
+    else if (luma < t.minLuma) add(finding('A_BIT_DARK'));
+    else if (luma > t.brightRefuse) add(finding('TOO_BRIGHT'));
+    else if (luma > t.maxLuma) add(finding('A_BIT_BRIGHT'));
+  };
+  const done = (): RuleOutcome => {
+    reasons.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'refusal' ? -1 : 1));
+    return { ok: usable(reasons), faces, reasons };
   };
 
   if (faces.length === 0) {
     const cut = input.detections.find((d) => d.score >= CUT_FLOOR && headCutOff(d, input.width, input.height));
     const weak = input.detections.find((d) => d.score >= WEAK_FLOOR && plausibleFace(d));
-    if (cut) add('FACE_CUT_OFF', '脸被照片边缘挡住了，请站到画面中间');
-    else if (weak) add('LOW_CONFIDENCE', '看不清人脸，请正对镜头、摘下帽子和口罩');
-    else add('NO_FACE', '照片里没有找到人脸，请正对镜头');
+    if (cut) add(finding('FACE_CUT_OFF'));
+    else if (weak) add(finding('LOW_CONFIDENCE'));
+    const aside = input.setAside?.find((d) => d.score >= Math.min(WEAK_FLOOR, t.minScore));
+    if (!cut && !weak) {
+      // A person in the dark or heavily blurred also fails the second look: say that, not "not a person".
+      const m = aside ? input.measure(aside) : null;
+      if (!m || m.luma < t.darkRefuse) add(finding('NO_FACE'));
+      else add(finding(m.sharpness < t.blurRefuse ? 'BLURRY' : 'NOT_A_PERSON'));
+    }
     // Light is the usual reason a face is not found at all: say so.
-    const probe = cut ?? weak;
-    const luma = probe ? input.measure(probe).luma : input.imageLuma;
-    if (luma < t.minLuma) add('TOO_DARK', '光线太暗了，请站到亮一点的地方');
-    else if (luma > t.maxLuma) add('TOO_BRIGHT', '光线太亮了，请避开强光');
-    return { faces, reasons };
+    const probe = cut ?? weak ?? aside;
+    light(probe ? input.measure(probe).luma : input.imageLuma);
+    return done();
   }
 
-  if (faces.length < t.minFaces) add('TOO_FEW_FACES', `需要至少 ${t.minFaces} 个人，现在只看到 ${faces.length} 个`);
-  if (faces.length > t.maxFaces) add('TOO_MANY_FACES', `画面里有 ${faces.length} 个人，一次最多 ${t.maxFaces} 个人，请分开拍`);
+  if (faces.length < t.minFaces) add(finding('TOO_FEW_FACES', { n: t.minFaces, m: faces.length }));
+  if (faces.length > t.maxFaces) add(finding('TOO_MANY_FACES', { n: faces.length, max: t.maxFaces }));
+  const largest = Math.max(...faces.map((f) => Math.min(f.w, f.h)));
   for (const f of faces) {
     const m = input.measure(f);
-    if (Math.min(f.w, f.h) < t.minFacePx) add('FACE_TOO_SMALL', '人脸太小了，请靠近镜头一点');
-    if (headCutOff(f, input.width, input.height)) add('FACE_CUT_OFF', '有人的头被照片边缘切掉了，请往画面中间站');
-    if (m.sharpness < t.minSharpness) add('BLURRY', '照片有点模糊，请站稳别动，重新拍一张');
-    if (m.luma < t.minLuma) add('TOO_DARK', '光线太暗了，请站到亮一点的地方');
-    if (m.luma > t.maxLuma) add('TOO_BRIGHT', '光线太亮了，请避开强光');
-    if (turnAmount(f) > t.maxTurn) add('FACE_TURNED', '请把脸转过来，看着镜头');
+    const side = Math.min(f.w, f.h);
+    if (side < t.minFacePx) add(finding('FACE_TOO_SMALL'));
+    else if (side < t.smallerRatio * largest) add(finding('FACE_MUCH_SMALLER'));
+    if (headCutOff(f, input.width, input.height)) add(finding('FACE_CUT_OFF'));
+    if (m.sharpness < t.blurRefuse) add(finding('BLURRY'));
+    else if (m.sharpness < t.minSharpness) add(finding('SLIGHTLY_SOFT'));
+    light(m.luma);
+    if (turnAmount(f) > t.maxTurn) add(finding('FACE_TURNED'));
   }
-  return { faces, reasons };
+  return done();
 }

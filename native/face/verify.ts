@@ -46,7 +46,14 @@ export interface Verified {
  * Drops the detections `which` selects that fail the second look; the others pass unchanged.
  * `scale` maps detection coordinates to `img` pixels (e.g. original → upload size).
  */
-export async function dropNonHuman(model: FaceModel, img: RgbImage, dets: Detection[], scale: number, which: (d: Detection) => boolean): Promise<Verified> {
+export async function dropNonHuman(
+  model: FaceModel,
+  img: RgbImage,
+  dets: Detection[],
+  scale: number,
+  which: (d: Detection) => boolean,
+  min: number | ((d: Detection) => number) = VERIFY_MIN,
+): Promise<Verified> {
   const out: Verified = { kept: [], dropped: [] };
   for (const d of dets) {
     const inImg = { ...d, x: d.x * scale, y: d.y * scale, w: d.w * scale, h: d.h * scale };
@@ -55,7 +62,7 @@ export async function dropNonHuman(model: FaceModel, img: RgbImage, dets: Detect
       continue;
     }
     const second = await verifyScore(model, img, inImg);
-    if (second >= VERIFY_MIN) out.kept.push(d);
+    if (second >= (typeof min === 'number' ? min : min(d))) out.kept.push(d);
     else out.dropped.push({ det: d, second });
   }
   return out;

@@ -5,7 +5,7 @@ import { detectInImage, mergeDetections } from '../face/detector';
 import { loadFaceModel, DEFAULT_MODEL, VERIFY_MODEL, type FaceModel } from '../face/model';
 import { greyCrop, headCutOff, meanOf, plausibleFace, sharpness as sharpnessOf, turnAmount } from '../face/quality';
 import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, WEAK_FLOOR, type Reason, type RuleThresholds } from '../face/rules';
-import { dropNonHuman } from '../face/verify';
+import { dropNonHuman, VERIFY_MIN } from '../face/verify';
 import type { RgbImage } from '../face/tensor';
 import { DEFAULT_COMPRESS, decodeUpload, encodeToBudget, halveTo, shrinkTo, type CompressOptions } from '../image/compress';
 import { DEFAULT_LIMITS, decodeWorkImage, probeImage, type DecodeLimits } from '../image/decode';
@@ -121,7 +121,7 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
 
 export function failureOutcome(e: unknown): PhotoCheckData {
   const f = e instanceof InputFailure ? e : new InputFailure('UNREADABLE', e instanceof Error ? e.message : String(e));
-  return { ok: false, faces: [], reasons: [{ code: f.code, message: INPUT_FAILURES[f.code] }], width: 0, height: 0, jpeg: null, detections: 0, notHuman: [] };
+  return { ok: false, faces: [], reasons: [{ code: f.code, message: INPUT_FAILURES[f.code], kind: 'refusal' }], width: 0, height: 0, jpeg: null, detections: 0, notHuman: [] };
 }
 
 /** Faces of `minFacePx` land at ~16 model pixels in a tile of this side (work pixels); 0 = no tiles needed. */
@@ -195,6 +195,8 @@ async function detectOriginal(model: Models, image: Uint8Array, t: RuleThreshold
   const work = await decodeWorkImage(image, probe, WORK_LONG, limits, scaled);
   const f = probe.width / work.width;
   const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, tiling, floor);
+  // The generator's quality gate keeps the second look's original bar (VERIFY_MIN): the stricter
+  // still-photo bar (minSecondLook) is tuned on customer photos, not on generated pictures.
   const { kept } = await dropNonHuman(model.verifier, work, found, 1, faceLike(Math.min(WEAK_FLOOR, t.minScore)));
   return { probe, work, detections: kept.map((d) => toOriginal(d, f)) };
 }
@@ -244,15 +246,18 @@ async function checkPhoto(
       found.map((d) => toOriginal(d, f)),
       u,
       faceLike(Math.min(WEAK_FLOOR, t.minScore)),
+      // The stricter bar only for detections that would count as a person; weak ones only explain
+      // a refusal (LOW_CONFIDENCE) and keep the original bar, so a washed-out face is not "not a person".
+      (d) => (d.score >= t.minScore ? t.minSecondLook : VERIFY_MIN),
     );
     const compressed = await encoding;
     const measure = (d: Detection) => {
       const grey = greyCrop(upload, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u });
       return { det: d, sharpness: sharpnessOf(grey), luma: meanOf(grey) };
     };
-    const outcome = applyRules({ width: probe.width, height: probe.height, detections, measure, imageLuma: imageLuma(work) }, t);
+    const outcome = applyRules({ width: probe.width, height: probe.height, detections, measure, imageLuma: imageLuma(work), setAside: dropped.map((x) => x.det) }, t);
     return {
-      ok: outcome.reasons.length === 0,
+      ok: outcome.ok,
       faces: outcome.faces.map(faceBox),
       reasons: outcome.reasons,
       width: probe.width,

@@ -4,7 +4,9 @@
 // answers errors in OSS's XML shape. Faults (dropped connections, 5xx) simulate network loss.
 // Path-style only (`/bucket/key`, ali-oss `sldEnable: true`) or bucket-in-Host (IP endpoints).
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   parseRawQuery,
@@ -54,6 +56,11 @@ export interface FakeOssOptions {
   /** Largest object accepted (bytes). */
   maxObjectBytes?: number;
   now?: () => number;
+  /**
+   * Keep objects in this directory (one body file and one metadata file per object) so separate
+   * processes can share a bucket: `npm run fleet -- simulate` fills it, `… report` reads it.
+   */
+  dataDir?: string;
 }
 
 export interface FakeOss {
@@ -130,6 +137,80 @@ export async function startFakeOss(opts: FakeOssOptions): Promise<FakeOss> {
   const requests: FakeOssRequestLog[] = [];
   const maxBytes = opts.maxObjectBytes ?? 64 * 1024 * 1024;
   let failMode: { mode: 'drop' | 'http500'; left: number } | null = null;
+  const fileOf = (id: string): string => join(opts.dataDir!, encodeURIComponent(id));
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    for (const name of readdirSync(opts.dataDir)) {
+      if (!name.endsWith('.meta.json')) continue;
+      const id = decodeURIComponent(name.slice(0, -'.meta.json'.length));
+      try {
+        const meta = JSON.parse(readFileSync(join(opts.dataDir, name), 'utf8')) as Omit<FakeOssObject, 'body'>;
+        objects.set(id, { ...meta, body: readFileSync(fileOf(id)) });
+      } catch {
+        // A half-written pair (the process was killed mid-put): the object was never acknowledged.
+      }
+    }
+  }
+  function storeObject(id: string, obj: FakeOssObject): void {
+    objects.set(id, obj);
+    if (!opts.dataDir) return;
+    const { body, ...meta } = obj;
+    writeFileSync(fileOf(id), body);
+    writeFileSync(`${fileOf(id)}.meta.json`, JSON.stringify(meta));
+  }
+  function removeObject(id: string): void {
+    objects.delete(id);
+    if (opts.dataDir) for (const f of [fileOf(id), `${fileOf(id)}.meta.json`]) rmSync(f, { force: true });
+  }
+
+  /** ListObjects (V1: marker) and ListObjectsV2 (list-type=2: continuation-token, start-after), in key order. */
+  function listObjects(bucket: string, query: QueryParam[]): string {
+    const q = (name: string): string | undefined => query.find((p) => p.name === name)?.value ?? undefined;
+    const v2 = q('list-type') === '2';
+    const prefix = q('prefix') ?? '';
+    const delimiter = q('delimiter') ?? '';
+    const maxKeys = Number(q('max-keys') ?? 100);
+    if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) throw new OssError(400, 'InvalidArgument', 'max-keys must be 1..1000');
+    const after = v2 ? (q('continuation-token') !== undefined ? Buffer.from(q('continuation-token')!, 'base64url').toString('utf8') : (q('start-after') ?? '')) : (q('marker') ?? '');
+    const head = `${bucket}/`;
+    const keys = [...objects.keys()].filter((id) => id.startsWith(head + prefix)).map((id) => id.slice(head.length)).sort();
+    const contents: string[] = [];
+    const prefixes: string[] = [];
+    let last = '';
+    let truncated = false;
+    for (const k of keys) {
+      if (k <= after) continue;
+      let entry = k;
+      if (delimiter) {
+        const i = k.indexOf(delimiter, prefix.length);
+        if (i >= 0) entry = k.slice(0, i + delimiter.length);
+      }
+      if (entry !== k && entry <= after) continue;
+      if (entry !== k && prefixes.at(-1) === entry) continue;
+      if (contents.length + prefixes.length >= maxKeys) {
+        truncated = true;
+        break;
+      }
+      if (entry !== k) prefixes.push(entry);
+      else contents.push(k);
+      last = entry;
+    }
+    const body = [
+      `<?xml version="1.0" encoding="UTF-8"?>`,
+      `<ListBucketResult>`,
+      `<Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><MaxKeys>${maxKeys}</MaxKeys><Delimiter>${xmlEscape(delimiter)}</Delimiter>`,
+      `<IsTruncated>${truncated}</IsTruncated>`,
+      truncated ? (v2 ? `<NextContinuationToken>${Buffer.from(last).toString('base64url')}</NextContinuationToken>` : `<NextMarker>${xmlEscape(last)}</NextMarker>`) : '',
+      v2 ? `<KeyCount>${contents.length + prefixes.length}</KeyCount>` : '',
+      ...contents.map((k) => {
+        const o = objects.get(head + k)!;
+        return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${new Date(o.lastModified).toISOString()}</LastModified><ETag>${xmlEscape(o.etag)}</ETag><Type>Normal</Type><Size>${o.body.length}</Size><StorageClass>Standard</StorageClass><Owner><ID>0</ID><DisplayName>0</DisplayName></Owner></Contents>`;
+      }),
+      ...prefixes.map((p) => `<CommonPrefixes><Prefix>${xmlEscape(p)}</Prefix></CommonPrefixes>`),
+      `</ListBucketResult>`,
+    ];
+    return body.join('\n');
+  }
   let isOffline = false;
 
   function credential(id: string, token: string | undefined): FakeOssCredential {
@@ -268,8 +349,15 @@ export async function startFakeOss(opts: FakeOssOptions): Promise<FakeOss> {
         const xml = body.toString('utf8');
         const quiet = /<Quiet>\s*true\s*<\/Quiet>/i.test(xml);
         const keys = [...xml.matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => xmlUnescape(m[1]!));
-        for (const k of keys) objects.delete(`${bucket}/${k}`);
+        for (const k of keys) removeObject(`${bucket}/${k}`);
         const out = `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult>\n${quiet ? '' : keys.map((k) => `  <Deleted><Key>${xmlEscape(k)}</Key></Deleted>\n`).join('')}</DeleteResult>\n`;
+        res.writeHead(200, { 'content-type': 'application/xml', 'x-oss-request-id': requestId, 'content-length': Buffer.byteLength(out) });
+        res.end(out);
+        return;
+      }
+      if (key === '' && method === 'GET' && !has('delete')) {
+        if (!authed) throw new OssError(403, 'AccessDenied', 'You have no right to access this bucket.');
+        const out = listObjects(bucket, query);
         res.writeHead(200, { 'content-type': 'application/xml', 'x-oss-request-id': requestId, 'content-length': Buffer.byteLength(out) });
         res.end(out);
         return;
@@ -284,6 +372,7 @@ export async function startFakeOss(opts: FakeOssOptions): Promise<FakeOss> {
         const tags: Record<string, string> = {};
         for (const m of body.matchAll(/<Tag>\s*<Key>([\s\S]*?)<\/Key>\s*<Value>([\s\S]*?)<\/Value>\s*<\/Tag>/g)) tags[xmlUnescape(m[1]!)] = xmlUnescape(m[2]!);
         obj.tags = tags;
+        storeObject(id, obj);
         res.writeHead(200, { 'x-oss-request-id': requestId, 'content-length': 0 });
         res.end();
         return;
@@ -299,7 +388,7 @@ export async function startFakeOss(opts: FakeOssOptions): Promise<FakeOss> {
         for (const k of ['cache-control', 'content-disposition', 'x-oss-server-side-encryption', 'x-oss-storage-class']) if (h[k]) kept[k] = h[k]!;
         for (const [k, v] of Object.entries(h)) if (k.startsWith('x-oss-meta-') && v) kept[k] = v;
         const etag = `"${md5.toString('hex').toUpperCase()}"`;
-        objects.set(id, {
+        storeObject(id, {
           body,
           contentType: h['content-type'] ?? 'application/octet-stream',
           acl: aclHeader as FakeOssObject['acl'],
@@ -314,7 +403,7 @@ export async function startFakeOss(opts: FakeOssOptions): Promise<FakeOss> {
       }
       if (method === 'DELETE') {
         if (!authed) throw new OssError(403, 'AccessDenied', 'You have no right to access this object.');
-        objects.delete(id);
+        removeObject(id);
         res.writeHead(204, { 'x-oss-request-id': requestId });
         res.end();
         return;

@@ -12,9 +12,11 @@ import type { CatalogState } from './catalogOverrides';
 import { patchConfigFile } from './configFile';
 import { readSetting, writeSetting } from './settingsStore';
 import { isProviderId, PROVIDER_KINDS, providersOf, secretNames } from '../../providerRegistry';
+import { FLEET_SECRET_NAMES } from '../fleet/config';
 
 /** Every secret the adapters read from the SecretStore (write-only from the admin screen): from the provider registry. */
-export const SECRET_NAMES: readonly string[] = secretNames();
+// Providers' keys, then the fleet's (signing/backup keys, alert robots' webhooks and secrets).
+export const SECRET_NAMES: readonly string[] = [...secretNames(), ...FLEET_SECRET_NAMES];
 
 const DISK_KEY = 'health.disk_min_free_mb';
 export const DEFAULT_DISK_MIN_FREE_MB = 1024;

@@ -10,14 +10,19 @@ export interface CheckThresholds {
   minSharpness?: number; // default 12 (normalised Laplacian variance of the face)
   minLuma?: number; // default 55 (mean face luma, 0–255)
   maxLuma?: number; // default 225
-  maxTurn?: number; // default 0.4 (0 frontal … 1 profile)
+  maxTurn?: number; // default 0.4 (0 frontal … 1 profile); above it, advice FACE_TURNED
+  blurRefuse?: number; // default 4: below it the face cannot be recognised (refusal BLURRY)
+  darkRefuse?: number; // default 35 (refusal TOO_DARK below; advice A_BIT_DARK below minLuma)
+  brightRefuse?: number; // default 245
+  smallerRatio?: number; // default 0.5 (advice FACE_MUCH_SMALLER)
+  minSecondLook?: number; // default 0.7: the second look's bar for "a person" (native/face/verify.ts)
 }
 
 export interface CheckOutcome {
   ok: boolean;
   /** Boxes in original-image pixels after EXIF orientation. */
   faces: FaceBox[];
-  /** Empty when ok; otherwise one entry per failed rule (code + Chinese message). */
+  /** One entry per failed rule (code + Chinese message + kind); ok = no refusal among them, advice alone never blocks. */
   reasons: Reason[];
   width: number;
   height: number;

@@ -54,6 +54,8 @@ export const KioskConfig = z.object({
   providers: Providers,
   ...sectionShape,
   checks: Section,
+  /** Fleet: heartbeats, alerts, remote settings, backups, updates (services/fleet/config.ts). */
+  fleet: Section,
 });
 export type KioskConfig = z.infer<typeof KioskConfig>;
 

@@ -14,6 +14,7 @@ export class OrderService {
   readonly money: MoneyFlow;
   readonly delivery: DeliveryFlow;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly sweepClosing = new Set<string>();
 
   constructor(readonly deps: OrderDeps) {
     this.session = new SessionFlow(deps);
@@ -91,7 +92,15 @@ export class OrderService {
 
   /** One pass of the sweeper (also called by tests and the fault soak). */
   sweep(): void {
-    for (const p of this.deps.repo.paymentsIn(['closing'])) void this.money.closeTrade(p.out_trade_no, 'retry');
+    for (const p of this.deps.repo.paymentsIn(['closing'])) {
+      // One retry at a time per trade: a close still retrying from the last pass is not doubled.
+      if (this.sweepClosing.has(p.out_trade_no)) continue;
+      this.sweepClosing.add(p.out_trade_no);
+      void this.money
+        .closeTrade(p.out_trade_no, 'retry')
+        .catch(() => undefined)
+        .finally(() => this.sweepClosing.delete(p.out_trade_no));
+    }
     for (const r of this.deps.repo.refundsIn(['pending', 'processing'])) void this.money.runRefund(r.out_trade_no);
     this.delivery.sweep();
     // A refund_pending order whose refund row was never written (a crash in between): write it now.

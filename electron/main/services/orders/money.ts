@@ -259,6 +259,8 @@ export class MoneyFlow {
       // Left in "closing": the sweeper and the reconciler try again. The order already shows as closed to the customer.
       log.warn('payment.close_failed', { outTradeNo, why, code: (e as PaymentError).code, error: e as Error });
       const o = this.deps.repo.order(pay.order_id);
+      // Only when this is the trade the family is paying: a retried close of an older trade must
+      // not close the new QR the family is scanning (found by the fault soak).
       if (o?.state === 'awaiting_payment' && this.current(pay.order_id)?.out_trade_no === outTradeNo) {
         transition(this.deps.db, pay.order_id, 'payment_closed', { reason: `${why}; close pending` });
       }

@@ -9,6 +9,8 @@ import { CatalogState } from '../admin/catalogOverrides';
 import { listOrders } from '../admin/reports';
 import { AdminService } from '../admin/service';
 import { createPaperCounter } from '../print/paperCounter';
+import { PaymentError, type PaymentProvider } from '../payment/types';
+import type { SimulatedPayment } from '../payment/simulated';
 import type { OrderService } from './index';
 
 let h: Harness | undefined;
@@ -132,5 +134,48 @@ describe('a delivery that throws (ENOSPC while writing the delivery)', () => {
     expect(listOrders(h.db).find((r) => r.id === orderId)?.canReprint).toBe(true);
     await expect(adminOf(h).reprint(orderId)).resolves.toEqual({ printed: true });
     expect(h.repo.order(orderId)?.state).toBe('delivered');
+  });
+});
+
+describe('a second scan after a close that failed (found by the fault soak)', () => {
+  it("a retried close of the old trade does not close the family's new QR: the new payment is delivered, the old one refunded", async () => {
+    let failClose = true;
+    h = harness({
+      payment: (sim: SimulatedPayment): PaymentProvider => ({
+        name: 'flaky',
+        create: (o) => sim.create(o),
+        query: (n) => sim.query(n),
+        close: async (n) => {
+          if (failClose) throw new PaymentError('NETWORK', 'connection reset', 'retry');
+          return sim.close(n);
+        },
+        refund: (r) => sim.refund(r),
+        queryRefund: (n) => sim.queryRefund(n),
+      }),
+    });
+    const s = h.service;
+    const o = await s.session.acceptConsent('zh');
+    await s.session.chooseProduct(o.id, 'puzzle', 'gugong', null);
+    await s.session.addPhoto(o.id, await solidJpeg(1), 'camera');
+    await s.session.startGeneration(o.id);
+    await until(() => h!.repo.order(o.id)?.state === 'generated', 'variants');
+    await s.session.pick(o.id, 0);
+    await s.money.start(o.id, 'digital', async () => ({ ready: true }));
+    expect((await s.money.cancel(o.id)).state).toBe('payment_closed'); // close pending
+    // The family starts again: a new trade, a new QR.
+    expect((await s.money.start(o.id, 'digital', async () => ({ ready: true }))).state).toBe('awaiting_payment');
+    const [first, second] = h.repo.payments(o.id);
+    // The sweeper retries the old trade's close, and it fails again on the network.
+    await s.money.closeTrade(first!.out_trade_no, 'retry');
+    expect(h.repo.order(o.id)?.state).toBe('awaiting_payment');
+    const token = (no: string) => (h!.db.prepare('SELECT token FROM sim_trades WHERE out_trade_no = ?').get(no) as { token: string }).token;
+    h.sim.confirm(token(first!.out_trade_no)); // the old QR, scanned by a relative's phone
+    h.sim.confirm(token(second!.out_trade_no)); // the new QR
+    await until(() => h!.repo.order(o.id)?.state === 'delivered', 'delivered on the new payment');
+    failClose = false;
+    s.sweep();
+    await until(() => h!.repo.refundOf(first!.out_trade_no)?.state === 'success', 'the old payment refunded');
+    expect(h.repo.refundOf(second!.out_trade_no)).toBeUndefined();
+    expect(h.repo.order(o.id)?.state).toBe('delivered');
   });
 });

@@ -48,6 +48,8 @@ export interface UploadQueueOptions {
   onChange?: (rec: UploadRecord) => void;
   /** An upload finished for a key forget() dropped meanwhile: the caller deletes the object again. */
   onForgottenDone?: (task: UploadTask) => void;
+  /** Every attempt's outcome (the fleet's upload success rate); never throws into the queue. */
+  onAttempt?: (task: UploadTask, ok: boolean, code: string | null) => void;
   now?: () => number;
   /** 0..1 random source for jitter (tests pass a constant). */
   random?: () => number;
@@ -104,6 +106,14 @@ export function createUploadQueue(opts: UploadQueueOptions): UploadQueue {
     writeFileAtomic(opts.stateFile, JSON.stringify({ version: 1, tasks: [...records.values()] }));
   }
 
+  function attempted(r: UploadRecord, ok: boolean, code: string | null): void {
+    try {
+      opts.onAttempt?.({ key: r.key, filePath: r.filePath, contentType: r.contentType, kind: r.kind, priority: r.priority }, ok, code);
+    } catch (e) {
+      log.error('on_attempt.failed', { error: e });
+    }
+  }
+
   function changed(r: UploadRecord): void {
     records.set(r.key, r);
     persist();
@@ -141,6 +151,7 @@ export function createUploadQueue(opts: UploadQueueOptions): UploadQueue {
       statSync(r.filePath);
       await opts.upload({ key: r.key, filePath: r.filePath, contentType: r.contentType, kind: r.kind, priority: r.priority });
       r = { ...r, state: 'done', doneAt: now(), lastError: null };
+      attempted(r, true, null);
       log.info('upload.done', { key: r.key, kind: r.kind, attempts: r.attempts });
       const wasFailing = r0.attempts > 0;
       if (records.has(r.key)) changed(r);
@@ -150,6 +161,7 @@ export function createUploadQueue(opts: UploadQueueOptions): UploadQueue {
     } catch (e) {
       const err = e as { message?: string; code?: string; retryable?: boolean };
       const message = String(err.message ?? e).slice(0, 300);
+      attempted(r, false, typeof err.code === 'string' ? err.code : 'ERROR');
       const permanent = err.retryable === false || err.code === 'ENOENT' || now() - r.createdAt > giveUpAfter;
       if (permanent) {
         r = { ...r, state: 'failed', doneAt: now(), lastError: message };

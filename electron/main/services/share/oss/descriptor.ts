@@ -17,6 +17,11 @@ function withSecrets(section: unknown, secrets: SecretStore | null): Record<stri
   return s;
 }
 
+/** The OSS settings as the share resolves them (the fleet uses the same bucket and keys). */
+export function resolveOssConfig(section: unknown, env: NodeJS.ProcessEnv, secrets: SecretStore | null): OssConfig | null {
+  return resolve(section, env, secrets);
+}
+
 function resolve(section: unknown, env: NodeJS.ProcessEnv, secrets: SecretStore | null): OssConfig | null {
   return ossConfigFromEnv(withSecrets(section, secrets), env);
 }
@@ -58,7 +63,7 @@ export const ossShareProvider = defineProvider({
   create: (ctx) => {
     const ossConfig = resolve(ctx.config.oss, ctx.env, ctx.secrets);
     if (!ossConfig) throw new Error('providers.share is "oss" but the oss section (bucket, region, credentials) is incomplete — see README "Object storage"');
-    const oss = createQueuedOssShare(ossConfig, { stateDir: ctx.paths.root });
+    const oss = createQueuedOssShare(ossConfig, { stateDir: ctx.paths.root, onAttempt: ctx.onUploadAttempt });
     oss.start();
     return { share: oss, oss, close: () => oss.stop() };
   },

@@ -50,6 +50,8 @@ export interface QueuedOssShareOptions extends OssShareDeps {
   originalWaitMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Each upload attempt's outcome (fleet success rate of the upload provider). */
+  onAttempt?: (ok: boolean, code: string | null) => void;
 }
 
 export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOptions): QueuedOssShare {
@@ -62,6 +64,7 @@ export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOpti
     stateFile: join(opts.stateDir, 'oss-uploads.json'),
     baseDelayMs: opts.baseDelayMs,
     maxDelayMs: opts.maxDelayMs,
+    onAttempt: opts.onAttempt ? (_t, ok, code) => opts.onAttempt!(ok, code) : undefined,
     // Queue keys carry the kind so a result and an original may share a caller key.
     upload: (t) => ossUploadFn(oss)({ ...t, key: t.key.slice(t.key.indexOf(':') + 1) }),
     onForgottenDone: (t) => {

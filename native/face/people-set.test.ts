@@ -1,0 +1,128 @@
+// The verdict of every photo in the labelled real-photo set (fixtures/people), pinned. A change to
+// the detector, the second look or a threshold that moves any verdict shows up here by file name.
+// The set's README says where each photo comes from; labels.json says what a photographer thinks.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peopleSet, scoreSet, type Verdict } from '../../fixtures/people-set';
+import { createPipeline, type Pipeline } from '../host/pipeline';
+
+/** file, usable, faces counted, refusals, advice. */
+type Row = [string, boolean, number, string[], string[]];
+const TABLE: Row[] = [
+  ['../astronaut.png', true, 1, [], []],
+  ['biden_portrait.jpg', true, 1, [], []],
+  ['obama_portrait.jpg', true, 1, [], []],
+  ['oval_office_two.jpg', true, 2, [], []],
+  ['hopper.jpg', true, 1, [], []],
+  ['gates_glasses_portrait.jpg', true, 1, [], []],
+  ['gates_modi_seated.jpg', true, 3, [], ['FACE_TURNED']],
+  ['red_carpet_four.jpg', true, 4, [], ['FACE_TURNED']],
+  ['two_actors_2008.jpg', true, 2, [], []],
+  ['smiling_closeup.jpg', true, 1, [], []],
+  ['panel_microphone.jpg', true, 1, [], []],
+  ['charades.jpg', true, 1, [], []],
+  ['tiff09_crowd.jpg', true, 2, [], []],
+  ['ascent_far_people.jpg', false, 0, ['NO_FACE'], []],
+  ['cameraman.jpg', false, 0, ['NO_FACE'], []],
+  ['band_dark_group.jpg', false, 12, ['TOO_MANY_FACES','FACE_TOO_SMALL'], []],
+  ['team_group_14.jpg', false, 8, ['TOO_MANY_FACES','FACE_TOO_SMALL'], []],
+  ['street_crowd.jpg', false, 4, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['state_dinner.jpg', false, 5, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['gates_visakhapatnam_crowd.jpg', false, 5, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['outdoor_group_nwp.jpg', false, 4, ['FACE_TOO_SMALL'], []],
+  ['corridor_walk.jpg', false, 5, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['four_leaders_cop21.jpg', false, 1, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['jobs_gates_stage.jpg', false, 1, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['premiere_fists.jpg', false, 3, ['FACE_TOO_SMALL'], []],
+  ['t_obama_dim.jpg', true, 1, [], []],
+  ['t_two_actors_dim.jpg', true, 2, [], []],
+  ['t_hopper_bright.jpg', true, 1, [], []],
+  ['t_gates_modi_warm.jpg', true, 3, [], ['FACE_TURNED']],
+  ['t_red_carpet_warm_dim.jpg', true, 4, [], ['FACE_TURNED']],
+  ['t_panel_warm_dim.jpg', true, 1, [], ['FACE_TURNED']],
+  ['t_biden_cool.jpg', true, 1, [], []],
+  ['t_oval_office_cool.jpg', true, 2, [], []],
+  ['t_obama_roll_m20.jpg', true, 1, [], []],
+  ['t_two_actors_roll_p15.jpg', true, 2, [], []],
+  ['t_smiling_roll_p25.jpg', true, 1, [], []],
+  ['t_gates_glasses_soft.jpg', true, 1, [], []],
+  ['t_oval_office_soft.jpg', true, 2, [], []],
+  ['t_hopper_grey.jpg', true, 1, [], []],
+  ['t_oval_office_motion_heavy.jpg', false, 0, ['NO_FACE'], []],
+  ['t_obama_motion_heavy.jpg', false, 0, ['NO_FACE'], []],
+  ['t_red_carpet_motion_heavy.jpg', false, 0, ['NO_FACE'], []],
+  ['t_hopper_defocus_heavy.jpg', false, 0, ['BLURRY'], []],
+  ['t_oval_office_near_black.jpg', false, 0, ['NO_FACE','TOO_DARK'], []],
+  ['t_hopper_near_black.jpg', false, 1, ['TOO_DARK'], []],
+  ['t_obama_cut_edge.jpg', false, 0, ['NO_FACE'], []],
+  ['t_gates_glasses_cut_top.jpg', false, 0, ['FACE_CUT_OFF'], []],
+  ['t_two_actors_cut_top.jpg', false, 0, ['NO_FACE'], []],
+  ['t_obama_far.jpg', false, 1, ['FACE_TOO_SMALL'], []],
+  ['t_red_carpet_far.jpg', false, 4, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['t_two_actors_far.jpg', false, 2, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  ['../chelsea.png', false, 0, ['NOT_A_PERSON'], []],
+  ['../coffee.png', false, 0, ['NO_FACE'], []],
+  ['../rocket.jpg', false, 0, ['NO_FACE'], []],
+  ['macaque.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['raccoon.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['stamp_chimp.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['stamp_gorilla.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['stamp_dog.jpg', false, 0, ['NO_FACE'], []],
+  ['stamp_lion.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['stamp_edward_bear.jpg', false, 0, ['NO_FACE'], []],
+  ['stamp_german_christmas_toy.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['stamp_grannysmith.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['stamp_statue.jpg', false, 0, ['NO_FACE'], []],
+  ['piggy_bank.jpg', true, 1, [], ['FACE_TURNED']],
+  ['painting_vermeer.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['engraving_two_men.jpg', false, 0, ['NOT_A_PERSON'], []],
+  ['horse_silhouette.jpg', false, 0, ['NO_FACE'], []],
+  ['storm_sky.jpg', false, 0, ['FACE_CUT_OFF'], []],
+];
+
+/**
+ * Known misjudgement, kept visible: a toy piggy bank whose painted eyes pass both looks (first
+ * 0.80, second 0.847 — above some real faces), counted as one person.
+ */
+const KNOWN_MISSES = ['piggy_bank.jpg: would fail, accepted', 'piggy_bank.jpg: 1 face(s) beyond the label'];
+
+let p: Pipeline;
+const verdicts = new Map<string, Verdict>();
+const got = new Map<string, Row>();
+
+beforeAll(async () => {
+  p = await createPipeline({ modelsDir: join(import.meta.dirname, '../../models'), threads: 2 });
+  for (const photo of peopleSet()) {
+    const r = await p.checkPhoto(new Uint8Array(readFileSync(photo.path)));
+    verdicts.set(photo.file, { ok: r.ok, faces: r.faces.length });
+    const kind = (k: string): string[] => r.reasons.filter((x) => x.kind === k).map((x) => x.code);
+    got.set(photo.file, [photo.file, r.ok, r.faces.length, kind('refusal'), kind('advice')]);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await p?.close();
+});
+
+describe('the labelled real-photo set', () => {
+  it('has a pinned verdict for every labelled photo, and a label for every pinned one', () => {
+    expect(TABLE.map((r) => r[0]).sort()).toEqual(peopleSet().map((x) => x.file).sort());
+  });
+
+  it.each(TABLE)('%s → usable %s, %i faces, refusals %j, advice %j', (file, ...expected) => {
+    expect(got.get(file)).toEqual([file, ...expected]);
+  });
+
+  it('accepts the usable photos, refuses what would fail, finds the faces (targets of issue 14)', () => {
+    const s = scoreSet(peopleSet(), verdicts);
+    expect(s.acceptGood).toBeGreaterThanOrEqual(0.95);
+    expect(s.refuseBad).toBeGreaterThanOrEqual(0.9);
+    expect(s.recall).toBeGreaterThanOrEqual(0.95);
+    expect(s.misses).toEqual(KNOWN_MISSES);
+  });
+
+  it('never refuses a usable photo for advice alone: turned heads, dim or warm light, roll, softness', () => {
+    for (const photo of peopleSet().filter((x) => x.use)) expect([photo.file, verdicts.get(photo.file)?.ok]).toEqual([photo.file, true]);
+  });
+});
