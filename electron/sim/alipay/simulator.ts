@@ -67,7 +67,7 @@ export interface AlipaySimRefund {
 }
 
 export interface AlipayBooks {
-  trades: { outTradeNo: string; amountFen: number; status: AlipaySimTradeStatus | 'NOT_SCANNED'; paid: boolean; refundedFen: number; refundCount: number }[];
+  trades: { outTradeNo: string; amountFen: number; status: AlipaySimTradeStatus | 'NOT_SCANNED'; attach?: string; expiresAt: number; paid: boolean; refundedFen: number; refundCount: number }[];
   totals: { trades: number; paidCount: number; paidFen: number; refundCount: number; refundedFen: number };
 }
 
@@ -601,6 +601,8 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}): P
         outTradeNo: t.outTradeNo,
         amountFen: t.amountFen,
         status: t.scanned ? t.status : 'NOT_SCANNED',
+        attach: t.body,
+        expiresAt: t.expiresAt,
         paid: !!t.sendPayDate,
         refundedFen: t.refundedFen,
         refundCount: rs.filter((r) => r.outTradeNo === t.outTradeNo).length,
