@@ -4,9 +4,11 @@
 // services/payment/<provider>/ reads a provider code to decide what to do.
 // Amounts are in fen (1/100 yuan). out_trade_no / out_refund_no are written to the store before any call.
 
-/** The methods a family can choose on the pay screen; also the id stored in `payments.provider`. */
-export const PAYMENT_METHODS = ['wechatpay', 'alipay', 'simulated'] as const;
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+import { PaymentMethodId } from '../../../shared/contract';
+
+/** The methods a family can choose on the pay screen (listed once, in the contract the screen shares); also the id stored in `payments.provider`. */
+export const PAYMENT_METHODS = PaymentMethodId.options;
+export type PaymentMethod = PaymentMethodId;
 
 /**
  * A trade as the kiosk sees it:

@@ -1,5 +1,7 @@
 // The Alipay adapter against the protocol-faithful simulator: the kiosk's words for Alipay's
 // states, the not-yet-scanned trade, close/pay races, refunds once per out_request_no, faults.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAlipaySimulator, type AlipaySimulator } from '../../../../sim/alipay/simulator';
 import { setLogFile } from '../../../infra/log';
 import { PaymentError } from '../types';
-import { createAlipay, type AlipayProvider } from '.';
+import { createAlipay, notificationAnswer, parseAlipayNotification, type AlipayProvider } from '.';
 
 setLogFile(null, { quiet: true });
 
@@ -178,5 +180,41 @@ describe('faults', () => {
     p.credentials.alipayCertSn = '0'.repeat(32);
     const e = await rejection(p.provider.query(tradeNo()));
     expect(e.code).toBe('RESPONSE_SIGNATURE_INVALID');
+  });
+});
+
+describe('notifications', () => {
+  it('a verified trade_status_sync for our app is accepted and answered "success"; a tampered one is refused and retried', async () => {
+    const retrySim = await startAlipaySimulator({ keyDir: join(dir, 'notify'), notifyScheduleMs: [30, 30] });
+    const seen: { ok: boolean; status?: string; amount?: string }[] = [];
+    let tamper = true;
+    let check: Parameters<typeof parseAlipayNotification>[1] | undefined;
+    const srv = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const raw = tamper ? body.replace(/total_amount=[^&]+/, 'total_amount=0.01') : body;
+        tamper = false;
+        const r = parseAlipayNotification(raw, check!);
+        seen.push(r.ok ? { ok: true, status: r.notification.tradeStatus, amount: r.notification.totalAmount } : { ok: false });
+        res.end(notificationAnswer(r.ok));
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const notifyUrl = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/alipay/notify`;
+    try {
+      const p = createAlipay({ section: {}, env: { ...retrySim.env, ALIPAY_NOTIFY_URL: notifyUrl } })!;
+      check = { appId: p.credentials.appId, alipayPublicKey: p.credentials.alipayPublicKey };
+      const no = tradeNo();
+      await p.provider.create(order(no, 990));
+      await retrySim.pay(no);
+      const end = Date.now() + 5000;
+      while (!retrySim.notifications().some((n) => n.answer === 'success') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toEqual([{ ok: false }, { ok: true, status: 'TRADE_SUCCESS', amount: '9.90' }]);
+      expect(retrySim.notifications().map((n) => n.answer)).toEqual(['failure', 'success']);
+    } finally {
+      await retrySim.close();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 });
