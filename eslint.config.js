@@ -3,6 +3,23 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'worker_threads', 'stream', 'url', 'util', 'zlib'];
 
+// Simulators (electron/sim/) and test kits (electron/main/testing/, native/**/testing/) serve tests,
+// benchmarks and dev tools only; production code must not reach them, however deep the relative path.
+const testOnlyCode = [
+  { regex: '(^|/)sim/', message: 'Simulators (electron/sim/) are for tests and dev tools, never production code.' },
+  { regex: '(^|/)testing(/|$)', message: 'Test kits (electron/main/testing/, native/**/testing/) are for tests only.' },
+];
+const productionCode = ['electron/**/*.ts', 'renderer/src/**/*.ts', 'renderer/src/**/*.tsx', 'native/**/*.ts'];
+const notProduction = ['electron/sim/**', 'electron/main/testing/**', 'native/**/testing/**', '**/*.test.ts', '**/*.test.tsx'];
+// The Electron shell: the only files that need Electron's APIs. Everything else runs under plain
+// Node too (the browser host, the CLIs, the tests); Electron's services reach it as injected seams
+// (safeStorage → platform.cipher, silent print → platform.printPdf, ipcMain → bindIpc's argument).
+const electronShell = [
+  'electron/main/index.ts', // app, protocols, session hardening, safeStorage, ipcMain
+  'electron/main/windows/**/*.ts', // BrowserWindow: the kiosk window and the hidden print window
+  'electron/preload/**/*.ts', // contextBridge + ipcRenderer: window.kiosk
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench-results/**', '.tmp/**'] },
   ...tseslint.configs.recommended,
@@ -11,6 +28,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // Production code outside the Electron shell: no simulators, no test kits, no `electron`.
+    // (typescript-eslint's copy of the rule, so the layer rules below, on the core rule, still apply.)
+    files: productionCode,
+    ignores: [...notProduction, ...electronShell],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'Only the Electron shell (electron/main/index.ts, electron/main/windows/, electron/preload/) imports electron; pass what you need in as a seam.' }],
+        patterns: testOnlyCode,
+      }],
+    },
+  },
+  {
+    // The Electron shell: `electron` allowed, simulators and test kits still not.
+    files: electronShell,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: testOnlyCode }] },
   },
   {
     // CommonJS build hooks (electron-builder loads them with require).

@@ -57,10 +57,38 @@ export interface ThresholdsData {
   minSecondLook?: number;
 }
 
+/** A person cut-out for the local generator (native/segment/cutout.ts). */
+export interface CutoutArgs {
+  image: Uint8Array;
+  /** The people to cut out (the checks' faces), in pixels of an image `width` × `height`. */
+  faces: FaceBoxData[];
+  width: number;
+  height: number;
+  /** `upper-body`: head and chest (时空拼图); `group`: everyone down to the photo's bottom edge (富贵变身). */
+  mode: 'upper-body' | 'group';
+  /** The cut-out is scaled so the largest face is at most this tall (default 300: a 300 dpi print). */
+  maxFacePx?: number;
+}
+
+export interface CutoutData {
+  width: number;
+  height: number;
+  /** Interleaved RGB, width × height × 3. */
+  rgb: Uint8Array;
+  /** Person alpha (0..255), width × height, refined at this resolution. */
+  alpha: Uint8Array;
+  /** Faces in cut-out pixels. */
+  faces: FaceBoxData[];
+  /** Where the crop lies in the EXIF-oriented photo scaled by `scale`. */
+  region: { left: number; top: number; width: number; height: number; scale: number };
+  timings: { decodeMs: number; modelMs: number; refineMs: number; passes: number };
+}
+
 export interface Requests {
   'check-photo': { args: { image: Uint8Array; thresholds?: ThresholdsData }; result: PhotoCheckData };
   'detect-faces': { args: { image: Uint8Array; thresholds?: ThresholdsData }; result: FaceBoxData[] };
   'guide-frame': { args: { image: Uint8Array; thresholds?: ThresholdsData }; result: GuidanceData };
+  'cut-out': { args: CutoutArgs; result: CutoutData };
   /** Test hook: the worker crashes (exits) on purpose, to prove the host restarts it. */
   crash: { args: Record<string, never>; result: never };
   /** Test hook: answers after `ms`, to prove the host times out without freezing. */

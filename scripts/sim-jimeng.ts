@@ -1,10 +1,11 @@
 // `npm run sim:jimeng -- [--port 8790] [--latency-ms 6000] [--fixed] [--max-concurrent 2]
 //   [--faults throttle=0.05,broken_face=0.05,...] [--script throttle,post_audit,...] [--ak AK --sk SK]`
-// Runs the Jimeng simulator on 127.0.0.1 until Ctrl-C and prints how to point the kiosk at it.
+// Runs the Jimeng simulator (image and image-to-video req_keys on one server) on 127.0.0.1 until
+// Ctrl-C and prints how to point the kiosk at it.
 import { parseArgs } from 'node:util';
 import { startJimengSimulator, type SimFault, type SimFaultRates } from '../electron/sim/jimeng/simulator';
 
-const FAULTS: SimFault[] = ['throttle', 'concurrent', 'input_audit', 'text_audit', 'server_error', 'hang', 'slow', 'post_audit', 'partial', 'broken_face'];
+const FAULTS: SimFault[] = ['throttle', 'concurrent', 'input_audit', 'text_audit', 'server_error', 'hang', 'slow', 'post_audit', 'partial', 'broken_face', 'url_expired'];
 
 function usage(msg: string): never {
   process.stderr.write(`${msg}\nfaults: ${FAULTS.join(', ')}\n`);
@@ -47,8 +48,8 @@ const sim = await startJimengSimulator({
 process.stdout.write(
   [
     `Jimeng simulator on ${sim.url} (latency ${values.fixed ? 'fixed' : 'median'} ${latencyMs} ms, faults ${JSON.stringify(rates)})`,
-    'Point the kiosk or `npm run generate -- --provider jimeng` at it with:',
-    `  JIMENG_ENDPOINT=${sim.url} JIMENG_ACCESS_KEY=${sim.accessKey} JIMENG_SECRET_KEY=${sim.secretKey} KIOSK_GENERATOR=jimeng`,
+    'Point the kiosk or `npm run generate -- --provider jimeng` at it with (KIOSK_MOTION=jimeng: living photos from it too):',
+    `  JIMENG_ENDPOINT=${sim.url} JIMENG_ACCESS_KEY=${sim.accessKey} JIMENG_SECRET_KEY=${sim.secretKey} KIOSK_GENERATOR=jimeng KIOSK_MOTION=jimeng`,
     '',
   ].join('\n'),
 );

@@ -15,8 +15,17 @@ const ModelEntry = z.object({
   input: z.object({ name: z.string(), shape: z.tuple([z.literal(1), z.number().int(), z.number().int(), z.literal(3)]) }),
   outputs: z.object({ scores: z.tuple([z.string(), z.string()]), boxes: z.tuple([z.string(), z.string()]) }),
 });
-const Manifest = z.object({ schema: z.literal(1), models: z.record(z.string(), ModelEntry) });
+/** What every model in the manifest has (face detectors, the segmentation model, …); each loader parses its own entry further. */
+const AnyModelEntry = z.looseObject({
+  file: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  license: z.string(),
+  source: z.looseObject({ package: z.string(), version: z.string(), path: z.string() }),
+  input: z.looseObject({ name: z.string(), shape: z.array(z.number().int()) }),
+});
+const Manifest = z.object({ schema: z.literal(1), models: z.record(z.string(), AnyModelEntry) });
 export type ModelEntry = z.infer<typeof ModelEntry>;
+export type AnyModelEntry = z.infer<typeof AnyModelEntry>;
 
 export const DEFAULT_MODEL = 'blazeface-back-256';
 /** The short-range model: a second look at each face the long-range one finds (face/verify.ts). */
@@ -69,7 +78,7 @@ function safeJson(text: string): unknown {
 }
 
 /** Reads and verifies the model bytes; throws ModelError with the path when missing or altered. */
-export async function verifiedModelBytes(modelsDir: string, entry: ModelEntry): Promise<Buffer> {
+export async function verifiedModelBytes(modelsDir: string, entry: AnyModelEntry): Promise<Buffer> {
   const path = join(modelsDir, entry.file);
   let bytes: Buffer;
   try {
@@ -86,8 +95,11 @@ export async function verifiedModelBytes(modelsDir: string, entry: ModelEntry): 
 
 export async function loadFaceModel(modelsDir: string, name: string = DEFAULT_MODEL, threads = 1): Promise<FaceModel> {
   const manifest = await readManifest(modelsDir);
-  const entry = manifest.models[name];
-  if (!entry) throw new ModelError('MANIFEST_INVALID', `Model ${name} is not listed in ${join(modelsDir, 'manifest.json')}`);
+  const listed = manifest.models[name];
+  if (!listed) throw new ModelError('MANIFEST_INVALID', `Model ${name} is not listed in ${join(modelsDir, 'manifest.json')}`);
+  const parsed = ModelEntry.safeParse(listed);
+  if (!parsed.success) throw new ModelError('MANIFEST_INVALID', `Model ${name} in ${join(modelsDir, 'manifest.json')} is not a face detector entry: ${parsed.error.issues[0]?.message ?? ''}`);
+  const entry = parsed.data;
   const bytes = await verifiedModelBytes(modelsDir, entry);
   let session: ort.InferenceSession;
   try {

@@ -4,6 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InputFailure } from '../image/failures';
 import type { ErrorData, ReadyMessage, RequestMessage, ResponseMessage } from '../protocol';
 import { HOST_ERRORS } from '../protocol';
+import { cutOut } from '../segment/cutout';
+import { loadSegmentModel, type SegmentModel } from '../segment/model';
 import { createPipeline, type Pipeline, type PipelineOptions } from './pipeline';
 
 export interface WorkerConfig extends PipelineOptions {
@@ -40,6 +42,16 @@ function transferable(b: Uint8Array): Uint8Array {
   return new Uint8Array(b);
 }
 
+// The segmentation model loads on the first cut-out: the checks' workers never pay for it.
+let segmenter: Promise<SegmentModel> | null = null;
+function segmentModel(): Promise<SegmentModel> {
+  segmenter ??= loadSegmentModel(config.modelsDir, config.threads ?? 1).catch((e: unknown) => {
+    segmenter = null;
+    throw { ...HOST_ERRORS.MODEL, message: '抠图模型缺失或被改动，请联系工作人员', detail: e instanceof Error ? e.message : String(e) } satisfies ErrorData;
+  });
+  return segmenter;
+}
+
 async function handle(msg: RequestMessage): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
   await ready;
   if (!pipeline) throw initError ?? HOST_ERRORS.MODEL;
@@ -57,6 +69,12 @@ async function handle(msg: RequestMessage): Promise<{ value: unknown; transfer: 
     case 'guide-frame': {
       const { image, thresholds } = msg.args as RequestMessage<'guide-frame'>['args'];
       return { value: await pipeline.guideFrame(image, thresholds), transfer: [] };
+    }
+    case 'cut-out': {
+      const out = await cutOut(await segmentModel(), msg.args as RequestMessage<'cut-out'>['args']);
+      const rgb = transferable(out.rgb);
+      const alpha = transferable(out.alpha);
+      return { value: { ...out, rgb, alpha }, transfer: [rgb.buffer as ArrayBuffer, alpha.buffer as ArrayBuffer] };
     }
     case 'sleep': {
       if (!config.testHooks) break;

@@ -1,16 +1,20 @@
-// A protocol-faithful local stand-in for the Volcengine Visual API (Jimeng), on loopback only.
-// It checks V4 signatures the way the gateway does (with the client's own SignedHeaders, the body
-// hash and the clock skew), speaks the documented envelopes and error codes, runs tasks through
-// in_queue → generating → done with a realistic latency, and renders results from the inputs (the
-// family's photos on a festive scene, seed printed) so the flow and the quality gate can be watched.
-// Faults are injected by configuration. Never what production talks to.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// A protocol-faithful local stand-in for the Volcengine Visual API (Jimeng), images and video in one
+// server, on loopback only. One gateway checks V4 signatures the way the real one does (the client's
+// own SignedHeaders, the body hash, the credential scope and the clock skew); one task table runs
+// every task through in_queue → generating → done with a realistic latency; the req_key picks the
+// model: images (images.ts: the family's photos on a festive scene) or image-to-video (video.ts: a
+// real H.264 clip behind a `video_url` that expires). The documented envelopes and error codes, and
+// faults injected by rate or script, are shared. Never what production talks to.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import sharp from 'sharp';
-import { request } from 'undici';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { computeSignature, parseAuthorization, sameSignature, sha256OfBody } from '../../main/services/generator/jimeng/sign';
 import { mulberry32 } from '../../shared/random';
+import { IMAGE_KEYS, imageOutputs, imageReqJson, renderImages, validateImageTask } from './images';
+import { VIDEO_KEYS, renderVideo, validateVideoTask, videoReqJson } from './video';
 
 export type SimFault =
   | 'none'
@@ -21,22 +25,16 @@ export type SimFault =
   | 'server_error' // 500 / 50500 on submit
   | 'hang' // submit never answered
   | 'slow' // task takes slowFactor × longer
-  | 'post_audit' // GetResult 400 / 50511 with data:null
-  | 'partial' // done, but fewer images than asked (none for a single-image task)
-  | 'broken_face'; // done, but the people are smeared: the quality gate must reject it
+  | 'post_audit' // GetResult 400 / 50511 (image) or 50516 (video) with data:null
+  | 'partial' // image: done, but fewer images than asked (none for a single-image task)
+  | 'broken_face' // image: done, but the people are smeared: the quality gate must reject it
+  | 'url_expired'; // video: done, but the video URL is already dead when fetched
 
-export interface SimFaultRates {
-  throttle?: number;
-  concurrent?: number;
-  input_audit?: number;
-  text_audit?: number;
-  server_error?: number;
-  hang?: number;
-  slow?: number;
-  post_audit?: number;
-  partial?: number;
-  broken_face?: number;
-}
+export type SimFaultRates = Partial<Record<Exclude<SimFault, 'none'>, number>>;
+
+/** Faults that only make sense for one kind of task; drawn for the other kind they are 'none'. */
+const IMAGE_ONLY: ReadonlySet<SimFault> = new Set(['partial', 'broken_face']);
+const VIDEO_ONLY: ReadonlySet<SimFault> = new Set(['url_expired']);
 
 export type SimLatency = { kind: 'fixed'; ms: number } | { kind: 'lognormal'; medianMs: number; sigma: number };
 
@@ -49,7 +47,10 @@ export interface JimengSimulatorOptions {
   service?: string;
   /** Signature clock-skew tolerance (s); the documented X-Expires default is 900. */
   maxSkewSec?: number;
+  /** Submit → done for image tasks (default log-normal around 6 s). */
   latency?: SimLatency;
+  /** Submit → done for video tasks (default fixed 3 s). */
+  videoLatency?: SimLatency;
   /** Share of a task's time spent in_queue before generating. */
   queueShare?: number;
   slowFactor?: number;
@@ -65,8 +66,12 @@ export interface JimengSimulatorOptions {
   bannedWords?: string[];
   /** PRNG seed, for reproducible fault sequences. */
   randomSeed?: number;
-  /** Output scale for rendering (1 = the requested size); smaller keeps tests fast. */
+  /** Output scale for rendering images (1 = the requested size); smaller keeps tests fast. */
   renderScale?: number;
+  /** Output scale for rendering video (default 0.25 of the documented size). */
+  videoRenderScale?: number;
+  /** Video URL lifetime (Jimeng: 1 h). */
+  videoUrlTtlMs?: number;
 }
 
 export interface JimengSimulatorStats {
@@ -74,12 +79,18 @@ export interface JimengSimulatorStats {
   submits: number;
   tasksCreated: number;
   polls: number;
+  /** GETs of result files (image_urls with return_url, video_url). */
+  downloads: number;
   /** Output images produced by finished tasks (what Jimeng bills, fetched or not). */
   billedImages: number;
+  /** Videos produced by finished tasks. */
+  billedVideos: number;
   authFailures: number;
   faults: Partial<Record<SimFault, number>>;
   /** Most tasks generating at once. */
   peakConcurrentTasks: number;
+  /** The last submitted body, inline images replaced by their count (e.g. "[1]"). */
+  lastSubmit: Record<string, unknown> | null;
 }
 
 export interface JimengSimulator {
@@ -95,20 +106,21 @@ export interface JimengSimulator {
 
 interface Task {
   id: string;
+  kind: 'image' | 'video';
   reqKey: string;
   createdAt: number;
   durationMs: number;
   queueMs: number;
   fault: SimFault;
   body: Record<string, unknown>;
+  /** Images asked for (video: 1 clip). */
   outputs: number;
-  result: Promise<Buffer[]> | null;
+  result: Promise<Buffer[]>;
   billed: boolean;
 }
 
-/** Image req_keys this simulator renders (video keys have their own simulator in services/motion). */
-const KNOWN_KEYS = new Set(['jimeng_t2i_v40', 'jimeng_i2i_v30', 'jimeng_seedream46_cvtob']);
-
+const SUBMIT = 'CVSync2AsyncSubmitTask';
+const RESULT = 'CVSync2AsyncGetResult';
 
 const requestId = () => new Date().toISOString().replace(/\D/g, '').slice(0, 14) + randomBytes(9).toString('hex').toUpperCase();
 
@@ -116,13 +128,7 @@ function envelope(code: number, message: string, data: unknown) {
   return { code, data, message, request_id: requestId(), status: code, time_elapsed: `${(Math.random() * 80 + 20).toFixed(6)}ms` };
 }
 
-function gatewayError(action: string, codeN: number, code: string, message: string) {
-  return {
-    ResponseMetadata: { RequestId: requestId(), Action: action, Version: '2022-08-31', Service: 'cv', Region: 'cn-north-1', Error: { CodeN: codeN, Code: code, Message: message } },
-  };
-}
-
-const BUSINESS: Record<string, [number, number, string]> = {
+const BUSINESS = {
   throttle: [429, 50429, 'Request Has Reached API Limit, Please Try Later'],
   concurrent: [429, 50430, 'Request Has Reached API Concurrent Limit, Please Try Later'],
   input_audit: [400, 50411, 'Pre Img Risk Not Pass'],
@@ -130,8 +136,9 @@ const BUSINESS: Record<string, [number, number, string]> = {
   text_banned: [400, 50412, 'Text Risk Not Pass'],
   server_error: [500, 50500, 'Internal Error'],
   post_audit: [400, 50511, 'Post Img Risk Not Pass'],
+  post_audit_video: [400, 50516, 'Post Video Risk Not Pass'],
   invalid: [400, 50215, 'Input invalid for this service.'],
-};
+} as const satisfies Record<string, readonly [number, number, string]>;
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve) => {
@@ -158,52 +165,6 @@ function parseXDate(v: string): number {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
 
-const clampTo16 = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, v)) / 16) * 16;
-
-function xmlEscape(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-}
-
-/** The picture a task "generates": inputs on a seed-coloured festive scene, seed and key visible. */
-async function render(inputs: Buffer[], width: number, height: number, seed: number, reqKey: string, broken: boolean, prompt: string): Promise<Buffer> {
-  const rnd = mulberry32(seed);
-  // The scene's colour follows the prompt (so styles look different) and varies a little per seed.
-  let h = 0;
-  for (const ch of prompt) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  const hue = (h % 360) + Math.floor(rnd() * 20);
-  const lanterns = Array.from({ length: 6 }, (_, i) => {
-    const x = Math.round(((i + 0.5) / 6) * width);
-    const r = Math.round(height * (0.035 + rnd() * 0.02));
-    return `<line x1="${x}" y1="0" x2="${x}" y2="${r * 2}" stroke="#c9a227" stroke-width="2"/><ellipse cx="${x}" cy="${r * 3}" rx="${r}" ry="${Math.round(r * 1.2)}" fill="hsl(${hue},85%,45%)" stroke="#f2c14e" stroke-width="3"/>`;
-  }).join('');
-  const fontPx = Math.max(14, Math.round(height * 0.03));
-  const scene = Buffer.from(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-      <defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">
-        <stop offset="0" stop-color="hsl(${hue},70%,${30 + Math.floor(rnd() * 15)}%)"/>
-        <stop offset="1" stop-color="hsl(${(hue + 30) % 360},60%,${12 + Math.floor(rnd() * 10)}%)"/>
-      </linearGradient></defs>
-      <rect width="100%" height="100%" fill="url(#g)"/>${lanterns}
-      <text x="${Math.round(width * 0.02)}" y="${height - Math.round(fontPx * 0.8)}" font-family="sans-serif" font-size="${fontPx}" fill="#fff" fill-opacity="0.8">SIM ${xmlEscape(reqKey)} seed=${seed}</text>
-    </svg>`,
-  );
-  // People stand in a row on the lower two thirds, each photo scaled to the same height.
-  const n = Math.max(1, inputs.length);
-  const cellW = Math.floor((width * 0.92) / n);
-  const cellH = Math.floor(height * 0.72);
-  const layers: sharp.OverlayOptions[] = [];
-  for (let i = 0; i < inputs.length; i++) {
-    let person = sharp(inputs[i]!, { failOn: 'none' }).rotate().resize(cellW, cellH, { fit: 'inside' });
-    // "Broken face": the model smeared the people — a detector must not find faces any more.
-    if (broken) person = person.blur(Math.max(20, Math.round(cellH / 12))).modulate({ brightness: 0.6 });
-    const { data, info } = await person.toBuffer({ resolveWithObject: true });
-    const left = Math.round(width * 0.04 + i * cellW + (cellW - info.width) / 2);
-    const top = Math.round(height * 0.2 + (cellH - info.height) / 2);
-    layers.push({ input: data, left: Math.max(0, left), top: Math.max(0, top) });
-  }
-  return sharp(scene).composite(layers).jpeg({ quality: 88 }).toBuffer();
-}
-
 export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): Promise<JimengSimulator> {
   const accessKey = opts.accessKey ?? 'AKLTsimulator';
   const secretKey = opts.secretKey ?? 'simulator-secret';
@@ -211,28 +172,45 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
   const service = opts.service ?? 'cv';
   const maxSkewMs = (opts.maxSkewSec ?? 900) * 1000;
   let latency: SimLatency = opts.latency ?? { kind: 'lognormal', medianMs: 6000, sigma: 0.35 };
+  const videoLatency: SimLatency = opts.videoLatency ?? { kind: 'fixed', ms: 3000 };
   const queueShare = opts.queueShare ?? 0.15;
   const slowFactor = opts.slowFactor ?? 4;
   const ttlMs = opts.taskTtlMs ?? 12 * 3600_000;
   const maxConcurrent = opts.maxConcurrentTasks ?? 0;
   const renderScale = opts.renderScale ?? 1;
+  const videoRenderScale = opts.videoRenderScale ?? 0.25;
+  const videoUrlTtlMs = opts.videoUrlTtlMs ?? 3600_000;
   const banned = opts.bannedWords ?? ['暴力', '血腥'];
   let rates: SimFaultRates = { ...opts.faults };
   let script: SimFault[] = [...(opts.script ?? [])];
   const rnd = mulberry32(opts.randomSeed ?? 20260122);
   const tasks = new Map<string, Task>();
-  const files = new Map<string, Buffer>();
+  /** Result files behind image_urls / video_url, with the time their signed URL dies. */
+  const files = new Map<string, { data: Buffer; type: string; expiresAt: number }>();
   const hanging = new Set<ServerResponse>();
   const billing = new Set<NodeJS.Timeout>();
-  const stats: JimengSimulatorStats = { requests: 0, submits: 0, tasksCreated: 0, polls: 0, billedImages: 0, authFailures: 0, faults: {}, peakConcurrentTasks: 0 };
+  let videoWork: Promise<string> | null = null;
+  const stats: JimengSimulatorStats = {
+    requests: 0,
+    submits: 0,
+    tasksCreated: 0,
+    polls: 0,
+    downloads: 0,
+    billedImages: 0,
+    billedVideos: 0,
+    authFailures: 0,
+    faults: {},
+    peakConcurrentTasks: 0,
+    lastSubmit: null,
+  };
 
-  const sampleLatency = (): number => {
-    if (latency.kind === 'fixed') return latency.ms;
+  const sampleLatency = (l: SimLatency): number => {
+    if (l.kind === 'fixed') return l.ms;
     // Box–Muller on the seeded PRNG: log-normal around the median.
     const u = Math.max(1e-9, rnd());
     const v = rnd();
     const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    return Math.max(200, latency.medianMs * Math.exp(latency.sigma * z));
+    return Math.max(200, l.medianMs * Math.exp(l.sigma * z));
   };
 
   const drawFault = (): SimFault => {
@@ -260,94 +238,41 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
     res.end(text);
   };
   const business = (res: ServerResponse, key: keyof typeof BUSINESS) => {
-    const [http, code, msg] = BUSINESS[key]!;
+    const [http, code, msg] = BUSINESS[key];
     send(res, http, envelope(code, msg, null));
   };
+  const invalid = (res: ServerResponse, why: string) => send(res, 400, envelope(50215, `Input invalid for this service. ${why}`, null));
   const count = (f: SimFault) => {
     stats.faults[f] = (stats.faults[f] ?? 0) + 1;
   };
+  /** The data of a GetResult answer that carries no result yet, in the shape of the task's kind. */
+  const pending = (kind: Task['kind'], status: string) =>
+    envelope(10000, 'Success', kind === 'video' ? { status, video_url: null } : { status, binary_data_base64: null, image_urls: null });
 
-  async function imagesOf(body: Record<string, unknown>): Promise<Buffer[]> {
-    const out: Buffer[] = [];
-    const b64 = Array.isArray(body.binary_data_base64) ? body.binary_data_base64 : [];
-    for (const s of b64) if (typeof s === 'string') out.push(Buffer.from(s, 'base64'));
-    const urls = Array.isArray(body.image_urls) ? body.image_urls : [];
-    for (const u of urls) {
-      if (typeof u !== 'string') continue;
-      const res = await request(u, { method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
-      const buf = Buffer.from(await res.body.arrayBuffer());
-      if (res.statusCode !== 200) throw new Error(`image url answered ${res.statusCode}`);
-      out.push(buf);
-    }
-    return out;
-  }
-
-  /** Parameter checks per req_key (§3); returns an error text for 50215, or null. */
-  function validate(reqKey: string, body: Record<string, unknown>): string | null {
-    if (typeof body.prompt !== 'string' || body.prompt.length === 0) return 'prompt is required';
-    if (body.prompt.length > 800) return 'prompt too long';
-    const b64 = Array.isArray(body.binary_data_base64) ? body.binary_data_base64.length : 0;
-    const urls = Array.isArray(body.image_urls) ? body.image_urls.length : 0;
-    if (reqKey === 'jimeng_t2i_v40') {
-      if (b64 > 0) return 'jimeng_t2i_v40 takes image_urls only';
-      if (urls > 10) return 'at most 10 images';
-    } else if (reqKey === 'jimeng_i2i_v30') {
-      if (b64 + urls !== 1) return 'exactly one input image';
-    }
-    for (const k of ['width', 'height'] as const) {
-      const v = body[k];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) return `${k} must be an integer`;
-    }
-    if (reqKey === 'jimeng_i2i_v30') {
-      for (const k of ['width', 'height'] as const) {
-        const v = body[k] as number | undefined;
-        if (v !== undefined && (v < 512 || v > 2016)) return `${k} out of range`;
-      }
-    }
-    if (b64 > 0 && (body.binary_data_base64 as unknown[]).some((s) => typeof s !== 'string' || s.length < 100)) return 'bad image data';
-    return null;
-  }
-
-  function outputSize(reqKey: string, body: Record<string, unknown>): [number, number] {
-    const w = typeof body.width === 'number' ? body.width : undefined;
-    const h = typeof body.height === 'number' ? body.height : undefined;
-    if (reqKey === 'jimeng_i2i_v30') return [clampTo16(w ?? 1328, 512, 1536), clampTo16(h ?? 1328, 512, 1536)];
-    if (w && h) return [w, h];
-    return [2048, 2048];
-  }
-
-  function startRender(task: Task): Promise<Buffer[]> {
-    return (async () => {
-      const inputs = await imagesOf(task.body);
-      const [w, h] = outputSize(task.reqKey, task.body);
-      const seed = typeof task.body.seed === 'number' && task.body.seed >= 0 ? task.body.seed : Math.floor(rnd() * 1e9);
-      const outs: Buffer[] = [];
-      for (let i = 0; i < task.outputs; i++) {
-        outs.push(
-          await render(
-            inputs,
-            Math.max(64, Math.round(w * renderScale)),
-            Math.max(64, Math.round(h * renderScale)),
-            seed + i,
-            task.reqKey,
-            task.fault === 'broken_face',
-            String(task.body.prompt ?? ''),
-          ),
-        );
-      }
-      return outs;
-    })();
+  async function startVideo(reqKey: string, image: Buffer | null, frames: number): Promise<Buffer[]> {
+    videoWork ??= mkdtemp(join(tmpdir(), 'jimeng-video-sim-'));
+    return [await renderVideo(image, reqKey, frames, videoRenderScale, await videoWork)];
   }
 
   async function handleSubmit(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
     stats.submits++;
+    stats.lastSubmit = { ...body, binary_data_base64: Array.isArray(body.binary_data_base64) ? `[${body.binary_data_base64.length}]` : undefined };
     const reqKey = typeof body.req_key === 'string' ? body.req_key : '';
-    if (!KNOWN_KEYS.has(reqKey)) return business(res, 'invalid');
-    const problem = validate(reqKey, body);
-    if (problem) return send(res, 400, envelope(50215, `Input invalid for this service. ${problem}`, null));
-    const prompt = body.prompt as string;
-    if (banned.some((w) => prompt.includes(w))) return business(res, 'text_banned');
-    const fault = drawFault();
+    const kind = IMAGE_KEYS.has(reqKey) ? 'image' : VIDEO_KEYS.has(reqKey) ? 'video' : null;
+    if (!kind) return business(res, 'invalid');
+    let start: () => Promise<Buffer[]>;
+    if (kind === 'image') {
+      const problem = validateImageTask(reqKey, body);
+      if (problem) return invalid(res, problem);
+      start = () => renderImages({ reqKey, body, outputs: task.outputs, broken: task.fault === 'broken_face' }, seedOf(body), renderScale);
+    } else {
+      const v = await validateVideoTask(reqKey, body);
+      if (typeof v === 'string') return invalid(res, v);
+      start = () => startVideo(reqKey, v.image, v.frames);
+    }
+    if (typeof body.prompt === 'string' && banned.some((w) => (body.prompt as string).includes(w))) return business(res, 'text_banned');
+    let fault = drawFault();
+    if ((kind === 'image' && VIDEO_ONLY.has(fault)) || (kind === 'video' && IMAGE_ONLY.has(fault))) fault = 'none';
     const now = Date.now();
     switch (fault) {
       case 'throttle':
@@ -368,38 +293,54 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
       return business(res, 'concurrent');
     }
     if (fault !== 'none') count(fault);
-    let durationMs = sampleLatency();
+    let durationMs = sampleLatency(kind === 'video' ? videoLatency : latency);
     if (fault === 'slow') durationMs *= slowFactor;
     const id = (BigInt(Math.floor(rnd() * 9e8) + 1e8) * 10_000_000_000n + BigInt(Math.floor(rnd() * 1e10))).toString();
-    const groupWanted = reqKey === 'jimeng_t2i_v40' && body.force_single !== true && /组图|一系列|几张/.test(prompt);
+    const outputs = kind === 'video' ? 1 : imageOutputs(reqKey, body);
     const task: Task = {
       id,
+      kind,
       reqKey,
       createdAt: now,
       durationMs,
       queueMs: durationMs * queueShare,
       fault,
       body,
-      outputs: groupWanted ? 4 : 1,
-      result: null,
+      outputs: fault === 'partial' ? outputs - 1 : outputs,
+      result: Promise.resolve([]),
       billed: false,
     };
-    if (fault === 'partial') task.outputs = Math.max(0, task.outputs - 1) || 0;
     tasks.set(id, task);
     stats.tasksCreated++;
     stats.peakConcurrentTasks = Math.max(stats.peakConcurrentTasks, running(now));
     // Render in the background while the task "generates", so GetResult after done is quick.
-    task.result = startRender(task);
+    task.result = start();
     task.result.catch(() => {});
     // Jimeng bills an output when the task produces it, whether or not anyone fetches it.
     const bill = setTimeout(() => {
       if (task.fault === 'post_audit' || task.billed) return;
       task.billed = true;
-      task.result?.then((imgs) => (stats.billedImages += imgs.length)).catch(() => {});
+      task.result
+        .then((outs) => {
+          if (task.kind === 'video') stats.billedVideos += outs.length;
+          else stats.billedImages += outs.length;
+        })
+        .catch(() => {});
     }, durationMs);
     bill.unref();
     billing.add(bill);
     send(res, 200, envelope(10000, 'Success', { task_id: id }));
+  }
+
+  function seedOf(body: Record<string, unknown>): number {
+    return typeof body.seed === 'number' && body.seed >= 0 ? body.seed : Math.floor(rnd() * 1e9);
+  }
+
+  /** Keeps a result file for `ttlMs` and returns its URL. */
+  function publish(baseUrl: string, task: Task, i: number, data: Buffer, type: string, ttlMs: number): string {
+    const name = `${task.id}-${i}-${randomBytes(8).toString('hex')}.${type === 'video/mp4' ? 'mp4' : 'jpg'}`;
+    files.set(name, { data, type, expiresAt: Date.now() + ttlMs });
+    return `${baseUrl}/files/${name}`;
   }
 
   async function handleResult(res: ServerResponse, body: Record<string, unknown>, baseUrl: string): Promise<void> {
@@ -407,67 +348,64 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
     const taskId = typeof body.task_id === 'string' ? body.task_id : '';
     const task = tasks.get(taskId);
     const now = Date.now();
+    const askedKind = VIDEO_KEYS.has(String(body.req_key)) ? 'video' : 'image';
     if (!task || task.reqKey !== body.req_key) {
-      if (!task && /^\d+$/.test(taskId)) return send(res, 200, envelope(10000, 'Success', { status: 'not_found', binary_data_base64: null, image_urls: null }));
-      return business(res, 'invalid');
+      if (!task && /^\d+$/.test(taskId)) return send(res, 200, pending(askedKind, 'not_found'));
+      return task ? invalid(res, 'req_key does not match the task') : business(res, 'invalid');
     }
     if (now > task.createdAt + ttlMs) {
       tasks.delete(taskId);
-      return send(res, 200, envelope(10000, 'Success', { status: 'not_found', binary_data_base64: null, image_urls: null }));
+      return send(res, 200, pending(task.kind, 'not_found'));
     }
-    if (now < task.createdAt + task.queueMs) return send(res, 200, envelope(10000, 'Success', { status: 'in_queue', binary_data_base64: null, image_urls: null }));
-    if (now < task.createdAt + task.durationMs) return send(res, 200, envelope(10000, 'Success', { status: 'generating', binary_data_base64: null, image_urls: null }));
-    if (task.fault === 'post_audit') return business(res, 'post_audit');
-    let images: Buffer[];
+    const reqJson = task.kind === 'video' ? videoReqJson(body.req_json) : imageReqJson(body.req_json);
+    if (typeof reqJson === 'string') return invalid(res, reqJson);
+    if (now < task.createdAt + task.queueMs) return send(res, 200, pending(task.kind, 'in_queue'));
+    if (now < task.createdAt + task.durationMs) return send(res, 200, pending(task.kind, 'generating'));
+    if (task.fault === 'post_audit') return business(res, task.kind === 'video' ? 'post_audit_video' : 'post_audit');
+    let outs: Buffer[];
     try {
-      images = await task.result!;
+      outs = await task.result;
     } catch (e) {
-      return send(res, 400, envelope(50215, `Input invalid for this service. ${(e as Error).message}`, null));
+      if (task.kind === 'video') return send(res, 500, envelope(50501, `Internal RPC Error ${(e as Error).message}`, null));
+      return invalid(res, (e as Error).message);
     }
-    let reqJson: Record<string, unknown> = {};
-    if (typeof body.req_json === 'string') {
-      try {
-        reqJson = JSON.parse(body.req_json) as Record<string, unknown>;
-      } catch {
-        return send(res, 400, envelope(50215, 'Input invalid for this service. req_json is not JSON', null));
-      }
+    if (task.kind === 'video') {
+      const ttl = task.fault === 'url_expired' ? -1 : videoUrlTtlMs;
+      const url = `${publish(baseUrl, task, 0, outs[0]!, 'video/mp4', ttl)}?X-Expires=${Math.round(videoUrlTtlMs / 1000)}`;
+      return send(res, 200, envelope(10000, 'Success', { status: 'done', video_url: url, aigc_meta_tagged: typeof body.req_json === 'string' }));
     }
-    const meta = reqJson.aigc_meta as Record<string, unknown> | undefined;
-    if (meta !== undefined && (typeof meta.producer_id !== 'string' || meta.producer_id.length === 0 || meta.producer_id.length > 256)) {
-      return send(res, 400, envelope(50215, 'Input invalid for this service. aigc_meta.producer_id', null));
-    }
-    if (reqJson.return_url === true) {
-      const urls = images.map((img, i) => {
-        const name = `${task.id}-${i}-${randomBytes(8).toString('hex')}.jpg`;
-        files.set(name, img);
-        return `${baseUrl}/files/${name}`;
-      });
+    if (reqJson !== null && reqJson.returnUrl) {
+      const urls = outs.map((img, i) => publish(baseUrl, task, i, img, 'image/jpeg', ttlMs));
       return send(res, 200, envelope(10000, 'Success', { status: 'done', binary_data_base64: null, image_urls: urls }));
     }
-    send(res, 200, envelope(10000, 'Success', { status: 'done', binary_data_base64: images.map((b) => b.toString('base64')), image_urls: null }));
+    send(res, 200, envelope(10000, 'Success', { status: 'done', binary_data_base64: outs.map((b) => b.toString('base64')), image_urls: null }));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, baseUrl: string): Promise<void> {
     stats.requests++;
     const url = new URL(req.url ?? '/', baseUrl);
     if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
+      stats.downloads++;
       const f = files.get(url.pathname.slice('/files/'.length));
-      if (!f) return send(res, 404, { error: 'not found' });
-      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': f.length });
-      return void res.end(f);
+      if (!f) return send(res, 404, { Code: 'NoSuchKey' });
+      if (Date.now() > f.expiresAt) return send(res, 403, { Code: 'AccessDenied', Message: 'Request has expired' });
+      res.writeHead(200, { 'content-type': f.type, 'content-length': f.data.length });
+      return void res.end(f.data);
     }
     if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { ok: true, tasks: tasks.size });
     const action = url.searchParams.get('Action') ?? '';
+    const gatewayError = (status: number, codeN: number, code: string, message: string) =>
+      send(res, status, { ResponseMetadata: { RequestId: requestId(), Action: action, Version: '2022-08-31', Service: service, Region: region, Error: { CodeN: codeN, Code: code, Message: message } } });
     const raw = await readBody(req, 64 * 1024 * 1024);
-    if (raw === null) return send(res, 413, gatewayError(action, 100004, 'MissingRequestInfo', 'body too large'));
+    if (raw === null) return gatewayError(413, 100004, 'MissingRequestInfo', 'body too large');
     if (req.method !== 'POST' || url.searchParams.get('Version') !== '2022-08-31' || ![SUBMIT, RESULT].includes(action)) {
-      return send(res, 404, gatewayError(action, 100008, 'InvalidActionOrVersion', `Could not find operation ${action}`));
+      return gatewayError(404, 100008, 'InvalidActionOrVersion', `Could not find operation ${action}`);
     }
-    // ---- the gateway's signature check
+    // ---- the gateway's signature check (one for every model)
     const auth = parseAuthorization(req.headers.authorization);
     const fail = (codeN: number, code: string, msg: string, status = 401) => {
       stats.authFailures++;
-      send(res, status, gatewayError(action, codeN, code, msg));
+      gatewayError(status, codeN, code, msg);
     };
     if (!auth) return fail(100005, 'MissingSignature', 'missing or malformed Authorization');
     if (auth.accessKey !== accessKey) return fail(100009, 'InvalidAccessKey', 'access key not found');
@@ -550,9 +488,9 @@ export async function startJimengSimulator(opts: JimengSimulatorOptions = {}): P
       for (const r of hanging) r.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Renders still running write into the work folder: let them end before it goes.
+      await Promise.allSettled([...tasks.values()].map((t) => t.result));
+      if (videoWork) await rm(await videoWork, { recursive: true, force: true });
     },
   };
 }
-
-const SUBMIT = 'CVSync2AsyncSubmitTask';
-const RESULT = 'CVSync2AsyncGetResult';

@@ -1,5 +1,5 @@
 // The 微动态 service with the cloud: clips come back from Jimeng image-to-video (through the shared client, against the
-// protocol-faithful video simulator); when the cloud refuses, fails, is too slow or over budget,
+// protocol-faithful Jimeng simulator); when the cloud refuses, fails, is too slow or over budget,
 // the local renderer still delivers. Cancel means cancel.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,12 +13,12 @@ import { jimengConfigFromEnv } from '../generator/jimeng/config';
 import { MotionConfig, motionConfigFromEnv } from './config';
 import { createMotionRenderer } from './index';
 import { createJimengMotionRenderer } from './jimeng';
-import { startJimengVideoSimulator, type JimengVideoSimulator } from '../../../sim/jimeng/videoSimulator';
+import { startJimengSimulator, type JimengSimulator } from '../../../sim/jimeng/simulator';
 import { createLocalMotionRenderer } from './local';
 import type { MotionInput, MotionRenderer } from './types';
 import { jobMaker, motionFixture, smallClipConfig, type MotionFixture } from '../../testing/motion';
 
-let sim: JimengVideoSimulator;
+let sim: JimengSimulator;
 let client: JimengClient;
 
 let fx: MotionFixture;
@@ -27,7 +27,7 @@ const input = jobMaker(() => fx);
 
 beforeAll(async () => {
   fx = await motionFixture();
-  sim = await startJimengVideoSimulator({ taskMs: 1_200, renderScale: 0.25 });
+  sim = await startJimengSimulator({ videoLatency: { kind: 'fixed', ms: 1_200 }, videoRenderScale: 0.25 });
   const jc = jimengConfigFromEnv(
     {
       endpoint: sim.url,
@@ -48,7 +48,7 @@ afterAll(async () => {
   rmSync(fx.dir, { recursive: true, force: true });
 });
 
-beforeEach(() => sim.setScript([]));
+beforeEach(() => sim.setFaults({}, []));
 
 describe('Jimeng image-to-video', () => {
   const realLocal = createLocalMotionRenderer({ config: config({ provider: 'local' }) });
@@ -95,7 +95,7 @@ describe('Jimeng image-to-video', () => {
   });
 
   it('resubmits once when the output video fails the audit (50516)', async () => {
-    sim.setScript(['post_audit']);
+    sim.setFaults({}, ['post_audit']);
     const before = sim.stats.tasksCreated;
     const out = await cloud().render(input());
     expect(out.provider).toBe('jimeng');
@@ -103,14 +103,14 @@ describe('Jimeng image-to-video', () => {
   });
 
   it('falls back to the local renderer when the photo is refused (50411)', async () => {
-    sim.setScript(['input_audit']);
+    sim.setFaults({}, ['input_audit']);
     const out = await cloud({}, undefined, realLocal).render(input());
     expect(out.provider).toBe('local');
     expect(existsSync(out.mp4Path)).toBe(true);
   });
 
   it('falls back when the video URL is already dead, and still counts the billed video', async () => {
-    sim.setScript(['url_expired']);
+    sim.setFaults({}, ['url_expired']);
     const guard = new CostGuard({ priceFenPerImage: 140, dailyBudgetFen: 0, maxCallsPerOrder: 4, regenerationsPerOrder: 0 }, memoryCostStore());
     const job = input();
     const out = await cloud({}, guard).render(job);
@@ -129,7 +129,7 @@ describe('Jimeng image-to-video', () => {
   });
 
   it('falls back when the task outlives the time budget', async () => {
-    sim.setScript(['hang']);
+    sim.setFaults({}, ['hang']);
     const started = Date.now();
     const out = await cloud({ jimeng: { budgetMs: 1_500 } }).render(input());
     expect(out.provider).toBe('local');
@@ -138,7 +138,7 @@ describe('Jimeng image-to-video', () => {
   });
 
   it('without a fallback, reports a refused photo as MOTION_REFUSED (not retryable)', async () => {
-    sim.setScript(['input_audit']);
+    sim.setFaults({}, ['input_audit']);
     const r = createJimengMotionRenderer({ client, config: config({ jimeng: { fallbackToLocal: false } }), fallback: null });
     const e = await r.render(input()).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(KioskFailure);
@@ -146,7 +146,7 @@ describe('Jimeng image-to-video', () => {
   });
 
   it('a cancel is never turned into a fallback render', async () => {
-    sim.setScript(['hang']);
+    sim.setFaults({}, ['hang']);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);
     await expect(cloud().render(input({ signal: ac.signal }))).rejects.toMatchObject({ code: 'MOTION_CANCELLED' });

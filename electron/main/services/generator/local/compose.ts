@@ -28,18 +28,81 @@ async function rawLayer(data: Buffer, w: number, h: number, left: number, top: n
   return { input: cropped, raw: { width: vis.w, height: vis.h, channels: 4 }, left: vis.x, top: vis.y };
 }
 
-/**
- * Per-channel gains that pull people a little toward the colour of the scene where they stand, so a
- * photo taken under cold shop lighting does not look pasted onto a warm red backdrop.
- */
-async function sceneTint(scene: Buffer, W: number, H: number): Promise<[number, number, number]> {
+/** Mean colour of the scene where the people stand (its lower middle), 0..255 per channel. */
+async function sceneMeans(scene: Buffer, W: number, H: number): Promise<[number, number, number]> {
   const stats = await sharp(scene)
     .extract({ left: Math.round(W * 0.2), top: Math.round(H * 0.35), width: Math.round(W * 0.6), height: Math.round(H * 0.6) })
     .stats();
-  const means = stats.channels.slice(0, 3).map((c) => c.mean);
-  const avg = (means[0]! + means[1]! + means[2]!) / 3 || 1;
-  const gain = (m: number) => Math.min(1.08, Math.max(0.92, 1 + 0.14 * (m / avg - 1)));
-  return [gain(means[0]!), gain(means[1]!), gain(means[2]!)];
+  const m = stats.channels.slice(0, 3).map((c) => c.mean);
+  return [m[0]!, m[1]!, m[2]!];
+}
+
+/**
+ * Brightness, contrast and colour of a cut-out's faces: the skin shows the exposure and the
+ * light's cast, and it is what a viewer compares between people (clothes would mislead: an orange
+ * suit is not an orange light, and an outfit re-colours them).
+ */
+export function personStats(cut: Cutout): { face: [number, number, number]; lum: number; sd: number } {
+  const face: [number, number, number] = [0, 0, 0];
+  let n = 0;
+  let l2 = 0;
+  for (const f of cut.faces) {
+    for (let y = Math.max(0, Math.round(f.y + f.h * 0.3)); y < Math.min(cut.height, Math.round(f.y + f.h * 0.8)); y += 2) {
+      for (let x = Math.max(0, Math.round(f.x + f.w * 0.25)); x < Math.min(cut.width, Math.round(f.x + f.w * 0.75)); x += 2) {
+        const i = (y * cut.width + x) * 3;
+        const r = cut.rgb[i] ?? 0;
+        const g = cut.rgb[i + 1] ?? 0;
+        const b = cut.rgb[i + 2] ?? 0;
+        face[0] += r;
+        face[1] += g;
+        face[2] += b;
+        const L = 0.299 * r + 0.587 * g + 0.114 * b;
+        l2 += L * L;
+        n++;
+      }
+    }
+  }
+  if (n === 0) return { face: [128, 128, 128], lum: 128, sd: 30 };
+  for (let c = 0; c < 3; c++) face[c] = face[c]! / n;
+  const lum = 0.299 * face[0] + 0.587 * face[1] + 0.114 * face[2];
+  return { face, lum, sd: Math.sqrt(Math.max(0, l2 / n - lum * lum)) };
+}
+
+export type Gains = { mul: [number, number, number]; add: [number, number, number] };
+
+const castOf = (c: readonly number[]): number[] => {
+  const l = 0.299 * c[0]! + 0.587 * c[1]! + 0.114 * c[2]! || 1;
+  return c.map((v) => v / l);
+};
+
+/**
+ * Colour and brightness transfer so people photographed apart look lit by one light in one
+ * scene: every person's luminance mean and contrast move to the family's common values (pulled a
+ * little toward the scene's brightness), and each face's colour cast moves to the family's
+ * average skin cast plus a fifth of the scene's (a warm red hall warms everyone alike; one photo
+ * under a cold shop light no longer stands out). Per-channel linear gains, bounded to ±10 %.
+ */
+export function colourMatch(people: ReturnType<typeof personStats>[], scene: [number, number, number]): Gains[] {
+  const sceneLum = 0.299 * scene[0] + 0.587 * scene[1] + 0.114 * scene[2] || 1;
+  const famLum = people.reduce((s, p) => s + p.lum, 0) / Math.max(1, people.length);
+  const famSd = people.reduce((s, p) => s + p.sd, 0) / Math.max(1, people.length);
+  const targetLum = Math.min(185, Math.max(105, 0.85 * famLum + 0.15 * sceneLum));
+  const sceneCast = castOf(scene);
+  const casts = people.map((p) => castOf(p.face));
+  const famCast = [0, 1, 2].map((c) => casts.reduce((s, k) => s + k[c]!, 0) / Math.max(1, casts.length));
+  return people.map((p, n) => {
+    const contrast = Math.min(1.2, Math.max(0.85, (famSd || 1) / (p.sd || 1)));
+    const mul: [number, number, number] = [0, 0, 0];
+    const add: [number, number, number] = [0, 0, 0];
+    for (let c = 0; c < 3; c++) {
+      const want = 0.85 * famCast[c]! + 0.15 * famCast[c]! * sceneCast[c]!;
+      const castGain = Math.min(1.1, Math.max(0.9, want / (casts[n]![c] || 1)));
+      const k = contrast * castGain;
+      mul[c] = k;
+      add[c] = (targetLum - p.lum * contrast) * castGain;
+    }
+    return { mul, add };
+  });
 }
 
 async function personLayers(
@@ -50,7 +113,8 @@ async function personLayers(
   height: number,
   W: number,
   H: number,
-  tint: [number, number, number],
+  gains: Gains,
+  ground: boolean,
 ): Promise<OverlayOptions[]> {
   // Join first, resize in a second pipeline: sharp 0.34 skips a downscale when joinChannel is in the same one.
   const joined = await sharp(cut.rgb, { raw: { width: cut.width, height: cut.height, channels: 3 } })
@@ -59,7 +123,7 @@ async function personLayers(
     .toBuffer();
   const rgba = await sharp(joined, { raw: { width: cut.width, height: cut.height, channels: 4 } })
     .resize(width, height, { fit: 'fill' })
-    .linear([...tint, 1], [0, 0, 0, 0])
+    .linear([...gains.mul, 1], [...gains.add, 0])
     .raw()
     .toBuffer();
   if (rgba.length !== width * height * 4) throw new Error(`resize gave ${rgba.length} bytes for ${width}x${height}`);
@@ -79,10 +143,41 @@ async function personLayers(
   const dx = Math.round(faceW * 0.08);
   const dy = Math.round(faceW * 0.06);
   const layers = await Promise.all([
+    ground ? contactShadow(alphaOnly, width, height, left, top, W, H, faceW) : Promise.resolve(null),
     rawLayer(blurred, width, height, left + dx, top + dy, W, H),
     rawLayer(rgba, width, height, left, top, W, H),
   ]);
   return layers.filter((l): l is OverlayOptions => l !== null);
+}
+
+/**
+ * A soft contact shadow where the person meets the ground: a dark, wide, flat ellipse under the
+ * lowest opaque row of the cut-out (its width that row's extent). Without it a cut-out floats.
+ */
+async function contactShadow(alpha: Buffer, width: number, height: number, left: number, top: number, W: number, H: number, faceW: number): Promise<OverlayOptions | null> {
+  let bottom = -1;
+  let x0 = width;
+  let x1 = -1;
+  for (let y = height - 1; y >= 0 && bottom < 0; y--) {
+    for (let x = 0; x < width; x++) {
+      if ((alpha[y * width + x] ?? 0) > 128) {
+        bottom = y;
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+      }
+    }
+  }
+  if (bottom < 0 || x1 <= x0) return null;
+  const cx = left + (x0 + x1) / 2;
+  const cy = top + bottom;
+  if (cy > H + faceW) return null; // the ground is below the picture
+  const rx = ((x1 - x0) / 2) * 1.1 + faceW * 0.3;
+  const ry = Math.max(6, faceW * 0.22);
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><defs><filter id="b" x="-50%" y="-50%" width="200%" height="200%">` +
+    `<feGaussianBlur stdDeviation="${ry * 0.6}"/></filter></defs>` +
+    `<ellipse cx="${cx}" cy="${cy}" rx="${rx}" ry="${ry}" fill="#1a0d05" opacity="0.45" filter="url(#b)"/></svg>`;
+  return { input: Buffer.from(svg), left: 0, top: 0 };
 }
 
 async function windowLayer(cut: Cutout, crop: Rect, rect: Rect, W: number, H: number): Promise<OverlayOptions[]> {
@@ -159,10 +254,12 @@ export async function composeVariant({ scene, cuts, plan, width: W, height: H, s
     layers.push({ input: await sharp(scene).extract(rect).png({ compressionLevel: 1 }).toBuffer(), left: rect.left, top: rect.top });
   }
   if (plan.under) layers.push({ input: Buffer.from(svgDoc(W, H, plan.under)), left: 0, top: 0 });
-  const tint = plan.people.length ? await sceneTint(scene, W, H) : ([1, 1, 1] as [number, number, number]);
+  const means = plan.people.length ? await sceneMeans(scene, W, H) : ([128, 128, 128] as [number, number, number]);
+  const gains = colourMatch(cuts.map(personStats), means);
   for (const p of plan.people) {
     const cut = cuts[p.cut];
-    if (cut) layers.push(...(await personLayers(cut, p.left, p.top, p.width, p.height, W, H, tint)));
+    // Only a real cut-out stands on the ground; the vignette fades out and has no feet.
+    if (cut) layers.push(...(await personLayers(cut, p.left, p.top, p.width, p.height, W, H, gains[p.cut]!, cut.ground === true)));
     signal.throwIfAborted();
   }
   for (const w of plan.windows) {

@@ -2,6 +2,7 @@
 // (a demo: the kiosk shows 演示模式 while it is active).
 import { defineProvider } from '../../../providerDef';
 import { createLocalGenerator } from '.';
+import { createCutoutService } from './segmenter';
 
 export const localGeneratorProvider = defineProvider({
   id: 'local',
@@ -10,7 +11,12 @@ export const localGeneratorProvider = defineProvider({
   demo: true,
   env: [],
   secrets: [],
-  create: (ctx) => ({
-    generator: createLocalGenerator({ assetsDir: ctx.resources.assetsDir, detectFaces: (img) => ctx.checks.detectFaces(img) }),
-  }),
+  create: (ctx) => {
+    // Real person cut-outs in their own native worker (the model loads on the first cut-out).
+    const cutouts = createCutoutService({ modelsDir: ctx.resources.modelsDir });
+    return {
+      generator: createLocalGenerator({ assetsDir: ctx.resources.assetsDir, detectFaces: (img) => ctx.checks.detectFaces(img), segment: cutouts.segment }),
+      close: () => cutouts.close(),
+    };
+  },
 });

@@ -1,7 +1,9 @@
-// The `local` generator: the kiosk's offline default. No cloud AI — the family's photos are cut out
-// with soft masks around their faces and composed into the chosen style's festive template, four
-// different layouts and colour grades for the four variants (see layouts.ts). Deterministic per
-// seed, streamed one variant at a time, cancellable between steps.
+// The `local` generator: the kiosk's offline default. No cloud AI — the people the face checks
+// found are cut out on the device (native segmentation worker, see segmenter.ts; a soft vignette
+// only when no segmenter is available) and composed into the chosen style's festive scene: scaled
+// to one face size, standing on one ground line, colour-matched to the scene with a contact
+// shadow, four different layouts and colour grades for the four variants (see layouts.ts).
+// Deterministic per seed, streamed one variant at a time, cancellable between steps.
 import type { FaceBox } from '../../../../shared/contract';
 import { KioskFailure } from '../../../../shared/result';
 import { logger } from '../../../infra/log';
@@ -9,7 +11,7 @@ import type { GeneratedVariant, GenerateInput, Generator, VariantFailure } from 
 import { composeVariant } from './compose';
 import { LAYOUTS, planVariant } from './layouts';
 import { outfitKind } from './outfit';
-import { type CutMode, type Cutout, cutPhoto } from './people';
+import { type CutMode, type Cutout, cutPhoto, type Segmenter } from './people';
 import { createRng } from './rng';
 import { sceneFor } from './scene';
 
@@ -20,6 +22,8 @@ export interface LocalGeneratorOptions {
   assetsDir: string;
   /** Used only for a photo that arrives without face boxes. */
   detectFaces?: (image: Buffer) => Promise<FaceBox[]>;
+  /** Real person cut-outs (createCutoutService(...).segment); without it the vignette is used. */
+  segment?: Segmenter;
   /** Output size in pixels; default 1800×1200 (6×4 in at 300 dpi). */
   width?: number;
   height?: number;
@@ -43,7 +47,13 @@ export function createLocalGenerator(opts: LocalGeneratorOptions): Generator {
     }
     let hit = byKey.get(key);
     if (!hit) {
-      hit = cutPhoto(photo, { mode, outfit, detectFaces: opts.detectFaces });
+      hit = cutPhoto(photo, {
+        mode,
+        outfit,
+        detectFaces: opts.detectFaces,
+        segment: opts.segment,
+        onFallback: (reason) => log.warn('cutout-fallback', { reason: reason.slice(0, 200) }),
+      });
       byKey.set(key, hit);
       hit.catch(() => byKey.delete(key));
     }

@@ -3,7 +3,8 @@
 // position changes, sparkles) so a given seed always gives the same picture:
 //   0 row    全家福   everyone in one or two rows in the scene under a ribbon — warm grade
 //   1 frame  画框     a gold picture frame flanked by couplets (对联) — vivid grade
-//   2 scroll 卷轴     each photo in its own window on a hanging scroll (collage) — vintage grade
+//   2 scroll 卷轴     the family painted onto a hanging scroll, two rows (real cut-outs; each photo in
+//                    its own window when only the vignette fallback is available) — vintage grade
 //   3 moon   花好月圆 the family before a full moon inside a 回纹 border — golden grade
 import type { FaceBox, Style } from '../../../../shared/contract';
 import { couplet, cloud, fretBorder, goldFrame, moon, ribbon, type Rect, scroll, seal, sparkles, text, windowFrame } from './ornaments';
@@ -18,6 +19,8 @@ export interface CutGeometry {
   width: number;
   height: number;
   faces: readonly FaceBox[];
+  /** A real cut-out (segmented); false/absent for the vignette fallback. */
+  segmented?: boolean;
 }
 
 /** A soft-masked cut-out drawn at this canvas rectangle. */
@@ -244,6 +247,18 @@ function basePlan(kind: LayoutKind, cuts: readonly CutGeometry[], style: Style, 
       // One or two photos leave room on the paper for a couplet written down both sides.
       const side = n <= 2 ? 190 * u : 0;
       const area = { x: paper.x + 80 * u + side, y: paper.y + 70 * u, w: paper.w - 160 * u - 2 * side, h: paper.h - 250 * u };
+      if (cuts.every((c) => c.segmented)) {
+        // Real cut-outs: the family stands together on the painting, like one group portrait.
+        const people = arrange(cuts, order, { x: area.x, y: area.y, w: area.w, h: area.h + 60 * u }, { overlap: 0.24, rows: n >= 3 ? 2 : 1, maxFace: 200 * u, jitter: 0.05 }, rng);
+        const faces = facesOf(cuts, people);
+        const textY = paper.y + paper.h - 62 * u;
+        const under = scroll(paper) + `<rect x="${area.x}" y="${area.y}" width="${area.w}" height="${area.h + 60 * u}" fill="#E9D9B8" opacity="0.45" rx="${14 * u}"/>`;
+        const over =
+          text(paper.x + paper.w / 2, textY, rng.pick(PHRASES.scroll), 92 * u, { fill: '#7A1212', spacing: 18 * u }) +
+          seal(paper.x + paper.w - 220 * u, textY - 92 * u, 104 * u, rng.pick(PHRASES.seal)) +
+          sparkles(rng, W, paper.y, 18, faces);
+        return { kind, backdrop: { blur: 3 * u, brightness: 0.78 }, sceneWindow: null, under, people, windows: [], over, grade: 'vintage', faces };
+      }
       const cells = gridCells(n, area, 50 * u);
       const windows: WindowPlacement[] = cells.map((cell, i) => {
         // Fit the window to the photo's natural shape inside its cell, so faces are never cut.

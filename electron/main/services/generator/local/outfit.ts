@@ -109,20 +109,65 @@ function garmentMaskSvg(width: number, height: number, faces: readonly FaceBox[]
   );
 }
 
-/** Returns a new raw RGB buffer (same size) with the outfit treatment applied under every face. */
+/** Skin tones (YCbCr box, Chai & Ngan): hands and necks keep their colour inside the garment area. */
+function skinLike(r: number, g: number, b: number): boolean {
+  const cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+  const cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
+  return cb >= 77 && cb <= 127 && cr >= 133 && cr <= 173;
+}
+
+/**
+ * The garment follows the person's own body mask: every pixel of the person below the collar
+ * line of the face whose column it is in, except skin (hands, neck). Softened by a small blur so
+ * the fabric's edge is the body's edge, not a drawn trapezoid.
+ */
+async function bodyGarmentMask(rgb: Buffer, alpha: Buffer, width: number, height: number, faces: readonly FaceBox[]): Promise<Buffer> {
+  const m = Buffer.alloc(width * height);
+  const geo = faces.map(geometry);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      const a = alpha[p] ?? 0;
+      if (a < 8) continue;
+      let best: Geometry | null = null;
+      for (const g of geo) if (!best || Math.abs(g.cx - x) < Math.abs(best.cx - x)) best = g;
+      if (!best || Math.abs(best.cx - x) > 2.8 * best.w) continue;
+      // The neckline dips in the middle, like the drawn collar.
+      const dx = (x - best.cx) / best.w;
+      const line = best.collarTop + 0.22 * best.w * Math.max(0, 1 - dx * dx * 3);
+      if (y < line) continue;
+      const i = p * 3;
+      if (skinLike(rgb[i] ?? 0, rgb[i + 1] ?? 0, rgb[i + 2] ?? 0)) continue;
+      m[p] = a;
+    }
+  }
+  const blur = Math.max(0.8, 0.03 * Math.min(...faces.map((f) => f.w)));
+  const soft = await sharp(m, { raw: { width, height, channels: 1 } }).blur(blur).toColourspace('b-w').raw().toBuffer();
+  if (soft.length !== width * height) throw new Error(`garment mask does not match ${width}x${height}`);
+  return soft;
+}
+
+/**
+ * Returns a new raw RGB buffer (same size) with the outfit treatment applied under every face.
+ * With the person's `alpha` (a real cut-out) the garment follows the body; without it (the
+ * vignette fallback) it is the drawn garment shape.
+ */
 export async function applyOutfit(
   rgb: Buffer,
   width: number,
   height: number,
   faces: readonly FaceBox[],
   kind: OutfitKind,
+  alpha?: Buffer,
 ): Promise<Buffer> {
   if (faces.length === 0) return rgb;
-  const mask = await sharp(Buffer.from(garmentMaskSvg(width, height, faces)))
-    .ensureAlpha()
-    .extractChannel(3)
-    .raw()
-    .toBuffer();
+  const mask = alpha
+    ? await bodyGarmentMask(rgb, alpha, width, height, faces)
+    : await sharp(Buffer.from(garmentMaskSvg(width, height, faces)))
+        .ensureAlpha()
+        .extractChannel(3)
+        .raw()
+        .toBuffer();
   if (mask.length !== width * height) throw new Error(`garment mask does not match ${width}x${height}`);
   const [cr, cg, cb] = GARMENT[kind].rgb;
   const out = Buffer.from(rgb);

@@ -1,7 +1,9 @@
-// Cuts the people out of one checked photo. There is no segmentation model on the kiosk, so the
-// cut is a soft, intentional vignette: a head ellipse plus a shoulder ellipse per face (joined into
-// one blob for a group), feathered in proportion to the face size, fading out below the chest.
-// On a festive backdrop that reads as a portrait style, not as a failed cut-out.
+// Cuts the people out of one checked photo. Normally a real cut-out: the native worker segments
+// the people the face checks found (native/segment: MediaPipe selfie segmentation per person,
+// refined at print resolution), so only they come along — pets, posters and the room stay out.
+// When no segmenter is at hand (model missing, worker down) the cut falls back to a soft,
+// intentional vignette: a head ellipse plus a shoulder ellipse per face, feathered, fading out
+// below the chest — on a festive backdrop that reads as a portrait style, not a failed cut-out.
 import sharp from 'sharp';
 import type { FaceBox } from '../../../../shared/contract';
 import { applyOutfit, type OutfitKind } from './outfit';
@@ -25,6 +27,10 @@ export interface Cutout {
   height: number;
   /** Face boxes in cutout pixels. */
   faces: FaceBox[];
+  /** True for a real cut-out (segmentation), false for the vignette fallback. */
+  segmented?: boolean;
+  /** Its bottom edge is where the people stand (a full group photo), so it casts a contact shadow. */
+  ground?: boolean;
 }
 
 export interface Region {
@@ -108,10 +114,32 @@ function swapsAxes(orientation: number | undefined): boolean {
   return orientation !== undefined && orientation >= 5 && orientation <= 8;
 }
 
+/** The native worker's cut-out (NativeHost 'cut-out'): RGB + refined alpha of the people's crop. */
+export interface SegmentedCut {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  alpha: Uint8Array;
+  faces: FaceBox[];
+}
+
+export type Segmenter = (req: {
+  image: Buffer;
+  faces: FaceBox[];
+  width: number;
+  height: number;
+  mode: CutMode;
+  maxFacePx: number;
+}) => Promise<SegmentedCut>;
+
 export interface CutOptions {
   mode: CutMode;
   outfit: OutfitKind | null;
   detectFaces?: (image: Buffer) => Promise<FaceBox[]>;
+  /** Real cut-outs; without it (or when it fails) the vignette is used. */
+  segment?: Segmenter;
+  /** Told when the vignette had to stand in for a real cut-out (for the log). */
+  onFallback?: (reason: string) => void;
 }
 
 /** Decodes a photo and returns its people as a soft-masked cut-out (faces kept, scaled to at most MAX_FACE_PX). */
@@ -130,6 +158,21 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
     .map((f) => ({ ...f, x: f.x * sx, y: f.y * sy, w: f.w * sx, h: f.h * sy }));
   if (faces.length === 0 && opts.detectFaces) faces = await opts.detectFaces(photo.jpeg).catch(() => []);
   if (faces.length === 0) faces = [guessFace(w0, h0)];
+
+  if (opts.segment && faces.some((f) => f.score > 0)) {
+    try {
+      const c = await opts.segment({ image: photo.jpeg, faces, width: w0, height: h0, mode: opts.mode, maxFacePx: MAX_FACE_PX });
+      const rgbBuf = Buffer.from(c.rgb.buffer, c.rgb.byteOffset, c.rgb.byteLength);
+      const alpha = Buffer.from(c.alpha.buffer, c.alpha.byteOffset, c.alpha.byteLength);
+      if (rgbBuf.length !== c.width * c.height * 3 || alpha.length !== c.width * c.height) throw new Error('cut-out buffers do not match their size');
+      const rgb = opts.outfit ? await applyOutfit(rgbBuf, c.width, c.height, c.faces, opts.outfit, alpha) : rgbBuf;
+      return { rgb, alpha, width: c.width, height: c.height, faces: c.faces, segmented: true, ground: opts.mode === 'group' };
+    } catch (e) {
+      opts.onFallback?.((e as Error).message ?? String(e));
+    }
+  } else if (opts.segment) {
+    opts.onFallback?.('no face boxes');
+  }
 
   const k = Math.min(1, MAX_FACE_PX / Math.max(...faces.map((f) => f.h)));
   const W = Math.max(1, Math.round(w0 * k));
@@ -162,5 +205,5 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
   if (rgb.length !== region.width * region.height * 3 || alpha.length !== region.width * region.height) {
     throw new Error(`cut-out buffers do not match ${region.width}x${region.height}`);
   }
-  return { rgb, alpha, width: region.width, height: region.height, faces: local };
+  return { rgb, alpha, width: region.width, height: region.height, faces: local, segmented: false };
 }

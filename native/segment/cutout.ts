@@ -1,0 +1,94 @@
+// One photo → its people as a cut-out at print resolution: decode (EXIF-oriented, limits
+// enforced, scaled so the largest face is at most `maxFacePx` — plenty for a 300 dpi print),
+// crop to the people, segment them (segment.ts) and hand back RGB + alpha of the crop.
+import { DEFAULT_LIMITS, decodeFailure, open, probeImage, type DecodeLimits } from '../image/decode';
+import type { CutoutArgs, CutoutData, FaceBoxData } from '../protocol';
+import type { SegmentModel } from './model';
+import { segmentPeople, type CutMode } from './segment';
+
+export const DEFAULT_MAX_FACE_PX = 300;
+
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Where to cut: around every face, wide enough for arms and shoulders, clamped to the image. */
+export function bodyRegion(faces: readonly FaceBoxData[], imgW: number, imgH: number, mode: CutMode): Region {
+  let l = Infinity;
+  let t = Infinity;
+  let r = -Infinity;
+  let b = -Infinity;
+  for (const f of faces) {
+    const cx = f.x + f.w / 2;
+    const half = (mode === 'group' ? 2.6 : 2.3) * f.w;
+    l = Math.min(l, cx - half);
+    r = Math.max(r, cx + half);
+    t = Math.min(t, f.y - 0.95 * f.h);
+    b = Math.max(b, mode === 'group' ? imgH : f.y + 3.7 * f.h);
+  }
+  const left = Math.min(imgW - 1, Math.max(0, Math.floor(l)));
+  const top = Math.min(imgH - 1, Math.max(0, Math.floor(t)));
+  const right = Math.min(imgW, Math.ceil(r));
+  const bottom = Math.min(imgH, Math.ceil(b));
+  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+}
+
+/** Upper-body cut-outs end at the chest: fade the last fifth out instead of a straight edge. */
+function fadeBottom(alpha: Uint8Array, w: number, h: number, from = 0.8): void {
+  const y0 = Math.floor(h * from);
+  for (let y = y0; y < h; y++) {
+    const k = 1 - (y - y0) / Math.max(1, h - y0);
+    const row = y * w;
+    for (let x = 0; x < w; x++) alpha[row + x] = Math.round(alpha[row + x]! * k);
+  }
+}
+
+export async function cutOut(model: SegmentModel, args: CutoutArgs, limits: DecodeLimits = DEFAULT_LIMITS): Promise<CutoutData> {
+  const started = performance.now();
+  const probe = await probeImage(args.image, limits);
+  const W0 = probe.width;
+  const H0 = probe.height;
+  // Boxes arrive in the pixels of the image the checks saw (args.width × args.height).
+  const sx = args.width > 0 ? W0 / args.width : 1;
+  const sy = args.height > 0 ? H0 / args.height : 1;
+  const faces = args.faces
+    .filter((f) => f.w > 0 && f.h > 0 && Number.isFinite(f.x + f.y + f.w + f.h))
+    .map((f) => ({ ...f, x: f.x * sx, y: f.y * sy, w: f.w * sx, h: f.h * sy }));
+  if (faces.length === 0) throw new Error('cut-out needs at least one face');
+  const maxFace = args.maxFacePx ?? DEFAULT_MAX_FACE_PX;
+  const k = Math.min(1, maxFace / Math.max(...faces.map((f) => f.h)));
+  const W = Math.max(1, Math.round(W0 * k));
+  const H = Math.max(1, Math.round(H0 * k));
+  const scaled = faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }));
+  const region = bodyRegion(scaled, W, H, args.mode);
+  let rgb: Buffer;
+  try {
+    rgb = await open(args.image, limits)
+      .rotate()
+      .resize(W, H, { fit: 'fill' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .extract(region)
+      .raw()
+      .toBuffer();
+  } catch (e) {
+    throw decodeFailure(e);
+  }
+  if (rgb.length !== region.width * region.height * 3) throw new Error(`decoded ${rgb.length} bytes for ${region.width}x${region.height}`);
+  const decodeMs = performance.now() - started;
+  const local = scaled.map((f) => ({ ...f, x: f.x - region.left, y: f.y - region.top }));
+  const seg = await segmentPeople(model, rgb, region.width, region.height, local, { mode: args.mode });
+  if (args.mode === 'upper-body' && region.top + region.height < H) fadeBottom(seg.alpha, region.width, region.height);
+  return {
+    width: region.width,
+    height: region.height,
+    rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength),
+    alpha: seg.alpha,
+    faces: local,
+    region: { ...region, scale: k },
+    timings: { decodeMs, modelMs: seg.modelMs, refineMs: seg.refineMs, passes: seg.passes },
+  };
+}
