@@ -99,7 +99,10 @@ class HostProcess {
   url = '';
   private ready: Promise<string> | null = null;
   private msgId = 0;
+  private stopping = false;
+  private killing = false;
   restarts = 0;
+  crashes = 0;
 
   constructor(
     private readonly env: Record<string, string>,
@@ -114,6 +117,14 @@ class HostProcess {
     });
     this.proc = proc;
     const out: string[] = [];
+    proc.once('exit', (code, signal) => {
+      // A host that dies on its own is a finding: say so with its last words, and start it again.
+      if (this.proc !== proc || this.stopping || this.killing) return;
+      this.crashes++;
+      this.log(`soak host died by itself (code ${code}, signal ${signal}):\n${out.join('').slice(-2000)}`);
+      this.ready = null;
+      void this.start().catch((e) => this.log(`restart failed: ${(e as Error).message}`));
+    });
     this.ready = new Promise<string>((ok, fail) => {
       proc.stdout!.on('data', (b: Buffer) => {
         out.push(b.toString());
@@ -125,7 +136,7 @@ class HostProcess {
       });
       proc.stderr!.on('data', (b: Buffer) => {
         out.push(b.toString());
-        if (out.length > 200) out.splice(0, 100);
+        if (out.length > 400) out.splice(0, 200);
       });
       proc.once('exit', (code) => fail(new Error(`soak host exited (${code}) before it was ready:\n${out.join('').slice(-3000)}`)));
     });
@@ -152,9 +163,11 @@ class HostProcess {
     const p = this.proc;
     if (!p) return;
     this.ready = null;
+    this.killing = true;
     const gone = new Promise<void>((r) => (p.exitCode !== null ? r() : p.once('exit', () => r())));
     p.kill('SIGKILL');
     await gone;
+    this.killing = false;
     this.restarts++;
     this.log(`killed the host (SIGKILL #${this.restarts}); restarting`);
     await this.start();
@@ -162,6 +175,7 @@ class HostProcess {
 
   async stop(): Promise<void> {
     const p = this.proc;
+    this.stopping = true;
     if (!p || p.exitCode !== null) return;
     const gone = new Promise<void>((r) => p.once('exit', () => r()));
     p.kill('SIGTERM');
@@ -419,7 +433,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       rss_growth_pct: rss0 ? Math.round(((rss1 - rss0) / rss0) * 1000) / 10 : 0,
       temp_files_left: tempFilesIn(dataDir),
       fds_growth: fds1 - fds0,
-      injected: { ...injected, jimeng_faults: Object.values(jimeng.stats.faults).reduce((x, y) => x + (y ?? 0), 0) },
+      injected: { ...injected, host_crashes: host.crashes, jimeng_faults: Object.values(jimeng.stats.faults).reduce((x, y) => x + (y ?? 0), 0) },
       outcomes,
       seconds: Math.round((Date.now() - started) / 100) / 10,
       failures,

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/contract';
+import { statesWhere } from '../shared/orderStates';
 import { dataPaths, privateByDefault, resourcePaths, type DataPaths, type ResourcePaths } from './infra/paths';
 import { logger, setLogFile } from './infra/log';
 import type { Handlers } from './ipc/handlers';
@@ -22,6 +23,7 @@ import { CatalogState, createAdminModule, withCheckThresholds } from './services
 import type { Timing } from './services/orders/context';
 import { createFleetModule, observe, Outcomes, type FleetModule } from './services/fleet';
 import { listOrders } from './services/admin/reports';
+import { readConfigFile } from './services/admin/configFile';
 
 const log = logger('app');
 
@@ -57,8 +59,8 @@ export interface Kiosk {
 /** Asset kinds the kiosk screen may display; results and deliveries never go to the screen unwatermarked. */
 const SCREEN_KINDS = new Set(['original', 'preview']);
 /** After payment the deliver screen shows the paid picture itself. */
-const PAID_STATES = new Set(['paid', 'delivering', 'delivered', 'delivery_failed', 'refund_pending']);
-const LIVE_STATES = new Set(['created', 'checked', 'generating', 'generated', 'picked', 'awaiting_payment', 'payment_closed', 'paid', 'delivering']);
+const PAID_STATES = new Set<string>(statesWhere('paidPicture'));
+const LIVE_STATES = new Set<string>(statesWhere('onScreen'));
 
 export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const env = opts.env ?? process.env;
@@ -158,6 +160,18 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     aiToday: () => costGuard?.today?.() ?? null,
     paperPrinted: () => paper.get().printedTotal,
     uploadsPending: () => providers.oss?.queue.stats().pending ?? 0,
+    settings: {
+      db,
+      repo,
+      config,
+      dataRoot: paths.root,
+      catalog: catalogs,
+      secrets: providers.secrets,
+      activeProviders: { ...config.providers },
+      savedProviders: () => readConfigFile(paths.root).providers,
+    },
+    // Remote settings wait until no family is in the middle of an order.
+    idle: () => (db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE state IN (${[...LIVE_STATES].map(() => '?').join(',')})`).get(...LIVE_STATES) as { n: number }).n === 0,
     attention: () => {
       const out: Record<string, number> = {};
       for (const row of listOrders(db, { limit: 500 })) for (const a of row.attention) if (a !== 'GENERATION_FAILED') out[a] = (out[a] ?? 0) + 1;

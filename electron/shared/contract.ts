@@ -2,6 +2,7 @@
 // Both hosts bind every call listed here: Electron over ipcMain.handle, the browser host over
 // HTTP POST /api/<name>. Events flow the other way (IPC send / WebSocket). Pure TS: zod only.
 import { z } from 'zod';
+import { ORDER_STATES } from './orderStates';
 import type { Result } from './result';
 
 // ---------------------------------------------------------------- shared shapes
@@ -17,22 +18,8 @@ const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const ProductId = z.enum(['puzzle', 'makeover']);
 export type ProductId = z.infer<typeof ProductId>;
 
-export const OrderState = z.enum([
-  'created',
-  'checked',
-  'generating',
-  'generated',
-  'picked',
-  'awaiting_payment',
-  'paid',
-  'delivering',
-  'delivered',
-  'abandoned',
-  'payment_closed',
-  'delivery_failed',
-  'refund_pending',
-  'refunded',
-]);
+/** The states themselves and what each means live in orderStates.ts (one list). */
+export const OrderState = z.enum(ORDER_STATES);
 export type OrderState = z.infer<typeof OrderState>;
 
 /**

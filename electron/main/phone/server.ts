@@ -5,6 +5,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { STATES } from '../../shared/orderStates';
 import { KioskFailure, toKioskError } from '../../shared/result';
 import { baseHeaders, CSP, readBody, RequestNoise, safeDecode, sendJson as json, serveFile } from '../infra/http';
 import { logger } from '../infra/log';
@@ -172,7 +173,7 @@ export class PhoneServer {
       return json(res, 404, fail('TOKEN_EXPIRED', '二维码已过期，请在屏幕上重新生成'));
     }
     const order = this.deps.repo.order(t.order_id);
-    if (!order || !['created', 'checked'].includes(order.state)) {
+    if (!order || !STATES[order.state].takesPhotos) {
       req.resume();
       return json(res, 410, fail('TOKEN_EXPIRED', '拍摄环节已结束，无法再上传'));
     }

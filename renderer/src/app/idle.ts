@@ -1,11 +1,12 @@
 // When an untouched kiosk goes back to the attract loop, and what it must settle first.
 import type { OrderState, OrderView } from '../../../electron/shared/contract';
+import { prePaymentStates, statesWhere } from '../../../electron/shared/orderStates';
 import type { Phase } from './phase';
 
 /** A paid order is being delivered: walking away must never cancel or hide it. */
-const PROTECTED: ReadonlySet<OrderState> = new Set(['paid', 'delivering']);
+const PROTECTED: ReadonlySet<OrderState> = new Set(statesWhere('idleProtected'));
 /** States before payment: the order is given up when the family walks away. */
-const ABANDONABLE: ReadonlySet<OrderState> = new Set(['created', 'checked', 'generating', 'generated', 'picked']);
+const ABANDONABLE: ReadonlySet<OrderState> = new Set(prePaymentStates);
 
 /** The "still there?" warning shows this long before the reset. */
 export const IDLE_WARNING_MS = 10_000;

@@ -1,6 +1,7 @@
 // An absent relative's photo for 时空拼图: pick, preview, shrink on the phone, upload, see the check.
 import { useEffect, useState } from 'react';
 import { usePrefs, useT } from '../app/prefs';
+import { adviceOf, refusalsOf } from '../capture/advice';
 import { reasonText } from '../i18n';
 import type { PhoneApi, UploadInfo, UploadOutcome } from './api';
 import { PhoneError, PhoneShell } from './PhoneShell';
@@ -16,6 +17,8 @@ export function UploadPage({ api, token }: { api: PhoneApi; token: string }) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<UploadOutcome | null>(null);
   const [unreadable, setUnreadable] = useState(false);
+  // Advice on an accepted photo (turned head, a little dark …): it already counts; "仍然使用" keeps it.
+  const [kept, setKept] = useState(false);
 
   useEffect(() => {
     if (!jpeg) return;
@@ -27,6 +30,7 @@ export function UploadPage({ api, token }: { api: PhoneApi; token: string }) {
   async function choose(file: File | undefined) {
     if (!file) return;
     setOutcome(null);
+    setKept(false);
     setError(null);
     setUnreadable(false);
     setBusy(true);
@@ -77,10 +81,17 @@ export function UploadPage({ api, token }: { api: PhoneApi; token: string }) {
           )}
           {outcome && (
             <div className={`phone-result ${outcome.ok ? 'is-ok' : 'is-bad'}`} data-testid="upload-result" data-ok={outcome.ok}>
-              <strong>{outcome.ok ? t('phone.upload.ok') : t('phone.upload.bad')}</strong>
-              {outcome.reasons.map((r) => (
-                <span key={r.code}>{reasonText(lang, r)}</span>
+              <strong>{outcome.ok ? (adviceOf(outcome).length && !kept ? t('phone.upload.okAdvice') : t('phone.upload.ok')) : t('phone.upload.bad')}</strong>
+              {(outcome.ok ? (kept ? [] : adviceOf(outcome)) : refusalsOf(outcome)).map((r) => (
+                <span key={r.code} data-kind={outcome.ok ? 'advice' : 'refusal'}>
+                  {reasonText(lang, r)}
+                </span>
               ))}
+              {outcome.ok && adviceOf(outcome).length > 0 && !kept && (
+                <button type="button" className="btn btn-primary phone-btn" data-testid="upload-use-anyway" onClick={() => setKept(true)}>
+                  {t('phone.upload.useAnyway')}
+                </button>
+              )}
               <button
                 type="button"
                 className="btn btn-secondary phone-btn"
@@ -91,7 +102,7 @@ export function UploadPage({ api, token }: { api: PhoneApi; token: string }) {
                   setPreview(null);
                 }}
               >
-                {t('phone.upload.another')}
+                {outcome.ok && adviceOf(outcome).length > 0 && !kept ? t('phone.upload.retake') : t('phone.upload.another')}
               </button>
             </div>
           )}

@@ -9,6 +9,7 @@ import { okPhotos } from '../app/orderMerge';
 import { usePrefs, useT } from '../app/prefs';
 import { useAction } from '../app/useAction';
 import { usePollOrder } from '../app/usePollOrder';
+import { adviceOf, refusalsOf } from '../capture/advice';
 import { grabFrame } from '../capture/frames';
 import { useCamera } from '../capture/useCamera';
 import { useGuidance } from '../capture/useGuidance';
@@ -109,6 +110,10 @@ export function CaptureScreen() {
   }, [phoneCount]);
 
   const last = photos[photos.length - 1];
+  // Advice on the newest photo (turned head, a little dark …): it already counts; the family may
+  // keep it ("仍然使用") or retake. Dismissed per photo, so it is asked once.
+  const [kept, setKept] = useState<ReadonlySet<string>>(new Set());
+  const lastAdvice = last && !kept.has(last.id) ? adviceOf(last) : [];
   const canRetake = !!last && (!last.ok || full) && !counting && !add.busy && !remove.busy;
   const busy = counting || add.busy || remove.busy || generate.busy;
 
@@ -177,15 +182,33 @@ export function CaptureScreen() {
           <p className="shots-count">
             {t('capture.count', { n: photos.length, max: maxPhotos })} · {status}
           </p>
+          {last && lastAdvice.length > 0 && !counting && (
+            <div className="advice" data-testid="capture-advice">
+              <p className="advice-title">{t('capture.adviceTitle')}</p>
+              {lastAdvice.map((r) => (
+                <p key={r.code} className="advice-item" data-code={r.code}>
+                  {reasonText(lang, r)}
+                </p>
+              ))}
+              <div className="advice-actions">
+                <Button testId="capture-use-anyway" variant="secondary" onClick={() => setKept((k) => new Set(k).add(last.id))}>
+                  {t('capture.useAnyway')}
+                </Button>
+                <Button testId="capture-advice-retake" onClick={() => void retake()} disabled={busy || camera.status !== 'live'}>
+                  {t('capture.retake')}
+                </Button>
+              </div>
+            </div>
+          )}
           <ul className="shots-list">
             {photos.map((p, i) => (
               <li key={p.id} className={`shot${p.ok ? ' is-ok' : ' is-bad'}`} data-testid={`capture-photo-${i}`} data-ok={p.ok}>
                 <img src={kiosk.mediaUrl(p.assetId)} alt="" className="shot-img" />
                 <div className="shot-info">
-                  <span className={`badge ${p.ok ? 'badge-ok' : 'badge-bad'}`}>{p.ok ? t('capture.ok') : t('capture.bad')}</span>
+                  <span className={`badge ${p.ok ? 'badge-ok' : 'badge-bad'}`}>{p.ok ? (adviceOf(p).length ? t('capture.okAdvice') : t('capture.ok')) : t('capture.bad')}</span>
                   {p.source === 'phone' && <span className="badge">{t('capture.fromPhone')}</span>}
-                  {p.reasons.map((r) => (
-                    <span key={r.code} className="shot-reason">
+                  {(p.ok ? adviceOf(p) : refusalsOf(p)).map((r) => (
+                    <span key={r.code} className={`shot-reason${p.ok ? ' is-advice' : ''}`} data-kind={p.ok ? 'advice' : 'refusal'}>
                       {reasonText(lang, r)}
                     </span>
                   ))}

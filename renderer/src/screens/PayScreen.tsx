@@ -17,10 +17,11 @@ import { ErrorNote } from '../components/ErrorNote';
 import { QrImage } from '../components/QrImage';
 import { Screen } from '../components/Screen';
 import { getKiosk } from '../platform/bridge';
+import { statesWhere } from '../../../electron/shared/orderStates';
 
 const SUCCESS_PAUSE_MS = 2000;
 const CLOSED_PAUSE_MS = 4000;
-const PAID_STATES = new Set(['paid', 'delivering', 'delivered', 'delivery_failed', 'refund_pending', 'refunded']);
+const PAID_STATES = new Set<string>(statesWhere('paymentDone'));
 
 function useNow(everyMs: number): number {
   const [now, setNow] = useState(Date.now());

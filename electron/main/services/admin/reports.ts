@@ -1,14 +1,15 @@
 // Orders and money as the operator sees them: orders that need a person first, sales for today,
 // the last 7 days and by package, refunds, and a CSV for the accountant. All read-only SQL.
 import type { AdminOrderRow, OrderState, SalesReport } from '../../../shared/contract';
+import { statesWhere } from '../../../shared/orderStates';
 import type { Db } from '../store/db';
 import type { DeliveryRow, OrderRow, RefundRow } from '../orders/repo';
 
 type Attention = AdminOrderRow['attention'][number];
 
 /** States a customer reached with money or a delivery involved; the rest (abandoned sessions) are noise. */
-const MONEY_STATES: OrderState[] = ['awaiting_payment', 'paid', 'delivering', 'delivered', 'payment_closed', 'delivery_failed', 'refund_pending', 'refunded'];
-const REPRINTABLE: OrderState[] = ['delivered', 'delivery_failed', 'refunded', 'refund_pending'];
+const MONEY_STATES: OrderState[] = statesWhere('involvesMoney');
+const REPRINTABLE: OrderState[] = statesWhere('reprintable');
 /** A `delivering` order untouched this long (or whose delivery threw) needs the operator: retry or refund. */
 export const DELIVERY_STALE_MS = 15 * 60_000;
 

@@ -19,6 +19,11 @@ import { createFleetOss, type FleetOss } from './objects';
 import { Outcomes } from './outcomes';
 import { createFleetOutbox, type FleetOutbox } from './outbox';
 import { FleetReporter } from './reporter';
+import { RemoteSettings, remoteSettingsStateFile } from './remoteSettings';
+import { runBackup } from './backup';
+import { localDay } from './counters';
+import type { SettingsDeps } from '../admin/settings';
+import { existsSync as exists, readFileSync } from 'node:fs';
 
 export { Outcomes, observe } from './outcomes';
 export { FLEET_SECRET_NAMES } from './config';
@@ -40,6 +45,10 @@ export interface FleetModuleOptions {
   uploadsPending: () => number;
   /** Paid orders needing a person, by attention code. */
   attention: () => Record<string, number>;
+  /** The admin form's settings plumbing: remote settings are validated and applied through it. */
+  settings?: SettingsDeps;
+  /** No family in the middle of an order (remote settings wait for this). */
+  idle?: () => boolean;
   now?: () => number;
 }
 
@@ -54,6 +63,11 @@ export interface FleetModule {
   readonly secrets: SecretReader;
   /** True when the previous run did not stop cleanly. */
   readonly crashRestart: boolean;
+  readonly remoteSettings: RemoteSettings | null;
+  /** Checks the group's settings document now (applies it when newer, valid and idle). */
+  checkSettings(): Promise<string>;
+  /** Runs the nightly backup now if it is due (or always with force). */
+  backupIfDue(force?: boolean): Promise<string | null>;
   /** One heartbeat now (tests, the admin screen). */
   beat(): Promise<void>;
   /** Evaluates the alert conditions now. */
@@ -102,10 +116,44 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
     stateFile: join(o.dataDir, 'fleet-state.json'),
     bootAt,
     crashRestart,
-    settingsVersion: () => null,
-    lastBackupAt: () => null,
+    settingsVersion: () => remoteSettings?.version() ?? null,
+    lastBackupAt: () => backupState().lastAt,
     now,
   });
+  const remoteSettings = oss && o.settings ? new RemoteSettings({ oss, prefix: config.prefix, group: config.group, publicKeyPem: config.settingsPublicKey, settings: o.settings, idle: o.idle ?? (() => true), stateFile: remoteSettingsStateFile(o.dataDir) }) : null;
+  const checkSettings = async (): Promise<string> => {
+    if (!remoteSettings) return 'off';
+    const r = await remoteSettings.check();
+    // A family is at the kiosk: try again shortly, not at the next poll.
+    if (r === 'deferred') setTimeout(() => void checkSettings().catch((e: unknown) => log.error('settings.failed', { error: e as Error })), 30_000).unref();
+    return r;
+  };
+
+  // Nightly backup: after `backup.hour` local time, once a day; an hour later again if it failed.
+  const backupFile = join(o.dataDir, 'fleet-backup.json');
+  const backupState = (): { lastAt: string | null; lastDay: string | null } => {
+    try {
+      if (exists(backupFile)) return JSON.parse(readFileSync(backupFile, 'utf8')) as { lastAt: string | null; lastDay: string | null };
+    } catch {
+      // unreadable: treat as never backed up
+    }
+    return { lastAt: null, lastDay: null };
+  };
+  const backupIfDue = async (force = false): Promise<string | null> => {
+    const keyHex = secrets('fleet.backup-key');
+    if (!oss || !config.backup.enabled) return null;
+    if (!keyHex) {
+      log.warn('backup.no_key', { reason: 'fleet.backup-key is not in the secret store' });
+      return null;
+    }
+    const t = now();
+    const today = localDay(t);
+    if (!force && (new Date(t).getHours() < config.backup.hour || backupState().lastDay === today)) return null;
+    const r = await runBackup({ db: o.db, kioskId: o.config.kioskId, keyHex, oss, prefix: config.prefix, keep: config.backup.keep, tmpDir: join(o.dataDir, 'work'), now });
+    writeFileAtomic(backupFile, JSON.stringify({ lastAt: new Date(t).toISOString(), lastDay: today }));
+    log.info('backup.done', { key: r.key, bytes: r.bytes, deleted: r.deleted.length });
+    return r.key;
+  };
   const alerter = new Alerter({ dir: o.dataDir, kioskId: o.config.kioskId, group: () => config.group, secrets, now });
   let crashToAlert = crashRestart;
   const timers: NodeJS.Timeout[] = [];
@@ -139,6 +187,9 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
     outbox,
     secrets,
     crashRestart,
+    remoteSettings,
+    checkSettings,
+    backupIfDue,
     beat,
     checkAlerts,
     start() {
@@ -157,6 +208,8 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
       };
       every(config.heartbeatSec * 1000, beat, 'heartbeat', 15_000);
       every(60_000, checkAlerts, 'alerts', 20_000);
+      every(config.settingsCheckSec * 1000, async () => void (await checkSettings()), 'settings', 30_000);
+      every(3_600_000, async () => void (await backupIfDue()), 'backup', 60_000);
     },
     async stop() {
       for (const t of timers) clearTimeout(t);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { OrderView } from '../../../shared/contract';
+import { STATES } from '../../../shared/orderStates';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
 import { tx } from '../store/db';
@@ -349,7 +350,7 @@ export class DeliveryFlow {
   async reprint(orderId: string, actor: string): Promise<boolean> {
     const o = this.deps.repo.order(orderId);
     const d = this.deps.repo.delivery(orderId);
-    if (!o || !d || !d.result_asset_id || !['delivered', 'delivery_failed', 'refunded', 'refund_pending'].includes(o.state)) return false;
+    if (!o || !d || !d.result_asset_id || !STATES[o.state].reprintable) return false;
     const n = (this.deps.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE order_id = ? AND action = 'reprint'").get(orderId) as { n: number }).n + 1;
     this.deps.repo.audit(actor, 'reprint', orderId, { attempt: n });
     this.deps.repo.setDelivery(orderId, {

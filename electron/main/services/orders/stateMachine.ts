@@ -1,38 +1,14 @@
 // The order's life (ARCHITECTURE.md §5). Every transition is one SQLite transaction, committed
 // before the side effect it leads to, and recorded in order_transitions for the audit trail.
-import type { OrderState } from '../../../shared/contract';
+import { finalStates, prePaymentStates, STATES, type OrderState } from '../../../shared/orderStates';
 import { KioskFailure } from '../../../shared/result';
 import { tx, type Db } from '../store/db';
 
-const allowed: Record<OrderState, readonly OrderState[]> = {
-  created: ['checked', 'abandoned'],
-  checked: ['created', 'generating', 'abandoned'],
-  // A failed generation goes back to checked so the family can try again for free.
-  generating: ['generated', 'checked', 'abandoned'],
-  generated: ['picked', 'generating', 'abandoned'],
-  // Free packages (price 0) skip awaiting_payment.
-  picked: ['awaiting_payment', 'paid', 'abandoned'],
-  awaiting_payment: ['paid', 'payment_closed'],
-  // After a cancel the family may choose another package; a payment that still turns up is refunded.
-  payment_closed: ['awaiting_payment', 'abandoned', 'refund_pending'],
-  paid: ['delivering'],
-  delivering: ['delivered', 'delivery_failed'],
-  // The operator may refund a delivered order (a complaint); the system never does.
-  delivered: ['refund_pending'],
-  // The operator may retry a failed delivery (reprint) instead of refunding.
-  delivery_failed: ['refund_pending', 'delivering'],
-  refund_pending: ['refunded'],
-  refunded: [],
-  abandoned: ['refund_pending'],
-};
-
-/** States in which nothing more will happen to the order. */
-export const finalStates: readonly OrderState[] = ['delivered', 'refunded', 'abandoned', 'payment_closed'];
-/** States in which the customer has not paid and the kiosk may still give up on the order. */
-export const prePaymentStates: readonly OrderState[] = ['created', 'checked', 'generating', 'generated', 'picked'];
+/** States in which nothing more will happen to the order; before payment. Both from orderStates.ts. */
+export { finalStates, prePaymentStates };
 
 export function canTransition(from: OrderState, to: OrderState): boolean {
-  return allowed[from].includes(to);
+  return STATES[from].next.includes(to);
 }
 
 export interface TransitionOptions {

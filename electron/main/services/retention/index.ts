@@ -5,6 +5,7 @@
 // Runs at start-up and every hour; idempotent, and a file that is already gone is not an error.
 import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { statesWhere } from '../../../shared/orderStates';
 import { logger } from '../../infra/log';
 import type { KioskConfig } from '../config';
 import type { OrdersRepo } from '../orders/repo';
@@ -19,7 +20,7 @@ const ORIGINAL_KINDS = ['original'];
  * States in which the family's part is over; a live order keeps its photos. A refund still pending
  * (or a failed delivery on its way to one) needs money, not photos, so it counts as ended here.
  */
-const ENDED = ['delivered', 'refunded', 'abandoned', 'payment_closed', 'refund_pending', 'delivery_failed'];
+const ENDED: string[] = statesWhere('photosDone');
 
 export interface RetentionDeps {
   db: Db;
