@@ -41,7 +41,7 @@ describe('provider registry', () => {
     const names = secretNames();
     expect(new Set(names).size).toBe(names.length);
     expect(names.filter((n) => n.startsWith('jimeng.'))).toEqual(['jimeng.access-key', 'jimeng.secret-key']);
-    // The admin screen accepts every provider secret (and, beside them, the fleet's own).
+    // The admin screen accepts every provider secret (and the fleet's own keys besides).
     expect(SECRET_NAMES).toEqual(expect.arrayContaining(names));
     expect(names).toEqual(expect.arrayContaining(['wechatpay.private-key', 'wechatpay.apiv3-key', 'oss.access-key-id', 'oss.access-key-secret']));
   });
