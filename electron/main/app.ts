@@ -18,6 +18,7 @@ import { demoProviders } from './providerRegistry';
 import { OrderService } from './services/orders';
 import { OrdersRepo } from './services/orders/repo';
 import { decodeImage } from './services/orders/session';
+import { isPaymentMethod } from './services/payment/types';
 import { createProviders, type ProviderPlatform, type Providers } from './providers';
 import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
@@ -119,6 +120,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     gate: providers.gate,
     aiBudget: providers.aiBudget,
     payment: observe(providers.payment, 'payment', outcomes),
+    payments: providers.payments.map((p) => observe(p, 'payment', outcomes)),
+    paymentMethods: () => providers.paymentMethods,
     printer,
     printLayout: providers.printLayout,
     printMedia: providers.printMedia,
@@ -196,7 +199,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
         version: opts.version,
       });
       // The customer screens: 暂停服务 while the sale is stopped; 演示模式 ribbon while a demo provider is active.
-      return { ...c, settings: { ...c.settings, saleStopped: saleGuard.view(), demo: demoProviders(config.providers).map((d) => d.kind) } };
+      return { ...c, settings: { ...c.settings, paymentMethods: orders.money.methods().filter(isPaymentMethod), saleStopped: saleGuard.view(), demo: demoProviders(config.providers).map((d) => d.kind) } };
     },
     'session:accept-consent': async ({ lang }) => {
       saleGuard.assertSelling();
@@ -214,9 +217,9 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'generate:start': ({ orderId }) => orders.generation.startTry(orderId),
     'generate:regenerate': ({ orderId }) => orders.generation.regenerate(orderId),
     'order:pick-variant': ({ orderId, index, effect }) => orders.generation.pick(orderId, index, effect ?? null),
-    'payment:start': async ({ orderId, packageId }) => {
+    'payment:start': async ({ orderId, packageId, method }) => {
       saleGuard.assertSelling();
-      return orders.money.start(orderId, packageId, (copies) => printer.readiness(copies));
+      return orders.money.start(orderId, packageId, (copies) => printer.readiness(copies), method);
     },
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),

@@ -278,6 +278,12 @@ export const en: Record<MessageKey, string> = {
   'pay.success': 'Payment received',
   'pay.freeSuccess': 'Confirmed',
   'pay.closed': 'Order closed',
+  'pay.method.wechatpay': 'WeChat Pay',
+  'pay.method.alipay': 'Alipay',
+  'pay.method.simulated': 'Simulated (demo)',
+  'pay.scan.wechatpay': 'Use WeChat "Scan"',
+  'pay.scan.alipay': 'Use Alipay "Scan"',
+  'pay.scan.simulated': 'Demo: scan, then tap "确认支付"',
 
   // the sale (issue 15): consent with product, try-then-buy, the pick after payment
   'consent.chooseProduct': 'Agree and make:',
