@@ -68,6 +68,8 @@ export interface CutoutArgs {
   mode: 'upper-body' | 'group';
   /** The cut-out is scaled so the largest face is at most this tall (default 300: a 300 dpi print). */
   maxFacePx?: number;
+  /** …and its long side at most this (default 1800: the print's width). */
+  maxLongPx?: number;
 }
 
 export interface CutoutData {

@@ -81,7 +81,15 @@ export const requirements = [
     scopes: ['electron'],
     platforms: ['linux'],
     debian: ['xvfb'],
-    check: (p) => (p.env.DISPLAY || p.env.WAYLAND_DISPLAY || p.onPath('xvfb-run') ? null : 'no DISPLAY and xvfb-run not on PATH'),
+    check: (p) => (hasDisplay(p.env) || p.onPath('xvfb-run') ? null : 'no DISPLAY and xvfb-run not on PATH'),
+  },
+  {
+    id: 'display',
+    scopes: ['electron'],
+    platforms: ['linux'],
+    after: ['xvfb-run'],
+    fix: 'xvfb-run -a npm run test:electron',
+    check: (p) => (hasDisplay(p.env) ? null : 'no DISPLAY: the Electron window needs an X server'),
   },
   {
     id: 'electron',
@@ -94,6 +102,8 @@ export const requirements = [
     },
   },
 ];
+
+const hasDisplay = (env) => Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 
 const SCOPES = { test: ['unit', 'e2e'], unit: ['unit'], e2e: ['e2e'], electron: ['electron'] };
 

@@ -29,7 +29,7 @@ function machine(over: Partial<Probe> & { missing?: string[]; env?: Record<strin
 describe('check-system', () => {
   it('finds nothing missing on a machine set up as the README says', () => {
     expect(systemProblems('test', machine())).toEqual([]);
-    expect(systemProblems('electron', machine({ electronBinary: () => '/x/electron' }))).toEqual([]);
+    expect(systemProblems('electron', machine({ env: { DISPLAY: ':99' }, electronBinary: () => '/x/electron' }))).toEqual([]);
   });
 
   it('names a missing Chromium with the apt-get line that installs it', () => {
@@ -85,6 +85,9 @@ describe('check-system', () => {
     expect(noElectron[0]).toMatch(/^missing: electron — fix with: npm install/);
     const headless = machine({ missing: ['xvfb-run'], electronBinary: () => '/x/electron' });
     expect(formatProblems(systemProblems('electron', headless))).toEqual(['missing: xvfb-run — install with: sudo apt-get install -y xvfb (no DISPLAY and xvfb-run not on PATH)']);
+    // xvfb-run installed but not used: say how to run under it.
+    const notWrapped = machine({ electronBinary: () => '/x/electron' });
+    expect(formatProblems(systemProblems('electron', notWrapped))).toEqual(['missing: display — fix with: xvfb-run -a npm run test:electron (no DISPLAY: the Electron window needs an X server)']);
     expect(systemProblems('electron', machine({ missing: ['xvfb-run'], env: { DISPLAY: ':0' }, electronBinary: () => '/x/electron' }))).toEqual([]);
   });
 

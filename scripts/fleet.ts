@@ -4,6 +4,9 @@
 //   report   --out DIR [--days 30] [--cache DIR]   HTML page + CSV files; ends with one RESULT line
 //   publish  --group G --file settings.json --key operator.pem   signs (Ed25519) and uploads remote settings
 //   genkey   --out operator.pem               an Ed25519 key pair for publishing settings
+//   stage    --channel G --percent N [--from latest] [--updates-prefix updates/]
+//            copies the release's <from>.yml (and -linux.yml) on the update feed to the group's channel
+//            with electron-updater's stagingPercentage = N (10 → 50 → 100 is a staged rollout)
 // OSS: the OSS_* environment variables (README "Object storage"). Without OSS_BUCKET the commands use
 // the local fake OSS kept in --oss-dir (default .fleet-sim/oss), through the same ali-oss adapter —
 // then FLEET_MASTER_KEY defaults to a demo key and the report says DEMO DATA.
@@ -17,6 +20,7 @@ import { simulateFleet } from '../electron/main/services/fleet/report/simulate';
 import { publishSettings } from '../electron/main/services/fleet/remoteSettings';
 import { deriveBackupKey } from '../electron/main/services/fleet/backup';
 import { deriveKioskKey, generateSigningKeys } from '../electron/main/services/fleet/sign';
+import { setStagingPercentage } from '../electron/main/services/fleet/updater';
 import { OssConfig, ossConfigFromEnv } from '../electron/main/services/share/oss/config';
 import { startFakeOss, type FakeOss } from '../electron/sim/oss/fakeOss';
 
@@ -41,6 +45,10 @@ const { values } = parseArgs({
     file: { type: 'string' },
     key: { type: 'string' },
     seed: { type: 'string', default: '2026' },
+    channel: { type: 'string' },
+    percent: { type: 'string' },
+    from: { type: 'string', default: 'latest' },
+    'updates-prefix': { type: 'string', default: 'updates/' },
   },
 });
 
@@ -122,6 +130,24 @@ switch (command) {
     process.stdout.write(`published settings ${doc.version} for group ${values.group} (${doc.key})\n`);
     break;
   }
+  case 'stage': {
+    if (!values.channel || !/^[a-z0-9-]{1,32}$/.test(values.channel)) fail('--channel is the group\'s channel (a-z, 0-9, -)');
+    const percent = Number(values.percent);
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100) fail('--percent must be 0..100');
+    const { oss, fake } = await connect();
+    let staged = 0;
+    for (const suffix of ['', '-linux', '-mac']) {
+      const src = await oss.get(`${values['updates-prefix']}${values.from}${suffix}.yml`);
+      if (!src) continue;
+      const out = setStagingPercentage(src.toString('utf8'), percent);
+      await oss.putBuffer(`${values['updates-prefix']}${values.channel}${suffix}.yml`, Buffer.from(out), 'text/yaml', { publicRead: true });
+      process.stdout.write(`${values['updates-prefix']}${values.channel}${suffix}.yml ← ${values.from}${suffix}.yml, stagingPercentage ${percent}\n`);
+      staged++;
+    }
+    await fake?.close();
+    if (!staged) fail(`no ${values['updates-prefix']}${values.from}.yml on the feed: upload the release (installers, blockmaps, latest.yml) first`);
+    break;
+  }
   default:
-    fail('usage: npm run fleet -- keys|genkey|simulate|report|publish …  (see scripts/fleet.ts)');
+    fail('usage: npm run fleet -- keys|genkey|simulate|report|publish|stage …  (see scripts/fleet.ts)');
 }

@@ -12,6 +12,8 @@ import type { Handlers } from './ipc/handlers';
 import { PhoneServer } from './phone/server';
 import { loadCatalog } from './services/catalog';
 import { loadConfig, phoneBaseUrl, type KioskConfig } from './services/config';
+import { SaleGuard } from './services/config/saleGuard';
+import { demoProviders } from './providerRegistry';
 import { OrderService } from './services/orders';
 import { OrdersRepo } from './services/orders/repo';
 import { decodeImage } from './services/orders/session';
@@ -51,6 +53,8 @@ export interface Kiosk {
   db: Db;
   orders: OrderService;
   providers: Providers;
+  /** Why the sale is stopped (config problems), if it is. */
+  saleGuard: SaleGuard;
   fleet: FleetModule;
   close(): Promise<void>;
 }
@@ -69,7 +73,9 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const paths = dataPaths(opts.dataDir);
   setLogFile(join(paths.logs, 'kiosk.log'));
   if (privacy.tightened) log.info('data.permissions_tightened', { entries: privacy.tightened });
-  const { config, firstRun } = loadConfig(paths.root, env);
+  const { config, firstRun, fileState, problems } = loadConfig(paths.root, env);
+  // Fail closed: a money setting in doubt (or a chosen provider that cannot start) stops the sale.
+  const saleGuard = new SaleGuard(problems);
   log.info('starting', { host: opts.host, version: opts.version, dataDir: paths.root, firstRun, providers: config.providers });
 
   // A broken catalogue stops start-up with the file and field named (CatalogError), before any customer sees it.
@@ -98,6 +104,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     // Print progress for the delivery screen; job keys are print-<orderId>[.aN|.rN].
     onPrintUpdate: (jobKey) => void late.orders?.session.changed(jobKey.replace(/^print-/, '').split('.')[0]!).catch(() => undefined),
     platform: opts.platform,
+    guard: saleGuard,
     onUploadAttempt: (ok, code) => outcomes.record('upload', ok, code ?? undefined),
   });
   // The spooler counts paper as jobs complete; at 0 print packages are not offered (readiness).
@@ -140,6 +147,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     secrets: providers.secrets,
     version: opts.version,
     host: opts.host,
+    configUsable: fileState === 'ok',
+    saleGuard,
     exit: opts.exit ?? (() => process.kill(process.pid, 'SIGTERM')),
   });
 
@@ -194,10 +203,16 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
           printerMessage: printerStatus.ready ? undefined : '打印机暂时不能使用，可选择电子版',
           host: opts.host,
           version: opts.version,
+          // The customer screens: 暂停服务 while the sale is stopped; 演示模式 ribbon while a demo provider is active.
+          saleStopped: saleGuard.view(),
+          demo: demoProviders(config.providers).map((d) => d.kind),
         },
       };
     },
-    'session:accept-consent': ({ lang }) => s.acceptConsent(lang),
+    'session:accept-consent': async ({ lang }) => {
+      saleGuard.assertSelling();
+      return s.acceptConsent(lang);
+    },
     'order:get': ({ orderId }) => s.view(orderId),
     'order:choose-product': ({ orderId, productId, styleId, outfitId }) => s.chooseProduct(orderId, productId, styleId, outfitId),
     'capture:add-photo': ({ orderId, image }) => s.addPhoto(orderId, decodeImage(image), 'camera'),
@@ -210,7 +225,10 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'generate:start': ({ orderId }) => s.startGeneration(orderId),
     'generate:regenerate': ({ orderId }) => s.regenerate(orderId),
     'order:pick-variant': ({ orderId, index }) => s.pick(orderId, index),
-    'payment:start': ({ orderId, packageId }) => orders.money.start(orderId, packageId, (copies) => printer.readiness(copies)),
+    'payment:start': async ({ orderId, packageId }) => {
+      saleGuard.assertSelling();
+      return orders.money.start(orderId, packageId, (copies) => printer.readiness(copies));
+    },
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),
     ...operator.handlers,
@@ -264,6 +282,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     db,
     orders,
     providers,
+    saleGuard,
     fleet,
     close: async () => {
       stopRetention();

@@ -12,6 +12,7 @@ import { resolveInside, safeDecode } from './infra/http';
 import { logger } from './infra/log';
 import { APP_ORIGIN, ELECTRON_CSP, blockedShortcut, isAppUrl, permissionAllowed } from './security/policy';
 import { createKioskWindow } from './windows/kioskWindow';
+import { KioskUpdater, updateFeed, type UpdaterLike } from './services/fleet/updater';
 import { printPdfSilently } from './windows/printWindow';
 
 const log = logger('electron');
@@ -69,6 +70,9 @@ async function start(): Promise<void> {
       printPdf: (pdfPath, options) => printPdfSilently(pdfPath, options),
     },
   });
+
+  // Staged updates from the group's channel on OSS (services/fleet/updater.ts); only an installed app updates.
+  if (app.isPackaged) void startUpdates(kiosk).catch((e: unknown) => log.error('updates.failed', { error: e as Error }));
 
   serveSchemes(kiosk, resources.rendererDir, join(resources.assetsDir, 'samples'));
   hardenSession();
@@ -140,4 +144,13 @@ function hardenSession(): void {
     });
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
+}
+
+async function startUpdates(kiosk: Kiosk): Promise<void> {
+  const feed = updateFeed(kiosk.fleet.config);
+  if (!feed) return;
+  const { autoUpdater } = await import('electron-updater');
+  const updater = new KioskUpdater({ updater: autoUpdater as unknown as UpdaterLike, feed, checkHours: kiosk.fleet.config.updates.checkHours, idle: () => kiosk.fleet.idle() });
+  updater.start();
+  app.on('before-quit', () => updater.stop());
 }

@@ -17,16 +17,17 @@ import type { JimengConfig } from './services/generator/jimeng/config';
 import { runVariants } from './services/generator/variants';
 import { createQualityGate } from './services/generator/qualityGate';
 import { labelDelivered, watermarkPreview } from './services/generator/aigc';
-import type { PaymentProvider } from './services/payment/types';
+import { PaymentError, type PaymentProvider } from './services/payment/types';
 import type { SimulatedPayment } from './services/payment/simulated';
-import { createPrintService, printConfigFromEnv, renderPrintPdf, type PrintService, type PrintJobView } from './services/print';
+import { createPrintService, printConfigFromEnv, renderPrintPdf, type PrintConfig, type PrintService, type PrintJobView } from './services/print';
 import type { ShareStore } from './services/share/types';
 import { LanShare, lanShareSecret } from './services/share/lan';
 import type { QueuedOssShare } from './services/share/oss/queuedOssShare';
 import type { MotionRenderer } from './services/motion';
 import type { OrderDeps, PrintLayout, RunVariants } from './services/orders/context';
 import type { BuildContext, BuiltProvider, ProviderKind, ProviderPlatform } from './providerDef';
-import { providerDef } from './providerRegistry';
+import { KIND_ENV, providerDef, providersOf } from './providerRegistry';
+import { SaleGuard } from './services/config/saleGuard';
 
 export type { ProviderPlatform } from './providerDef';
 
@@ -43,6 +44,8 @@ export interface ProviderContext {
   /** A print job's progress changed (for the delivery screen). */
   onPrintUpdate?: (jobKey: string, view: PrintJobView) => void;
   platform?: ProviderPlatform;
+  /** Collects what stops the sale (config problems found while building). */
+  guard?: SaleGuard;
   /** Each OSS upload attempt's outcome (fleet monitoring). */
   onUploadAttempt?: (ok: boolean, code: string | null) => void;
 }
@@ -68,12 +71,51 @@ export interface Providers {
   close(): Promise<void>;
 }
 
-/** Builds the chosen provider of one kind from its registry entry. */
-async function build<K extends ProviderKind>(kind: K, ctx: BuildContext): Promise<BuiltProvider[K]> {
+/**
+ * Builds the chosen provider of one kind from its registry entry. FAIL CLOSED: when its settings
+ * are invalid or it cannot be built, the sale stops (SaleGuard) and a stand-in that takes no money
+ * holds its place — never another provider selling in its stead.
+ */
+async function build<K extends ProviderKind>(kind: K, ctx: BuildContext, guard: SaleGuard): Promise<BuiltProvider[K]> {
   const id = ctx.config.providers[kind];
   const def = providerDef(kind, id);
-  if (!def) throw new Error(`providers.${kind}: unknown provider "${id}"`);
-  return def.create(ctx);
+  // The choice itself is in doubt (config.json unreadable, providers.payment bad …): build nothing,
+  // not even the default — which for payment would be the simulated page, a free photo machine.
+  if (guard.list().some((p) => p.stopsSale && choiceInDoubt(kind, p.path))) {
+    log.error('provider.choice_in_doubt', { kind, note: 'sale stopped until config.json is fixed' });
+    return standIn(kind, ctx);
+  }
+  const issues = def?.check?.(ctx.config, ctx.env, ctx.secrets) ?? [];
+  for (const i of issues) guard.add({ path: i.path, message: `${def?.label ?? id}: ${i.message}`, stopsSale: true });
+  if (def && issues.length === 0) {
+    try {
+      return await def.create(ctx);
+    } catch (e) {
+      guard.add({ path: `providers.${kind}`, message: `${def.label} could not start: ${(e as Error).message}`, stopsSale: true });
+    }
+  } else if (!def) guard.add({ path: `providers.${kind}`, message: `unknown provider "${id}"`, stopsSale: true });
+  log.error('provider.unavailable', { kind, provider: id, note: 'sale stopped until the settings are fixed' });
+  return standIn(kind, ctx);
+}
+
+function choiceInDoubt(kind: ProviderKind, path: string): boolean {
+  return path === '(file)' || path === 'providers' || path === `providers.${kind}` || path === `env ${KIND_ENV[kind]}`;
+}
+
+/** What holds a provider's place while the sale is stopped: nothing here can take money. */
+async function standIn<K extends ProviderKind>(kind: K, ctx: BuildContext): Promise<BuiltProvider[K]> {
+  if (kind === 'payment') return { payment: unavailablePayment() } as BuiltProvider[K];
+  // generator, share, printer, motion: the embedded default (needs no settings); no order reaches it.
+  const fallback = providersOf(kind)[0]!;
+  return fallback.create(ctx) as Promise<BuiltProvider[K]>;
+}
+
+/** A payment provider that refuses every call: the reconciler retries later, nothing is created. */
+function unavailablePayment(): PaymentProvider {
+  const no = async (): Promise<never> => {
+    throw new PaymentError('PROVIDER_UNAVAILABLE', 'payment provider not configured (sale stopped)', 'retry');
+  };
+  return { name: 'unavailable', create: no, query: no, close: no, refund: no, queryRefund: no };
 }
 
 export async function createProviders(ctx: ProviderContext): Promise<Providers> {
@@ -82,9 +124,16 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   if (!ctx.platform?.cipher) log.warn('secrets.file_permissions_only', { file: defaultSecretsFile(paths.root) });
   const checks = createChecksService({ modelsDir: resources.modelsDir });
 
+  const guard = ctx.guard ?? new SaleGuard();
   // The print section (with env overrides) is shared by all printers; PDFs default to <data>/prints/out.
+  // Invalid: the printer's check names the field and stops the sale; defaults hold its place.
   const printSection = { ...(config.print as Record<string, unknown>), provider: config.providers.printer };
-  const printConfig = printConfigFromEnv(printSection, env);
+  let printConfig: PrintConfig;
+  try {
+    printConfig = printConfigFromEnv(printSection, env);
+  } catch {
+    printConfig = printConfigFromEnv({ provider: config.providers.printer }, {});
+  }
   if (!printConfig.pdf.outDir) printConfig.pdf.outDir = join(paths.prints, 'out');
 
   let volcengine: JimengConfig | undefined;
@@ -109,12 +158,12 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   };
 
   // Order matters: the share first (Jimeng 4.0 uploads originals to OSS), then the rest.
-  const share = await build('share', bctx);
+  const share = await build('share', bctx, guard);
   bctx.oss = share.oss ?? null;
-  const generator = await build('generator', bctx);
-  const payment = await build('payment', bctx);
-  const printer = await build('printer', bctx);
-  const motion = await build('motion', bctx);
+  const generator = await build('generator', bctx, guard);
+  const payment = await build('payment', bctx, guard);
+  const printer = await build('printer', bctx, guard);
+  const motion = await build('motion', bctx, guard);
   const run: RunVariants = (o) => runVariants({ ...o, concurrency: generator.concurrency });
 
   const print = createPrintService(printConfig, { stateDir: paths.prints, printPdf: ctx.platform?.printPdf as never, onUpdate: ctx.onPrintUpdate, printer: printer.printer });

@@ -82,6 +82,10 @@ export const Catalog = z.object({
     printerMessage: z.string().optional(),
     host: z.enum(['electron', 'browser']),
     version: z.string(),
+    /** Set while the kiosk refuses to sell (a money setting in doubt): the customer sees 暂停服务, the operator the fields. */
+    saleStopped: z.object({ fields: z.array(z.string()) }).nullable().optional(),
+    /** Kinds of provider running as embedded demos (simulated payment, PDF printer …): the 演示模式 ribbon shows while non-empty. */
+    demo: z.array(z.string()).optional(),
   }),
 });
 export type Catalog = z.infer<typeof Catalog>;
@@ -173,7 +177,7 @@ const ImageData = z.string().min(16).max(28_000_000);
 const AdminToken = z.string().min(16).max(128);
 const AdminRef = z.object({ token: AdminToken });
 
-export const HealthItemId = z.enum(['camera', 'printer', 'paper', 'network', 'generator', 'payment', 'storage', 'disk', 'clock', 'version']);
+export const HealthItemId = z.enum(['camera', 'printer', 'paper', 'network', 'generator', 'payment', 'storage', 'disk', 'clock', 'version', 'config']);
 export type HealthItemId = z.infer<typeof HealthItemId>;
 
 export const HealthItem = z.object({

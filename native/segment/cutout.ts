@@ -7,6 +7,7 @@ import type { SegmentModel } from './model';
 import { segmentPeople, type CutMode } from './segment';
 
 export const DEFAULT_MAX_FACE_PX = 300;
+export const DEFAULT_MAX_LONG_PX = 1800;
 
 export interface Region {
   left: number;
@@ -46,7 +47,7 @@ function fadeBottom(alpha: Uint8Array, w: number, h: number, from = 0.8): void {
   }
 }
 
-export async function cutOut(model: SegmentModel, args: CutoutArgs, limits: DecodeLimits = DEFAULT_LIMITS): Promise<CutoutData> {
+export async function cutOut(model: SegmentModel, args: CutoutArgs, limits: DecodeLimits = DEFAULT_LIMITS, opts: { refine?: boolean } = {}): Promise<CutoutData> {
   const started = performance.now();
   const probe = await probeImage(args.image, limits);
   const W0 = probe.width;
@@ -59,7 +60,13 @@ export async function cutOut(model: SegmentModel, args: CutoutArgs, limits: Deco
     .map((f) => ({ ...f, x: f.x * sx, y: f.y * sy, w: f.w * sx, h: f.h * sy }));
   if (faces.length === 0) throw new Error('cut-out needs at least one face');
   const maxFace = args.maxFacePx ?? DEFAULT_MAX_FACE_PX;
-  const k = Math.min(1, maxFace / Math.max(...faces.map((f) => f.h)));
+  let k = Math.min(1, maxFace / Math.max(...faces.map((f) => f.h)));
+  // Never larger than the print needs: the crop's long side at most maxLongPx (a group across
+  // a 6×4 in print at 300 dpi is 1800 px wide). A 12 MP photo of close faces otherwise makes a
+  // 7 MP crop whose refinement costs seconds for pixels the print never shows.
+  const atK = bodyRegion(faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k })), W0 * k, H0 * k, args.mode);
+  const maxLong = args.maxLongPx ?? DEFAULT_MAX_LONG_PX;
+  if (Math.max(atK.width, atK.height) > maxLong) k *= maxLong / Math.max(atK.width, atK.height);
   const W = Math.max(1, Math.round(W0 * k));
   const H = Math.max(1, Math.round(H0 * k));
   const scaled = faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }));
@@ -80,7 +87,7 @@ export async function cutOut(model: SegmentModel, args: CutoutArgs, limits: Deco
   if (rgb.length !== region.width * region.height * 3) throw new Error(`decoded ${rgb.length} bytes for ${region.width}x${region.height}`);
   const decodeMs = performance.now() - started;
   const local = scaled.map((f) => ({ ...f, x: f.x - region.left, y: f.y - region.top }));
-  const seg = await segmentPeople(model, rgb, region.width, region.height, local, { mode: args.mode });
+  const seg = await segmentPeople(model, rgb, region.width, region.height, local, { mode: args.mode, refine: opts.refine });
   if (args.mode === 'upper-body' && region.top + region.height < H) fadeBottom(seg.alpha, region.width, region.height);
   return {
     width: region.width,

@@ -5,7 +5,7 @@
 // (a dog, a poster, a stranger behind), and the mask is refined at full resolution with the
 // colour guided filter (guided.ts) so hair and shoulders follow the photo, not the model grid.
 import type { FaceBoxData } from '../protocol';
-import { guidedRefine } from './guided';
+import { guidedRefine, resizeBilinear } from './guided';
 import type { SegmentModel } from './model';
 
 export type CutMode = 'upper-body' | 'group';
@@ -122,6 +122,8 @@ export interface SegmentOptions {
   mode: CutMode;
   /** Long side of the coarse mask the crops are merged into (before the guided filter). */
   coarseLong?: number;
+  /** false: the coarse mask bilinearly upsampled, no guided filter (the benchmark's baseline). */
+  refine?: boolean;
 }
 
 export interface SegmentResult {
@@ -198,11 +200,14 @@ export async function segmentPeople(model: SegmentModel, rgb: Uint8Array, w: num
   const t1 = performance.now();
 
   const medianFace = [...faces].map((f) => f.w).sort((a, b) => a - b)[Math.floor(faces.length / 2)] ?? long / 8;
-  const refined = guidedRefine(rgb, w, h, coarse, cw, ch, {
-    radius: Math.max(4, medianFace * 0.1),
-    eps: 1e-3,
-    subsample: Math.max(2, Math.min(6, Math.round(long / 450))),
-  });
+  const refined =
+    opts.refine === false
+      ? resizeBilinear(coarse, cw, ch, w, h)
+      : guidedRefine(rgb, w, h, coarse, cw, ch, {
+          radius: Math.max(4, medianFace * 0.1),
+          eps: 1e-3,
+          subsample: Math.max(2, Math.min(6, Math.round(long / 450))),
+        });
   // A gentle contrast curve: the guided filter leaves a faint veil (alpha 0.05–0.15) of background
   // around people; on a new scene that veil is the "halo". Clip it, keep the soft transition.
   const alpha = new Uint8Array(w * h);

@@ -4,6 +4,8 @@ import { useEffect, type ReactElement } from 'react';
 import { AdminScreen } from '../admin/AdminScreen';
 import { chime } from '../audio/cues';
 import { getKiosk } from '../platform/bridge';
+import { DemoRibbon } from '../components/DemoRibbon';
+import { SaleStopped } from '../components/SaleStopped';
 import { AttractScreen } from '../screens/AttractScreen';
 import { CaptureScreen } from '../screens/CaptureScreen';
 import { ConsentScreen } from '../screens/ConsentScreen';
@@ -111,10 +113,13 @@ export function App() {
   }, [lang, largeText]);
 
   const Current = screens[phase];
+  // Fail closed: while main refuses to sell, the attract loop is replaced by 暂停服务.
+  const stopped = useFlow((s) => s.catalog?.settings.saleStopped ?? null);
   return (
     // Capture phase: every touch anywhere (even on a disabled button) restarts the idle clock.
     <div className="kiosk" onPointerDownCapture={() => useFlow.getState().touch()} data-phase={phase}>
-      <Current key={phase} />
+      {stopped && phase === 'attract' ? <SaleStopped fields={stopped.fields} /> : <Current key={phase} />}
+      {phase !== 'admin' && <DemoRibbon />}
       {warning !== null && <IdleWarning seconds={warning} />}
     </div>
   );

@@ -47,8 +47,19 @@ export const PIN_FILE = 'admin-pin.txt';
  * written once to <dataDir>/admin-pin.txt (mode 0600) and printed on stdout. Only its hash is kept in
  * config.json. A kiosk that already has a PIN hash keeps it (the env variable no longer applies).
  */
-export async function ensureAdminPin(opts: Pick<AdminAuthOptions, 'config' | 'dataRoot' | 'env' | 'announce'>): Promise<'existing' | 'env' | 'generated'> {
+export async function ensureAdminPin(
+  opts: Pick<AdminAuthOptions, 'config' | 'dataRoot' | 'env' | 'announce'> & {
+    /** False when config.json does not parse or has an invalid field: then a PIN may exist that we cannot see. */
+    configUsable?: boolean;
+  },
+): Promise<'existing' | 'env' | 'generated' | 'unavailable'> {
   if (opts.config.adminPinHash) return 'existing';
+  if (opts.configUsable === false) {
+    // Fail closed: a new PIN is issued only when none exists anywhere, and config.json is never
+    // rewritten while it has errors. The operator fixes the file (log and 暂停服务 screen name the field).
+    log.error('pin.not_issued', { reason: 'config.json has errors; no PIN was found in it or in config.json.last-good; fix the file and restart' });
+    return 'unavailable';
+  }
   const fromEnv = opts.env?.KIOSK_ADMIN_PIN;
   const useEnv = typeof fromEnv === 'string' && /^\d{4,12}$/.test(fromEnv);
   const pin = useEnv ? fromEnv : String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -102,16 +113,7 @@ export class AdminAuth {
     this.assertNotLocked();
     const hash = this.opts.config.adminPinHash;
     const good = hash ? await verifyPin(pin, hash) : false;
-    if (!good) {
-      const l = this.lockout();
-      const failures = (l.lockedUntil !== null && l.lockedUntil <= this.now() ? 0 : l.failures) + 1;
-      const locked = failures >= MAX_FAILURES;
-      writeSetting(this.opts.db, LOCKOUT_KEY, { failures: locked ? 0 : failures, lockedUntil: locked ? this.now() + LOCKOUT_MS : null });
-      this.opts.repo.audit('admin', locked ? 'admin_locked_out' : 'admin_pin_wrong', null, { failures });
-      log.warn(locked ? 'pin.locked_out' : 'pin.wrong', { failures });
-      if (locked) throw new KioskFailure('PIN_LOCKED', '密码错误次数过多，请 5 分钟后再试');
-      throw new KioskFailure('PIN_WRONG', `密码不正确，还可以再试 ${MAX_FAILURES - failures} 次`);
-    }
+    if (!good) this.failed('unlock');
     writeSetting(this.opts.db, LOCKOUT_KEY, { failures: 0, lockedUntil: null });
     const token = randomBytes(24).toString('base64url');
     const expires = this.now() + this.idleMs;
@@ -119,6 +121,22 @@ export class AdminAuth {
     this.opts.repo.audit('admin', 'admin_unlocked', null, {});
     log.info('session.opened');
     return { token, expiresAt: new Date(expires).toISOString() };
+  }
+
+  /** Counts a wrong PIN (unlock or change-pin alike) toward the lockout, stored in the database; always throws. */
+  private failed(call: 'unlock' | 'change-pin'): never {
+    const l = this.lockout();
+    const failures = (l.lockedUntil !== null && l.lockedUntil <= this.now() ? 0 : l.failures) + 1;
+    const locked = failures >= MAX_FAILURES;
+    writeSetting(this.opts.db, LOCKOUT_KEY, { failures: locked ? 0 : failures, lockedUntil: locked ? this.now() + LOCKOUT_MS : null });
+    this.opts.repo.audit('admin', locked ? 'admin_locked_out' : call === 'unlock' ? 'admin_pin_wrong' : 'admin_pin_change_refused', null, { failures });
+    log.warn(locked ? 'pin.locked_out' : 'pin.wrong', { failures, call });
+    if (locked) {
+      // Locked out: every open session ends too, so an unlocked screen cannot keep guessing.
+      if (call === 'change-pin') this.sessions.clear();
+      throw new KioskFailure('PIN_LOCKED', '密码错误次数过多，请 5 分钟后再试');
+    }
+    throw new KioskFailure('PIN_WRONG', call === 'unlock' ? `密码不正确，还可以再试 ${MAX_FAILURES - failures} 次` : `原密码不正确，还可以再试 ${MAX_FAILURES - failures} 次`);
   }
 
   /** Throws ADMIN_SESSION_EXPIRED unless the token is a live session; each use extends it. */
@@ -136,13 +154,19 @@ export class AdminAuth {
   }
 
   /** Needs the current PIN too: an unlocked screen left alone must not let anyone take the kiosk over. */
-  async changePin(oldPin: string, newPin: string): Promise<void> {
+  changePin(oldPin: string, newPin: string): Promise<void> {
+    // Serialised with unlock: parallel guesses through either call must not slip past the counter.
+    const run = this.checking.then(() => this.changePinNow(oldPin, newPin));
+    this.checking = run.catch(() => undefined);
+    return run;
+  }
+
+  private async changePinNow(oldPin: string, newPin: string): Promise<void> {
     this.assertNotLocked();
     const hash = this.opts.config.adminPinHash;
-    if (!hash || !(await verifyPin(oldPin, hash))) {
-      this.opts.repo.audit('admin', 'admin_pin_change_refused', null, {});
-      throw new KioskFailure('PIN_WRONG', '原密码不正确');
-    }
+    // A wrong old PIN is a PIN guess like any other: it counts toward the lockout.
+    if (!hash || !(await verifyPin(oldPin, hash))) this.failed('change-pin');
+    writeSetting(this.opts.db, LOCKOUT_KEY, { failures: 0, lockedUntil: null });
     if (!/^\d{4,12}$/.test(newPin)) throw new KioskFailure('PIN_INVALID', '新密码须为 4–12 位数字');
     const next = await hashPin(newPin);
     patchConfigFile(this.opts.dataRoot, (c) => {

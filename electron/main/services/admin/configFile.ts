@@ -3,26 +3,36 @@
 // variable set for one run is never frozen into the file.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KioskFailure } from '../../../shared/result';
 import { KioskConfig, saveConfig } from '../config';
 
 export function configFilePath(dataRoot: string): string {
   return join(dataRoot, 'config.json');
 }
 
-export function readConfigFile(dataRoot: string): KioskConfig {
+/** The file's configuration, or null when it does not parse or has an invalid field. */
+export function tryReadConfigFile(dataRoot: string): KioskConfig | null {
   const path = configFilePath(dataRoot);
-  if (existsSync(path)) {
-    try {
-      const parsed = KioskConfig.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (parsed.success) return parsed.data;
-    } catch {
-      // An unreadable file was already set aside by loadConfig at start-up; start from the defaults.
-    }
+  if (!existsSync(path)) return KioskConfig.parse({});
+  try {
+    const parsed = KioskConfig.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
-  return KioskConfig.parse({});
 }
 
-/** Applies `patch` to the file's configuration and saves it; returns what was written. */
+/**
+ * The file's configuration. Fail closed: a file with errors is never replaced by defaults here —
+ * that would overwrite the operator's settings (and sections the admin screen does not show).
+ */
+export function readConfigFile(dataRoot: string): KioskConfig {
+  const c = tryReadConfigFile(dataRoot);
+  if (!c) throw new KioskFailure('CONFIG_INVALID', '配置文件 config.json 有错误，请先修正该文件（见健康页）再保存设置');
+  return c;
+}
+
+/** Applies `patch` to the file's configuration and saves it (never over a file with errors); returns what was written. */
 export function patchConfigFile(dataRoot: string, patch: (c: KioskConfig) => void): KioskConfig {
   const c = readConfigFile(dataRoot);
   patch(c);

@@ -5,6 +5,7 @@ import type { DataPaths } from '../../infra/paths';
 import type { ChecksService } from '../checks/types';
 import type { KioskConfig } from '../config';
 import type { SecretStore } from '../config/secrets';
+import type { SaleGuard } from '../config/saleGuard';
 import { HealthService } from '../health';
 import type { OrderService } from '../orders';
 import type { PrintLayout } from '../orders/context';
@@ -48,6 +49,10 @@ export interface AdminModuleOptions {
   exit: () => void;
   /** Print the generated first-run PIN (stdout by default; never the log file). */
   announce?: (line: string) => void;
+  /** False when config.json has errors: no new PIN is issued, nothing is written to it. */
+  configUsable?: boolean;
+  /** Config problems and the stopped sale (health: the `config` item names the fields). */
+  saleGuard?: SaleGuard;
 }
 
 export interface AdminModule {
@@ -60,7 +65,7 @@ export interface AdminModule {
 
 export async function createAdminModule(o: AdminModuleOptions): Promise<AdminModule> {
   const { db, repo } = o.orders.deps;
-  await ensureAdminPin({ config: o.config, dataRoot: o.paths.root, env: o.env, announce: o.announce });
+  await ensureAdminPin({ config: o.config, dataRoot: o.paths.root, env: o.env, announce: o.announce, configUsable: o.configUsable });
   const auth = new AdminAuth({ db, repo, config: o.config, dataRoot: o.paths.root, env: o.env });
   const activeProviders = { ...o.config.providers };
   const health = new HealthService({
@@ -75,6 +80,7 @@ export async function createAdminModule(o: AdminModuleOptions): Promise<AdminMod
     diskMinFreeMb: () => diskMinFreeMb(db),
     cleanup: () => runRetention({ db, repo, config: o.config, share: o.share, dirs: o.paths }),
     packages: () => o.catalog.current().packages,
+    configProblems: () => o.saleGuard?.list() ?? [],
   });
   health.start();
   const admin = new AdminService({

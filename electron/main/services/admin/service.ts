@@ -16,7 +16,7 @@ import type { PaperCounter, PaperState } from '../print/paperCounter';
 import type { Printer } from '../print/types';
 import { tx } from '../store/db';
 import type { CatalogState } from './catalogOverrides';
-import { readConfigFile } from './configFile';
+import { tryReadConfigFile } from './configFile';
 import { readLogForExport } from './logs';
 import { adminRefundsTodayFen, listOrders, orderRow, ordersCsv, salesReport } from './reports';
 import { applySettings, SECRET_NAMES, settingsView, validateSettings, type SettingsDeps } from './settings';
@@ -62,7 +62,8 @@ export class AdminService {
       catalog: this.d.catalog,
       secrets: this.d.secrets,
       activeProviders: this.d.activeProviders,
-      savedProviders: () => readConfigFile(this.d.paths.root).providers,
+      // A file with errors: show what runs (saving is refused until the file is fixed).
+      savedProviders: () => (tryReadConfigFile(this.d.paths.root) ?? this.d.config).providers,
     };
   }
 

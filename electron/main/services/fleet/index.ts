@@ -64,6 +64,8 @@ export interface FleetModule {
   /** True when the previous run did not stop cleanly. */
   readonly crashRestart: boolean;
   readonly remoteSettings: RemoteSettings | null;
+  /** No family in the middle of an order (updates and remote settings wait for it). */
+  idle(): boolean;
   /** Checks the group's settings document now (applies it when newer, valid and idle). */
   checkSettings(): Promise<string>;
   /** Runs the nightly backup now if it is due (or always with force). */
@@ -188,6 +190,7 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
     secrets,
     crashRestart,
     remoteSettings,
+    idle: () => (o.idle ?? (() => true))(),
     checkSettings,
     backupIfDue,
     beat,

@@ -13,7 +13,8 @@ export interface FleetObject {
 }
 
 export interface FleetOss {
-  putBuffer(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** Private unless `publicRead` (the update feed: electron-updater fetches it without signing). */
+  putBuffer(key: string, body: Buffer, contentType: string, opts?: { publicRead?: boolean }): Promise<void>;
   putFile(key: string, filePath: string, contentType: string): Promise<void>;
   /** The body, or null when there is no such object. */
   get(key: string): Promise<Buffer | null>;
@@ -53,12 +54,12 @@ export function createFleetOss(config: OssConfig): FleetOss {
     retryMax: 0,
   };
   const client = new OSS(options);
-  const headers = (contentType: string) => ({ 'Content-Type': contentType, 'x-oss-object-acl': 'private', 'Cache-Control': 'no-store' });
+  const headers = (contentType: string, publicRead = false) => ({ 'Content-Type': contentType, 'x-oss-object-acl': publicRead ? 'public-read' : 'private', 'Cache-Control': 'no-store' });
 
   return {
-    async putBuffer(key, body, contentType) {
+    async putBuffer(key, body, contentType, opts = {}) {
       try {
-        await client.put(key, body, { mime: contentType, headers: headers(contentType) });
+        await client.put(key, body, { mime: contentType, headers: headers(contentType, opts.publicRead) });
       } catch (e) {
         throw toError(e, `put ${key}`);
       }

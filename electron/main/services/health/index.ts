@@ -6,7 +6,7 @@
 import { statfs } from 'node:fs/promises';
 import type { HealthItem, HealthReport, Package } from '../../../shared/contract';
 import { logger } from '../../infra/log';
-import type { KioskConfig } from '../config';
+import type { ConfigProblem, KioskConfig } from '../config';
 import type { PaperCounter } from '../print/paperCounter';
 import type { Printer } from '../print/types';
 import { ClockWatch } from './clock';
@@ -38,6 +38,8 @@ export interface HealthDeps {
   probeTimeoutMs?: number;
   now?: () => number;
   freeBytes?: (dir: string) => Promise<number>;
+  /** Problems found in config.json / env / provider settings (fail closed: some stop the sale). */
+  configProblems?: () => ConfigProblem[];
 }
 
 /** Where each provider kind shows on the health screen (printer: its own item). */
@@ -182,6 +184,15 @@ export class HealthService {
     return { id, status: p.ok ? 'ok' : 'error', code: p.ok ? 'OK' : p.code, detail: `${name}: ${p.detail} (${p.ms} ms)` };
   }
 
+  /** config.json, env and provider settings: names each bad field; SALE_STOPPED when one is a money setting. */
+  private configItem(): HealthItem {
+    const problems = this.deps.configProblems?.() ?? [];
+    if (problems.length === 0) return { id: 'config', status: 'ok', code: 'OK', detail: 'config.json and provider settings valid' };
+    const stops = problems.some((p) => p.stopsSale);
+    const detail = problems.map((p) => `${p.path}: ${p.message}`).join('; ').slice(0, 600);
+    return { id: 'config', status: stops ? 'error' : 'warn', code: stops ? 'SALE_STOPPED' : 'CONFIG_INVALID', detail };
+  }
+
   private networkItem(): HealthItem {
     const all = Object.values(this.probes);
     if (Object.keys(this.endpoints).length === 0) return { id: 'network', status: 'ok', code: 'LOCAL_ONLY', detail: 'all providers are local; no network needed' };
@@ -234,6 +245,7 @@ export class HealthService {
         this.remoteItem('payment', 'payment'),
         this.remoteItem('storage', 'share'),
         disk,
+        this.configItem(),
         { id: 'clock', ...clock },
         { id: 'version', status: 'ok', code: 'OK', detail: `${this.deps.version} (${this.deps.host} host, Node ${process.versions.node})` },
       ],

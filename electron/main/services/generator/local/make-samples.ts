@@ -1,5 +1,7 @@
-// Regenerates assets/samples/ (the attract loop's showcase) with the local generator itself, from
-// the public-domain test portrait, through the same checks and AIGC labelling as a real order.
+// Regenerates assets/samples/ (the attract loop's showcase and the style tiles) with the local
+// generator itself, from real photos of different people (fixtures/people/, public domain or CC0
+// or CC BY — attribution in assets/README.md), through the same checks, real cut-outs and AIGC
+// labelling as a real order.
 // Run: npm run samples:make  [-- --fixtures DIR]   (default fixtures: ./fixtures of the repository)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { createChecksService } from '../../checks';
 import { labelDelivered } from '../aigc';
 import type { GenerateInput } from '../types';
 import { createLocalGenerator } from './index';
+import { createCutoutService } from './segmenter';
 
 interface SampleSpec {
   file: string;
@@ -17,46 +20,41 @@ interface SampleSpec {
   productId: 'puzzle' | 'makeover';
   outfitId: string | null;
   index: number;
-  group: boolean;
+  /** Photos from fixtures/ (each one checked like a customer's photo). */
+  photos: string[];
 }
 
 const SPECS: SampleSpec[] = [
-  { file: 'xinzhongshi-makeover.jpg', styleId: 'xinzhongshi', productId: 'makeover', outfitId: 'qipao', index: 0, group: false },
-  { file: 'gugong-family.jpg', styleId: 'gugong', productId: 'makeover', outfitId: 'tangzhuang', index: 0, group: true },
-  { file: 'hongmu-frame.jpg', styleId: 'hongmu', productId: 'makeover', outfitId: null, index: 1, group: false },
-  { file: 'oushi-moon.jpg', styleId: 'oushi', productId: 'puzzle', outfitId: null, index: 3, group: true },
-  { file: 'guochao-scroll.jpg', styleId: 'guochao', productId: 'puzzle', outfitId: 'tangzhuang', index: 2, group: false },
+  // One person and her dog: the dog stays out of the picture.
+  { file: 'xinzhongshi-makeover.jpg', styleId: 'xinzhongshi', productId: 'makeover', outfitId: 'qipao', index: 0, photos: ['people/girl-with-dog.jpg'] },
+  // A real group photo of three, dressed in Tang suits.
+  { file: 'gugong-family.jpg', styleId: 'gugong', productId: 'makeover', outfitId: 'tangzhuang', index: 0, photos: ['people/apollo11-crew.png'] },
+  { file: 'hongmu-frame.jpg', styleId: 'hongmu', productId: 'makeover', outfitId: null, index: 1, photos: ['people/apollo11-crew.png'] },
+  // 时空拼图: three people photographed apart, one group on one scene.
+  { file: 'oushi-moon.jpg', styleId: 'oushi', productId: 'puzzle', outfitId: null, index: 3, photos: ['astronaut.png', 'people/girl-with-dog.jpg', 'people/hopper.jpg'] },
+  { file: 'guochao-scroll.jpg', styleId: 'guochao', productId: 'puzzle', outfitId: 'tangzhuang', index: 2, photos: ['people/hopper.jpg', 'astronaut.png', 'people/girl-with-dog.jpg'] },
 ];
-
-async function groupPhoto(portrait: Buffer): Promise<Buffer> {
-  const sizes = [560, 600, 540];
-  const tiles = await Promise.all(sizes.map((s) => sharp(portrait).resize(s, s).png().toBuffer()));
-  return sharp({ create: { width: 1800, height: 640, channels: 3, background: '#8a8a86' } })
-    .composite(tiles.map((input, i) => ({ input, left: 10 + i * 600, top: 640 - sizes[i]! })))
-    .jpeg({ quality: 92 })
-    .toBuffer();
-}
 
 async function main(): Promise<void> {
   const argIdx = process.argv.indexOf('--fixtures');
   const fixtures = argIdx > 0 ? process.argv[argIdx + 1]! : join(process.cwd(), 'fixtures');
   const { assetsDir, modelsDir } = resourcePaths();
   const catalog = loadCatalog(assetsDir);
-  const checks = createChecksService({ modelsDir, threads: 1 });
+  // Generous limits: this runs on a build machine that may be busy.
+  const checks = createChecksService({ modelsDir, threads: 1, timeouts: { check: 60_000, detect: 60_000 } });
+  const cutouts = createCutoutService({ modelsDir, threads: 1, timeoutMs: 120_000 });
   try {
-    const portraitFile = readFileSync(join(fixtures, 'astronaut.png'));
-    const photoOf = async (image: Buffer): Promise<GenerateInput['photos'][number]> => {
-      const r = await checks.checkPhoto(image);
-      if (!r.ok || !r.jpeg) throw new Error(`sample photo failed the checks: ${r.reasons.map((x) => x.code).join(',')}`);
+    const photoOf = async (file: string): Promise<GenerateInput['photos'][number]> => {
+      // Sample photos may have faces below the kiosk's 80-px bar (they are small web images).
+      const r = await checks.checkPhoto(readFileSync(join(fixtures, file)), { minFacePx: 40 });
+      if (!r.jpeg || r.faces.length === 0) throw new Error(`sample photo ${file} failed the checks: ${r.reasons.map((x) => x.code).join(',')}`);
       return { jpeg: r.jpeg, faces: r.faces, width: r.width, height: r.height };
     };
-    const portrait = await photoOf(portraitFile);
-    const group = await photoOf(await groupPhoto(portraitFile));
-    const gen = createLocalGenerator({ assetsDir });
+    const gen = createLocalGenerator({ assetsDir, segment: cutouts.segment });
     for (const spec of SPECS) {
       const product = catalog.products.find((p) => p.id === spec.productId)!;
       const style = catalog.styles.find((s) => s.id === spec.styleId)!;
-      const photos = spec.group ? [group] : spec.productId === 'puzzle' ? [portrait, portrait] : [portrait];
+      const photos = await Promise.all(spec.photos.map(photoOf));
       let image: Buffer | null = null;
       const failures = await gen.generate(
         { orderId: 'sample', product, style, outfitId: spec.outfitId, photos, indices: [spec.index], seed: 2026, signal: new AbortController().signal },
@@ -71,7 +69,7 @@ async function main(): Promise<void> {
     }
     writeFileSync(join(assetsDir, 'samples', 'index.json'), JSON.stringify(SPECS.map((s) => s.file), null, 2) + '\n');
   } finally {
-    await checks.close();
+    await Promise.all([checks.close(), cutouts.close()]);
   }
 }
 
