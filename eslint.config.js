@@ -71,7 +71,8 @@ export default tseslint.config(
   {
     // The renderer talks to the main process only through the contract and the bridge.
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    ignores: ['renderer/vite.config.ts'],
+    // Build config and dev tools run in Node, not in the kiosk's page.
+    ignores: ['renderer/vite.config.ts', 'renderer/dev/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'The renderer reaches main only through window.kiosk / the HTTP bridge.' }],

@@ -1,4 +1,5 @@
-// Operator CLI for the kiosk's WeChat Pay merchant account (same config as the kiosk):
+// Operator CLI for the kiosk's merchant accounts (same config as the kiosk): WeChat Pay by default,
+// Alipay with `--provider alipay` (same commands, same JSON lines; refund-query also takes --out-trade-no):
 //   npm run pay -- create --amount <fen> --description <text> [--ttl <seconds>] [--out-trade-no <no>] [--qr]
 //   npm run pay -- query <out_trade_no>
 //   npm run pay -- close <out_trade_no>                 (close, then query: prints the settled state)
@@ -31,6 +32,7 @@ import { buildVerifierKeys } from '../electron/main/services/payment/wechatpay/k
 import { writeFileAtomic } from '../electron/main/infra/files';
 import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE } from '../electron/main/services/payment/wechatpay/wire';
 import { providersOf } from '../electron/main/providerRegistry';
+import { ALIPAY_REQUEST_NO_RE, ALIPAY_TRADE_NO_RE, AlipayConfigError, createAlipay, SECRET_ALIPAY_PRIVATE_KEY } from '../electron/main/services/payment/alipay';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -84,12 +86,12 @@ function tradeNoArg(positional: string[], re: RegExp, what: string): string {
 }
 
 /** The kiosk's data directory config.json `wechatpay` section, read-only (never created here). */
-function kioskConfig(env: NodeJS.ProcessEnv): { wechatpay?: unknown; adminPinHash?: unknown; dailyRefundCapFen?: unknown; root: string } {
+function kioskConfig(env: NodeJS.ProcessEnv): { wechatpay?: unknown; alipay?: unknown; adminPinHash?: unknown; dailyRefundCapFen?: unknown; root: string } {
   const root = dataDir(undefined, env);
   const file = join(root, 'config.json');
   if (!existsSync(file)) return { root };
   try {
-    const c = JSON.parse(readFileSync(file, 'utf8')) as { wechatpay?: unknown; adminPinHash?: unknown; dailyRefundCapFen?: unknown };
+    const c = JSON.parse(readFileSync(file, 'utf8')) as { wechatpay?: unknown; alipay?: unknown; adminPinHash?: unknown; dailyRefundCapFen?: unknown };
     return { ...c, root };
   } catch {
     throw new CliFailure('CONFIG_INVALID', `${file} is not valid JSON`);
@@ -161,7 +163,21 @@ function refundCapCheck(root: string, capFen: number, outTradeNo: string, outRef
 }
 
 export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
-  const { cmd, positional, flags } = parseArgs(argv);
+  // `--provider <id>` may come before the command (npm run pay -- --provider alipay create …).
+  const rest = [...argv];
+  let providerFlag: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--provider' && i + 1 < rest.length) {
+      providerFlag = rest.splice(i, 2)[1];
+      break;
+    }
+    if (rest[i]!.startsWith('--provider=')) {
+      providerFlag = rest.splice(i, 1)[0]!.slice('--provider='.length);
+      break;
+    }
+  }
+  const { cmd, positional, flags } = parseArgs(rest);
+  if (providerFlag !== undefined) flags.set('provider', providerFlag);
   const print = (v: Record<string, unknown>) => io.out(JSON.stringify(v));
   try {
     if (!cmd || cmd === 'help' || flags.has('help')) {
@@ -184,6 +200,7 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
     const payProviders: string[] = providersOf('payment').filter((p) => !p.demo).map((p) => p.id);
     const chosen = str(flags, 'provider') ?? 'wechatpay';
     if (!payProviders.includes(chosen)) throw new CliFailure('USAGE', `--provider is one of ${payProviders.join(', ')}`, 2);
+    if (chosen === 'alipay') return await runAlipay(cmd, positional, flags, io, kiosk, secrets, print);
 
     if (cmd === 'import-keys') {
       if (secrets?.locked) throw new CliFailure('SECRETS_SEALED', SEALED_HINT);
@@ -310,6 +327,102 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
     }
     print({ ok: false, code: 'INTERNAL', message: (e as Error).message });
     return 1;
+  }
+}
+
+/**
+ * `--provider alipay`: the same commands and the same JSON lines as WeChat's, from the kiosk's Alipay
+ * settings (ALIPAY_* env or the alipay section of config.json). trade_state is Alipay's trade_status
+ * (TRADE_NOT_EXIST while a precreated QR has not been scanned); `state` is the kiosk's word for it.
+ */
+async function runAlipay(
+  cmd: string,
+  positional: string[],
+  flags: Map<string, string | true>,
+  io: CliIo,
+  kiosk: ReturnType<typeof kioskConfig> & { alipay?: unknown },
+  secrets: SecretStore | null,
+  print: (v: Record<string, unknown>) => void,
+): Promise<number> {
+  if (cmd === 'import-keys') {
+    if (secrets?.locked) throw new CliFailure('SECRETS_SEALED', SEALED_HINT);
+    const store = secrets ?? createSecretStore({ file: defaultSecretsFile(kiosk.root) });
+    const keyFile = str(flags, 'private-key-file') ?? io.env.ALIPAY_PRIVATE_KEY_FILE;
+    if (!keyFile) throw new CliFailure('USAGE', '--private-key-file <pem> (or ALIPAY_PRIVATE_KEY_FILE) is required', 2);
+    store.set(SECRET_ALIPAY_PRIVATE_KEY, readFileSync(keyFile, 'utf8'));
+    print({ ok: true, imported: [SECRET_ALIPAY_PRIVATE_KEY], protection: store.protection, file: defaultSecretsFile(kiosk.root) });
+    return 0;
+  }
+  let setup;
+  try {
+    setup = createAlipay({ section: kiosk.alipay, env: io.env, secrets });
+  } catch (e) {
+    if (e instanceof AlipayConfigError) throw new CliFailure('CONFIG_INVALID', e.message);
+    if (secrets?.locked) throw new CliFailure('SECRETS_SEALED', `${(e as Error).message} — the secret store is sealed by the Electron host; pass ALIPAY_PRIVATE_KEY_FILE`);
+    throw new CliFailure('CONFIG_INVALID', (e as Error).message);
+  }
+  if (!setup) throw new CliFailure('NOT_CONFIGURED', 'Alipay is not configured: set ALIPAY_APP_ID etc. or the alipay section of config.json');
+  const { provider } = setup;
+  const refundStatus = (s: string) => (s === 'success' ? 'SUCCESS' : s === 'processing' ? 'PROCESSING' : s === 'not_found' ? 'NOT_FOUND' : 'FAILED');
+  switch (cmd) {
+    case 'create': {
+      const amount = fen(flags, 'amount');
+      const description = str(flags, 'description');
+      if (!description) throw new CliFailure('USAGE', '--description <text> is required', 2);
+      const ttl = Number(str(flags, 'ttl') ?? 300);
+      if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7200) throw new CliFailure('USAGE', '--ttl is 60–7200 seconds', 2);
+      const outTradeNo = str(flags, 'out-trade-no') ?? `OP${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}${randomBytes(4).toString('hex')}`;
+      if (!ALIPAY_TRADE_NO_RE.test(outTradeNo)) throw new CliFailure('USAGE', '--out-trade-no must be 1–64 of [0-9A-Za-z_]', 2);
+      const expiresAt = new Date(Date.now() + ttl * 1000);
+      const { codeUrl } = await provider.create({ outTradeNo, amountFen: amount, description, expiresAt, attach: 'operator-cli' });
+      if (flags.has('qr')) io.err(await QRCode.toString(codeUrl, { type: 'terminal', small: true }));
+      print({ ok: true, out_trade_no: outTradeNo, code_url: codeUrl, amount, time_expire: expiresAt.toISOString() });
+      return 0;
+    }
+    case 'query': {
+      const no = tradeNoArg(positional, ALIPAY_TRADE_NO_RE, 'query <out_trade_no>');
+      const st = await provider.query(no);
+      if (st.state === 'not_found') {
+        print({ ok: true, out_trade_no: no, trade_state: 'TRADE_NOT_EXIST', state: st.state });
+        return 0;
+      }
+      const d = await provider.queryDetail(no);
+      print({ ok: true, out_trade_no: d.outTradeNo, trade_state: d.tradeStatus, state: d.state, transaction_id: d.tradeNo, amount: d.amountFen, success_time: d.sendPayDate });
+      return 0;
+    }
+    case 'close': {
+      const no = tradeNoArg(positional, ALIPAY_TRADE_NO_RE, 'close <out_trade_no>');
+      const { outcome, detail } = await provider.closeAndSettle(no);
+      print({ ok: true, out_trade_no: no, trade_state: detail?.tradeStatus ?? 'TRADE_NOT_EXIST', state: detail?.state ?? 'not_found', close: outcome, transaction_id: detail?.tradeNo });
+      return detail && (detail.state === 'paid' || detail.state === 'refunded') ? 3 : 0; // 3: it was paid before the close took effect
+    }
+    case 'refund': {
+      const no = tradeNoArg(positional, ALIPAY_TRADE_NO_RE, 'refund <out_trade_no>');
+      const amount = fen(flags, 'amount');
+      const reason = str(flags, 'reason');
+      if (!reason) throw new CliFailure('USAGE', '--reason <text> is required', 2);
+      const outRefundNo = str(flags, 'out-refund-no') ?? `OPR${no}`.slice(0, 64);
+      if (!ALIPAY_REQUEST_NO_RE.test(outRefundNo)) throw new CliFailure('USAGE', '--out-refund-no must be 1–64 of [0-9A-Za-z_]', 2);
+      await checkPin(flags, io, kiosk.adminPinHash);
+      const trade = await provider.query(no);
+      if (trade.state !== 'paid' && trade.state !== 'refunded') throw new CliFailure('NOT_PAID', `trade is ${trade.state}, nothing to refund`);
+      if (trade.amountFen === undefined || amount > trade.amountFen) throw new CliFailure('USAGE', `refund exceeds the order total (${trade.amountFen ?? '?'} fen)`, 2);
+      const cap = typeof kiosk.dailyRefundCapFen === 'number' ? kiosk.dailyRefundCapFen : DEFAULT_DAILY_REFUND_CAP_FEN;
+      refundCapCheck(kiosk.root, cap, no, outRefundNo, amount);
+      const r = await provider.refundDetail({ outTradeNo: no, outRefundNo, totalFen: trade.amountFen, refundFen: amount, reason });
+      print({ ok: true, out_trade_no: no, out_refund_no: outRefundNo, refund_id: r.tradeNo, status: refundStatus(r.state), refund: r.refundFen, fund_change: r.fundChange });
+      return 0;
+    }
+    case 'refund-query': {
+      const refundNo = tradeNoArg(positional, ALIPAY_REQUEST_NO_RE, 'refund-query <out_refund_no> --out-trade-no <no>');
+      const no = str(flags, 'out-trade-no');
+      if (!no || !ALIPAY_TRADE_NO_RE.test(no)) throw new CliFailure('USAGE', 'Alipay needs the trade too: refund-query <out_refund_no> --out-trade-no <no>', 2);
+      const r = await provider.queryRefundDetail(refundNo, no);
+      print({ ok: true, out_refund_no: refundNo, out_trade_no: no, status: refundStatus(r.state), refund: r.refundFen, success_time: r.gmtRefundPay });
+      return r.state === 'not_found' ? 1 : 0;
+    }
+    default:
+      throw new CliFailure('USAGE', `unknown command ${cmd} for --provider alipay (create | query | close | refund | refund-query | import-keys)`, 2);
   }
 }
 

@@ -17,6 +17,7 @@ import { demoProviders } from './providerRegistry';
 import { OrderService } from './services/orders';
 import { OrdersRepo } from './services/orders/repo';
 import { decodeImage } from './services/orders/session';
+import { isPaymentMethod } from './services/payment/types';
 import { createProviders, type ProviderPlatform, type Providers } from './providers';
 import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
@@ -121,6 +122,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     gate: providers.gate,
     aiBudget: providers.aiBudget,
     payment: observe(providers.payment, 'payment', outcomes),
+    payments: providers.payments.map((p) => observe(p, 'payment', outcomes)),
+    paymentMethods: () => providers.paymentMethods,
     printer,
     printLayout: providers.printLayout,
     printMedia: providers.printMedia,
@@ -201,6 +204,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
           regenerationsAllowed: config.regenerationsAllowed,
           printerReady: printerStatus.ready,
           printerMessage: printerStatus.ready ? undefined : '打印机暂时不能使用，可选择电子版',
+          paymentMethods: orders.money.methods().filter(isPaymentMethod),
           host: opts.host,
           version: opts.version,
           // The customer screens: 暂停服务 while the sale is stopped; 演示模式 ribbon while a demo provider is active.
@@ -225,9 +229,9 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'generate:start': ({ orderId }) => s.startGeneration(orderId),
     'generate:regenerate': ({ orderId }) => s.regenerate(orderId),
     'order:pick-variant': ({ orderId, index }) => s.pick(orderId, index),
-    'payment:start': async ({ orderId, packageId }) => {
+    'payment:start': async ({ orderId, packageId, method }) => {
       saleGuard.assertSelling();
-      return orders.money.start(orderId, packageId, (copies) => printer.readiness(copies));
+      return orders.money.start(orderId, packageId, (copies) => printer.readiness(copies), method);
     },
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),

@@ -67,6 +67,7 @@ describe('provider registry', () => {
     expect(view.providerOptions.payment).toEqual([
       { id: 'simulated', label: 'simulated payment', demo: true },
       { id: 'wechatpay', label: 'WeChat Pay', demo: false },
+      { id: 'alipay', label: 'Alipay', demo: false },
     ]);
     db.close();
   }, 10_000);

@@ -17,6 +17,7 @@ import { localGeneratorProvider } from './services/generator/local/descriptor';
 import { jimengGeneratorProvider } from './services/generator/jimeng/descriptor';
 import { simulatedPaymentProvider } from './services/payment/simulated/descriptor';
 import { wechatpayProvider } from './services/payment/wechatpay/descriptor';
+import { alipayProvider } from './services/payment/alipay/descriptor';
 import { lanShareProvider } from './services/share/lan/descriptor';
 import { ossShareProvider } from './services/share/oss/descriptor';
 import { cupsPrinterProvider, electronPrinterProvider, pdfPrinterProvider } from './services/print/descriptors';
@@ -30,6 +31,7 @@ export const PROVIDERS = [
   jimengGeneratorProvider,
   simulatedPaymentProvider,
   wechatpayProvider,
+  alipayProvider,
   lanShareProvider,
   ossShareProvider,
   pdfPrinterProvider,

@@ -57,7 +57,12 @@ export interface Providers {
   runVariants: RunVariants;
   gate: OrderDeps['gate'];
   aiBudget: OrderDeps['aiBudget'];
+  /** The configured provider: new trades go here unless the family picks another offered method. */
   payment: PaymentProvider;
+  /** Every other payment provider that can be reached: the other offered method, and those still holding trades. */
+  payments: PaymentProvider[];
+  /** Methods offered side by side on the pay screen, the configured one first. */
+  paymentMethods: string[];
   simPayment: SimulatedPayment | null;
   print: PrintService;
   printLayout: PrintLayout;
@@ -69,6 +74,27 @@ export interface Providers {
   watermarkPreview: (image: Buffer) => Promise<Buffer>;
   labelDelivered: (image: Buffer, opts: { orderId: string; provider: string }) => Promise<Buffer>;
   close(): Promise<void>;
+}
+
+/**
+ * Every payment provider other than the configured one whose settings are complete: a trade is
+ * always asked of the provider that created it (payments.provider), also after the operator
+ * switched the configured one, and a second real method is offered beside the first. One that
+ * does not build is left out (its trades wait, the operator is told by the reconciler).
+ */
+async function otherPaymentProviders(ctx: BuildContext): Promise<{ provider: PaymentProvider; demo: boolean }[]> {
+  const out: { provider: PaymentProvider; demo: boolean }[] = [];
+  for (const def of providersOf('payment')) {
+    if (def.id === ctx.config.providers.payment) continue;
+    if ((def.check?.(ctx.config, ctx.env, ctx.secrets) ?? []).length > 0) continue;
+    try {
+      // Only the provider object: a simulated one built here never serves its pay page.
+      out.push({ provider: (await def.create(ctx)).payment, demo: def.demo });
+    } catch (e) {
+      log.warn('payment.other_provider_unavailable', { provider: def.id, error: e as Error });
+    }
+  }
+  return out;
 }
 
 /**
@@ -162,6 +188,10 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   bctx.oss = share.oss ?? null;
   const generator = await build('generator', bctx, guard);
   const payment = await build('payment', bctx, guard);
+  const others = await otherPaymentProviders(bctx);
+  // Offered: the configured method first, then every other real (non-demo) method that is configured:
+  // 微信 and 支付宝 side by side. The simulated one only ever routes calls on its old trades.
+  const paymentMethods = [payment.payment.name, ...others.filter((o) => !o.demo).map((o) => o.provider.name)];
   const printer = await build('printer', bctx, guard);
   const motion = await build('motion', bctx, guard);
   const run: RunVariants = (o) => runVariants({ ...o, concurrency: generator.concurrency });
@@ -178,6 +208,7 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
   log.info('providers', {
     generator: generator.generator.name,
     payment: payment.payment.name,
+    paymentMethods,
     share: share.share.name,
     printer: print.printer.name,
     motion: motion.motion.name,
@@ -191,6 +222,8 @@ export async function createProviders(ctx: ProviderContext): Promise<Providers> 
     gate: createQualityGate((img) => checks.detectFaces(img)),
     aiBudget: generator.aiBudget,
     payment: payment.payment,
+    payments: others.map((o) => o.provider),
+    paymentMethods,
     simPayment: payment.simPayment ?? null,
     print,
     printLayout,

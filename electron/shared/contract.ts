@@ -70,6 +70,10 @@ export const Package = z.object({
 });
 export type Package = z.infer<typeof Package>;
 
+/** How the family pays (payment:start); the id also names the provider a trade belongs to. */
+export const PaymentMethodId = z.enum(['wechatpay', 'alipay', 'simulated']);
+export type PaymentMethodId = z.infer<typeof PaymentMethodId>;
+
 export const Catalog = z.object({
   products: z.array(Product),
   styles: z.array(Style),
@@ -80,6 +84,8 @@ export const Catalog = z.object({
     regenerationsAllowed: z.number().int(),
     printerReady: z.boolean(),
     printerMessage: z.string().optional(),
+    /** The payment methods offered side by side on the pay screen, the configured one first. */
+    paymentMethods: z.array(PaymentMethodId).optional(),
     host: z.enum(['electron', 'browser']),
     version: z.string(),
     /** Set while the kiosk refuses to sell (a money setting in doubt): the customer sees 暂停服务, the operator the fields. */
@@ -136,6 +142,8 @@ export const OrderView = z.object({
   payment: z
     .object({
       free: z.boolean(),
+      /** The method of the current trade (the QR shown). */
+      method: PaymentMethodId.optional(),
       codeUrl: z.string().optional(),
       qrSvg: z.string().optional(),
       expiresAt: z.string().optional(),
@@ -320,7 +328,8 @@ export const calls = {
   'generate:start': { input: OrderRef, output: OrderView },
   'generate:regenerate': { input: OrderRef, output: OrderView },
   'order:pick-variant': { input: OrderRef.extend({ index: z.number().int().min(0).max(7) }), output: OrderView },
-  'payment:start': { input: OrderRef.extend({ packageId: Id }), output: OrderView },
+  /** Also switches the method of an open trade: the other method's trade is closed properly first. */
+  'payment:start': { input: OrderRef.extend({ packageId: Id, method: PaymentMethodId.optional() }), output: OrderView },
   'payment:cancel': { input: OrderRef, output: OrderView },
   'order:abandon': { input: OrderRef, output: OrderView },
   // ---- operator (admin) calls: all but admin:unlock take the session token

@@ -1,5 +1,6 @@
 // Walks the kiosk through one whole order in headless Chromium (fake camera) and saves a
 // screenshot of every screen, to look at the UI: node renderer/dev/screens.mjs <url> <outDir> [W H]
+// where <url> is the KIOSK_URL that `npm run dev:host` (or `npm start`) prints.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,15 +14,25 @@ if (!existsSync(cam)) {
   execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', fileURLToPath(new URL('../../fixtures/astronaut.png', import.meta.url)), '-t', '1', '-r', '10', '-vf', 'scale=1280:720,format=yuv420p', '-y', cam]);
 }
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: process.env.KIOSK_CHROMIUM ?? '/usr/bin/chromium',
   args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${cam}`, '--no-sandbox'],
 });
 const viewport = { width: Number(w), height: Number(h) };
 const kiosk = await (await browser.newContext({ viewport })).newPage();
 const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
 kiosk.on('console', (m) => m.type() === 'error' && console.log('console:', m.text()));
+// As e2e/kioskHost.ts's screenshot(): fonts loaded and every finite animation finished (max 8 s).
 const shot = async (page, name) => {
-  await page.waitForTimeout(450); // let the screen's entrance animation finish
+  await page.evaluate(async () => {
+    const deadline = performance.now() + 8000;
+    await document.fonts.ready;
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const moving = document.getAnimations().filter((a) => a.playState === 'running' && Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
+      if (moving.length === 0 || performance.now() > deadline) return;
+      await Promise.race([Promise.all(moving.map((a) => a.finished.catch(() => undefined))), new Promise((r) => setTimeout(r, 1000))]);
+    }
+  });
   await page.screenshot({ path: join(out, `${name}.png`) });
 };
 const id = (page, testId) => page.getByTestId(testId);

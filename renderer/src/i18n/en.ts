@@ -266,6 +266,12 @@ export const en: Record<MessageKey, string> = {
   'pay.success': 'Payment received',
   'pay.freeSuccess': 'Confirmed',
   'pay.closed': 'Order closed',
+  'pay.method.wechatpay': 'WeChat Pay',
+  'pay.method.alipay': 'Alipay',
+  'pay.method.simulated': 'Simulated (demo)',
+  'pay.scan.wechatpay': 'Use WeChat "Scan"',
+  'pay.scan.alipay': 'Use Alipay "Scan"',
+  'pay.scan.simulated': 'Demo: scan, then tap "确认支付"',
 
   'deliver.title': 'Your family portrait',
   'deliver.printQueued': 'Waiting for the printer',

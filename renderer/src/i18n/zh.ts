@@ -265,6 +265,12 @@ export const zh = {
   'pay.success': '支付成功',
   'pay.freeSuccess': '已为您确认',
   'pay.closed': '订单已关闭',
+  'pay.method.wechatpay': '微信支付',
+  'pay.method.alipay': '支付宝',
+  'pay.method.simulated': '模拟支付（演示）',
+  'pay.scan.wechatpay': '请使用微信"扫一扫"',
+  'pay.scan.alipay': '请使用支付宝"扫一扫"',
+  'pay.scan.simulated': '演示：扫码后点"确认支付"',
 
   'deliver.title': '您的全家福',
   'deliver.printQueued': '排队打印中',

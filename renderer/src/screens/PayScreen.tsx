@@ -1,6 +1,9 @@
 // The payment QR with its countdown. The order's own state decides what shows: paid → success,
-// closed → back to the start. Free orders skip the QR.
+// closed → back to the start. Free orders skip the QR. When the kiosk offers more than one method
+// (微信 and 支付宝), both sit side by side above the QR: one tap switches, the kiosk closes the other
+// method's trade properly and shows the new QR.
 import { useEffect, useState } from 'react';
+import type { PaymentMethodId } from '../../../electron/shared/contract';
 import { chime } from '../audio/cues';
 import { formatClock, formatFen, secondsLeft } from '../app/countdown';
 import { useFlow } from '../app/flow';
@@ -34,13 +37,16 @@ export function PayScreen() {
   const lang = usePrefs((s) => s.lang);
   const order = useFlow((s) => s.order);
   const pkg = useFlow((s) => s.catalog?.packages.find((p) => p.id === s.order?.packageId) ?? null);
+  const methods = useFlow((s) => s.catalog?.settings.paymentMethods ?? []);
   const now = useNow(500);
   usePollOrder(true);
 
   const state = order?.state;
   const paid = state ? PAID_STATES.has(state) : false;
-  const closed = state === 'payment_closed' || state === 'abandoned';
   const payment = order?.payment ?? null;
+  const [switchingTo, setSwitchingTo] = useState<PaymentMethodId | null>(null);
+  // While the other method's trade is being closed the order passes through payment_closed: not an end.
+  const closed = (state === 'payment_closed' || state === 'abandoned') && !switchingTo;
   const left = secondsLeft(payment?.expiresAt, now);
 
   const cancel = useAction(
@@ -50,6 +56,21 @@ export function PayScreen() {
       void endSession();
     },
   );
+
+  const switchMethod = useAction(
+    (method: PaymentMethodId) => {
+      setSwitchingTo(method);
+      return getKiosk().invoke('payment:start', { orderId: order?.id ?? '', packageId: order?.packageId ?? '', method });
+    },
+    (o) => {
+      useFlow.getState().orderFrom('call', o);
+      setSwitchingTo(null);
+    },
+  );
+  useEffect(() => {
+    if (switchMethod.error) setSwitchingTo(null);
+  }, [switchMethod.error]);
+  const current = switchingTo ?? payment?.method;
 
   useEffect(() => {
     if (!paid) return;
@@ -105,19 +126,42 @@ export function PayScreen() {
               </p>
             )}
           </div>
-          {payment?.codeUrl && payment.qrSvg ? (
-            <div className="pay-qr-box">
-              <QrImage svg={payment.qrSvg} testId="pay-qr" alt={t('pay.scan')} data-code-url={payment.codeUrl} />
-              <p className="pay-scan">{t('pay.scan')}</p>
-            </div>
-          ) : (
-            <div className="pay-qr-box">
-              <span className="spinner spinner-large" aria-hidden />
-            </div>
-          )}
+          <div className="pay-qr-column">
+            {methods.length > 1 && (
+              <div className="pay-methods" role="tablist" data-testid="pay-methods">
+                {methods.map((m) => (
+                  <button
+                    key={m}
+                    type="button"
+                    role="tab"
+                    aria-selected={current === m}
+                    className={`pay-method pay-method-${m}${current === m ? ' is-active' : ''}`}
+                    data-testid={`pay-method-${m}`}
+                    disabled={switchMethod.busy}
+                    onClick={() => {
+                      if (current !== m) void switchMethod.run(m);
+                    }}
+                  >
+                    {t(`pay.method.${m}`)}
+                  </button>
+                ))}
+              </div>
+            )}
+            {payment?.codeUrl && payment.qrSvg && !switchingTo ? (
+              <div className="pay-qr-box">
+                <QrImage svg={payment.qrSvg} testId="pay-qr" alt={t('pay.scan')} data-code-url={payment.codeUrl} data-method={payment.method ?? ''} />
+                <p className="pay-scan">{payment.method ? t(`pay.scan.${payment.method}`) : t('pay.scan')}</p>
+              </div>
+            ) : (
+              <div className="pay-qr-box">
+                <span className="spinner spinner-large" aria-hidden />
+              </div>
+            )}
+          </div>
         </div>
       )}
       <ErrorNote error={cancel.error} onRetry={cancel.retry} busy={cancel.busy} />
+      <ErrorNote error={switchMethod.error} onRetry={switchMethod.retry} busy={switchMethod.busy} />
     </Screen>
   );
 }

@@ -136,20 +136,23 @@ export class AdminService {
     const amount = tx(this.db, () => {
       const o = this.repo.order(orderId);
       if (!o) throw new KioskFailure('ORDER_NOT_FOUND', '订单不存在');
-      const paid = this.repo.payments(orderId).find((p) => p.state === 'paid');
-      if (!paid || paid.amount_fen <= 0) throw new KioskFailure('NOTHING_TO_REFUND', '该订单没有可退的款项（免费或未付款）');
-      if (this.repo.refundOf(paid.out_trade_no)) throw new KioskFailure('ALREADY_REFUNDED', '该订单已退款或正在退款');
+      // Every paid trade of the order not given back yet (a second scan leaves two; a late one may be refunded already).
+      const paid = this.repo.payments(orderId).filter((p) => p.state === 'paid' && p.amount_fen > 0);
+      if (paid.length === 0) throw new KioskFailure('NOTHING_TO_REFUND', '该订单没有可退的款项（免费或未付款）');
+      const open = paid.filter((p) => !this.repo.refundOf(p.out_trade_no));
+      if (open.length === 0) throw new KioskFailure('ALREADY_REFUNDED', '该订单已退款或正在退款');
       // A stuck delivery (flagged DELIVERY_STUCK, not running right now) may be refunded too.
       const stuck = o.state === 'delivering' && orderRow(this.db, orderId)?.attention.includes('DELIVERY_STUCK') && !this.d.orders.delivery.isRunning(orderId);
       if (o.state !== 'delivered' && o.state !== 'delivery_failed' && !stuck) throw new KioskFailure('BAD_STATE', '该订单当前不能退款');
+      const total = open.reduce((a, p) => a + p.amount_fen, 0);
       const used = adminRefundsTodayFen(this.db);
-      if (used + paid.amount_fen > cap) {
+      if (used + total > cap) {
         throw new KioskFailure('REFUND_CAP', `已达今日退款上限（¥${yuan(cap)}，今日已退 ¥${yuan(used)}）`);
       }
       if (o.state === 'delivering') transition(this.db, orderId, 'delivery_failed', { from: ['delivering'], reason: 'operator refund of a stuck delivery' });
       transition(this.db, orderId, 'refund_pending', { from: ['delivered', 'delivery_failed'], reason: 'operator refund' });
-      this.repo.audit('admin', 'refund_requested', orderId, { amountFen: paid.amount_fen, reason });
-      return paid.amount_fen;
+      this.repo.audit('admin', 'refund_requested', orderId, { amountFen: total, trades: open.map((p) => p.out_trade_no), reason });
+      return total;
     });
     log.info('refund.requested', { orderId, amountFen: amount });
     await this.d.orders.money.refundOrder(orderId, reason, 'admin');

@@ -56,7 +56,15 @@ export interface OrderDeps {
   generator: Generator;
   runVariants: RunVariants;
   gate?: (image: Buffer, family: { faces: number; minFacePx: number }) => Promise<{ ok: boolean; reason?: string }>;
+  /** The configured payment provider: new trades go here unless the family chose another method. */
   payment: PaymentProvider;
+  /**
+   * Every other provider the kiosk can still reach (a second method on the pay screen, or the one
+   * configured before a switch while its trades are open). Calls on a trade go to its own provider.
+   */
+  payments?: PaymentProvider[];
+  /** The methods offered on the pay screen, in order (default: the configured provider only). */
+  paymentMethods?: () => string[];
   printer: PrintSpooler;
   /** Renders the print page; `media` is the paper the spooler is told about. */
   printLayout: PrintLayout;

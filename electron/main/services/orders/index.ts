@@ -1,5 +1,6 @@
 // The order service: the customer's session, the money path, delivery, and the start-up reconciler.
 import { logger } from '../../infra/log';
+import { isPaidState, PaymentError } from '../payment/types';
 import type { OrderDeps } from './context';
 import { DeliveryFlow } from './delivery';
 import { MoneyFlow } from './money';
@@ -41,16 +42,18 @@ export class OrderService {
     for (const p of repo.paymentsIn(['creating', 'open', 'closing'])) {
       tally.payments++;
       try {
-        const status = await this.deps.payment.query(p.out_trade_no).catch((e: { code?: string }) => {
-          if (e.code === 'ORDER_NOT_EXIST' || e.code === 'RESOURCE_NOT_EXISTS') return null;
-          throw e;
-        });
-        if (status && (status.state === 'SUCCESS' || status.state === 'REFUND')) {
+        // Asked of the provider that created the trade, whatever is configured now.
+        const status = await this.money.providerFor(p.provider).query(p.out_trade_no);
+        if (isPaidState(status.state)) {
           this.money.notify(p.out_trade_no);
           await this.waitSettled(p.out_trade_no);
         } else await this.money.closeTrade(p.out_trade_no, 'restart');
       } catch (e) {
-        log.warn('reconcile.payment_failed', { outTradeNo: p.out_trade_no, error: e as Error });
+        if (e instanceof PaymentError && e.code === 'PROVIDER_UNAVAILABLE') {
+          // Its provider is no longer configured: the trade is kept as it is, the operator is told.
+          repo.audit('system', 'payment_provider_missing', p.order_id, { outTradeNo: p.out_trade_no, provider: p.provider });
+        }
+        log.warn('reconcile.payment_failed', { outTradeNo: p.out_trade_no, provider: p.provider, code: (e as PaymentError).code, error: e as Error });
       }
     }
     for (const o of repo.ordersIn(['paid', 'delivering'])) {
@@ -73,7 +76,7 @@ export class OrderService {
   private async waitSettled(outTradeNo: string): Promise<void> {
     for (let i = 0; i < 50; i++) {
       const p = this.deps.repo.payment(outTradeNo);
-      if (!p || p.state === 'paid' || p.state === 'closed') return;
+      if (!p || p.state === 'paid' || p.state === 'closed' || p.state === 'disputed') return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -58,7 +58,8 @@ export interface PaymentRow {
   order_id: string;
   provider: string;
   amount_fen: number;
-  state: 'creating' | 'open' | 'paid' | 'closing' | 'closed' | 'failed';
+  /** disputed: the provider said paid but not for the amount asked (or without one): the operator must look. */
+  state: 'creating' | 'open' | 'paid' | 'closing' | 'closed' | 'failed' | 'disputed';
   code_url: string | null;
   expires_at: string;
   transaction_id: string | null;

@@ -2,6 +2,7 @@
 import QRCode from 'qrcode';
 import type { OrderView, PhotoView, VariantView } from '../../../shared/contract';
 import { KioskFailure } from '../../../shared/result';
+import { PAYMENT_METHODS, type PaymentMethod } from '../payment/types';
 import type { OrderDeps } from './context';
 import { parseFaces, parseReasons, type DeliveryRow, type OrdersRepo } from './repo';
 
@@ -53,6 +54,7 @@ export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phone
   else if (current) {
     payment = {
       free: false,
+      method: (PAYMENT_METHODS as readonly string[]).includes(current.provider) ? (current.provider as PaymentMethod) : undefined,
       codeUrl: current.code_url ?? undefined,
       qrSvg: current.code_url && current.state === 'open' ? await qrSvg(current.code_url) : undefined,
       expiresAt: current.expires_at,

@@ -7,6 +7,7 @@ import type { Db } from '../../store/db';
 import { tx } from '../../store/db';
 import {
   PaymentError,
+  type CloseOutcome,
   type CreateOrder,
   type PaymentProvider,
   type RefundRequest,
@@ -14,6 +15,9 @@ import {
   type TradeState,
   type TradeStatus,
 } from '../types';
+
+/** The simulated books use WeChat's words; the kiosk hears its own. */
+const KIOSK_STATE: Record<SimTrade['state'], TradeState> = { NOTPAY: 'pending', SUCCESS: 'paid', REFUND: 'refunded', CLOSED: 'closed' };
 
 interface SimTrade {
   out_trade_no: string;
@@ -85,27 +89,28 @@ export class SimulatedPayment implements PaymentProvider {
 
   async query(outTradeNo: string): Promise<TradeStatus> {
     const t = this.trade(outTradeNo);
-    if (!t) throw new PaymentError('ORDER_NOT_EXIST', 'no such trade', 'stop');
+    if (!t) return { outTradeNo, state: 'not_found' };
     const s = this.settleExpiry(t);
     return {
       outTradeNo,
-      state: s.state as TradeState,
+      state: KIOSK_STATE[s.state],
       transactionId: s.transaction_id ?? undefined,
       amountFen: s.state === 'SUCCESS' || s.state === 'REFUND' ? s.amount_fen : undefined,
     };
   }
 
-  async close(outTradeNo: string): Promise<void> {
+  async close(outTradeNo: string): Promise<CloseOutcome> {
     const t = this.trade(outTradeNo);
-    if (!t) throw new PaymentError('ORDER_NOT_EXIST', 'no such trade', 'stop');
-    if (t.state === 'SUCCESS' || t.state === 'REFUND') throw new PaymentError('ORDER_PAID', 'trade already paid', 'stop');
+    if (!t) return 'not_found';
+    if (t.state === 'SUCCESS' || t.state === 'REFUND') return 'paid';
     this.opts.db.prepare("UPDATE sim_trades SET state = 'CLOSED' WHERE out_trade_no = ? AND state = 'NOTPAY'").run(outTradeNo);
+    return 'closed';
   }
 
   async refund(req: RefundRequest): Promise<{ state: RefundState }> {
     return tx(this.opts.db, () => {
       const done = this.opts.db.prepare('SELECT * FROM sim_refunds WHERE out_refund_no = ?').get(req.outRefundNo);
-      if (done) return { state: 'SUCCESS' as const };
+      if (done) return { state: 'success' as const };
       const t = this.trade(req.outTradeNo);
       if (!t) throw new PaymentError('RESOURCE_NOT_EXISTS', 'no such trade', 'stop');
       if (t.state !== 'SUCCESS') throw new PaymentError('INVALID_REQUEST', `trade is ${t.state}, cannot refund`, 'stop');
@@ -116,14 +121,13 @@ export class SimulatedPayment implements PaymentProvider {
         .prepare('INSERT INTO sim_refunds (out_refund_no, out_trade_no, amount_fen, created_at) VALUES (?, ?, ?, ?)')
         .run(req.outRefundNo, req.outTradeNo, req.refundFen, new Date().toISOString());
       this.opts.db.prepare("UPDATE sim_trades SET state = 'REFUND' WHERE out_trade_no = ?").run(req.outTradeNo);
-      return { state: 'SUCCESS' as const };
+      return { state: 'success' as const };
     });
   }
 
   async queryRefund(outRefundNo: string): Promise<{ state: RefundState }> {
     const done = this.opts.db.prepare('SELECT 1 FROM sim_refunds WHERE out_refund_no = ?').get(outRefundNo);
-    if (!done) throw new PaymentError('RESOURCE_NOT_EXISTS', 'no such refund', 'stop');
-    return { state: 'SUCCESS' };
+    return { state: done ? 'success' : 'not_found' };
   }
 
   // ------------------------------------------------------------ the phone page's side

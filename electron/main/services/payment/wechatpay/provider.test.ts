@@ -101,7 +101,7 @@ describe('WeChatPayProvider against the simulator (public-key mode)', () => {
     const no = tradeNo();
     const { codeUrl } = await provider.create(order(no));
     expect(codeUrl.startsWith(`${sim.url}/pay/`)).toBe(true);
-    expect((await provider.query(no)).state).toBe('NOTPAY');
+    expect((await provider.query(no)).state).toBe('pending');
     await sim.pay(no);
     const d = await provider.queryDetail(no);
     expect(d).toMatchObject({ state: 'SUCCESS', amountFen: 1990, attach: `kiosk=K01;order=${no}` });
@@ -129,12 +129,15 @@ describe('WeChatPayProvider against the simulator (public-key mode)', () => {
     const paid = tradeNo();
     await provider.create(order(paid));
     await sim.pay(paid); // the customer pays just before the kiosk gives up
-    const e = await rejection(provider.close(paid));
+    const e = await rejection(provider.closeWire(paid));
     expect([e.code, e.action]).toEqual(['ORDER_PAID', 'poll']);
+    expect(await provider.close(paid)).toBe('paid'); // the kiosk's words: too late, it was paid
     expect((await provider.closeAndSettle(paid)).state).toBe('SUCCESS');
 
     // A create that never reached WeChat settles as CLOSED (signed 404 after close's 204).
     expect((await provider.closeAndSettle(tradeNo())).state).toBe('CLOSED');
+    // In the kiosk's words: a signed ORDER_NOT_EXIST is 'not_found', on query and on close.
+    expect((await provider.query(tradeNo())).state).toBe('not_found');
   });
 
   it('auto-closes at time_expire', async () => {
@@ -143,7 +146,7 @@ describe('WeChatPayProvider against the simulator (public-key mode)', () => {
     await provider.create(order(no, 990, 90_000));
     sim.advanceTime(91_000);
     try {
-      expect((await provider.query(no)).state).toBe('CLOSED');
+      expect((await provider.query(no)).state).toBe('closed');
       await expect(sim.pay(no)).rejects.toThrow('ORDER_CLOSED');
     } finally {
       sim.advanceTime(-91_000);
@@ -156,18 +159,19 @@ describe('WeChatPayProvider against the simulator (public-key mode)', () => {
     await provider.create(order(no, 2990));
     await sim.pay(no);
     const req = { outTradeNo: no, outRefundNo: `${no}R1`, totalFen: 2990, refundFen: 2990, reason: '打印失败自动退款' };
-    expect((await provider.refund(req)).state).toBe('PROCESSING');
+    expect((await provider.refund(req)).state).toBe('processing');
     sim.inject({ kind: 'timeout', path: '/v3/refund', process: true, ms: 1500 });
-    expect(['PROCESSING', 'SUCCESS']).toContain((await provider.refund(req)).state);
+    expect(['processing', 'success']).toContain((await provider.refund(req)).state);
     await until(() => sim.refunds().some((r) => r.outRefundNo === req.outRefundNo && r.status === 'SUCCESS'));
-    expect((await provider.queryRefund(req.outRefundNo)).state).toBe('SUCCESS');
+    expect((await provider.queryRefund(req.outRefundNo)).state).toBe('success');
     const row = sim.books().orders.find((o) => o.outTradeNo === no)!;
     expect([row.refundCount, row.refundedFen, row.state]).toEqual([1, 2990, 'REFUND']);
     // A second refund number for the same money is refused: nothing left to refund.
     const e = await rejection(provider.refund({ ...req, outRefundNo: `${no}R2` }));
     expect([e.code, e.action]).toEqual(['INVALID_REQUEST', 'stop']);
-    const nf = await rejection(provider.queryRefund(`${no}R9`));
+    const nf = await rejection(provider.queryRefundDetail(`${no}R9`));
     expect([nf.code, nf.action]).toEqual(['RESOURCE_NOT_EXISTS', 'stop']);
+    expect((await provider.queryRefund(`${no}R9`)).state).toBe('not_found');
   });
 });
 
@@ -246,7 +250,7 @@ describe('faults and error classes', () => {
     } finally {
       sim.setClockSkew(0);
     }
-    expect((await provider.query(no)).state).toBe('NOTPAY');
+    expect((await provider.query(no)).state).toBe('pending');
   });
 
   it('is refused with SIGN_ERROR (stop) when the kiosk signs with the wrong key', async () => {
@@ -325,7 +329,7 @@ describe('platform-certificate mode', () => {
       const no = tradeNo();
       await provider.create(order(no));
       await certSim.pay(no);
-      expect((await provider.query(no)).state).toBe('SUCCESS');
+      expect((await provider.query(no)).state).toBe('paid');
     } finally {
       await certSim.close();
     }
@@ -338,7 +342,7 @@ describe('platform-certificate mode', () => {
       expect(credentials.verifierKeys.size).toBe(2);
       const no = tradeNo();
       await provider.create(order(no));
-      expect((await provider.query(no)).state).toBe('NOTPAY');
+      expect((await provider.query(no)).state).toBe('pending');
     } finally {
       await both.close();
     }

@@ -6,10 +6,12 @@ import type { Dispatcher } from 'undici';
 import { logger } from '../../../infra/log';
 import {
   PaymentError,
+  type CloseOutcome,
   type CreateOrder,
   type PaymentProvider,
   type RefundRequest,
   type RefundState,
+  type TradeState,
   type TradeStatus,
 } from '../types';
 import type { WeChatPayConfig } from './config';
@@ -22,6 +24,8 @@ import {
   OUT_TRADE_NO_RE,
   RefundWire,
   TransactionWire,
+  type TradeStateWire,
+  type RefundStatusWire,
   rfc3339Cst,
   wechatText,
 } from './wire';
@@ -40,8 +44,34 @@ export interface WeChatPayProviderOptions {
   userAgent?: string;
 }
 
-/** What a query tells beyond TradeStatus: echoed attach, time of payment, payer amount. */
-export interface TradeDetail extends TradeStatus {
+/** WeChat's trade_state in the kiosk's words (USERPAYING is payment-code only; PAYERROR/REVOKED never pay). */
+export function kioskTradeState(s: TradeStateWire): TradeState {
+  switch (s) {
+    case 'SUCCESS':
+      return 'paid';
+    case 'REFUND':
+      return 'refunded';
+    case 'NOTPAY':
+    case 'USERPAYING':
+      return 'pending';
+    default:
+      return 'closed';
+  }
+}
+
+/** WeChat's refund status in the kiosk's words: CLOSED and ABNORMAL need the operator. */
+export function kioskRefundState(s: RefundStatusWire): RefundState {
+  if (s === 'SUCCESS') return 'success';
+  if (s === 'PROCESSING') return 'processing';
+  return 'failed';
+}
+
+/** What a query tells, in WeChat's words (the CLI prints these): state, echoed attach, time of payment, payer amount. */
+export interface TradeDetail {
+  outTradeNo: string;
+  state: TradeStateWire;
+  transactionId?: string;
+  amountFen?: number;
   attach?: string;
   successTime?: string;
   payerTotalFen?: number;
@@ -49,7 +79,7 @@ export interface TradeDetail extends TradeStatus {
 }
 
 export interface RefundDetail {
-  state: RefundState;
+  state: RefundStatusWire;
   refundId: string;
   outRefundNo: string;
   outTradeNo?: string;
@@ -175,19 +205,39 @@ export class WeChatPayProvider implements PaymentProvider {
   }
 
   async query(outTradeNo: string): Promise<TradeStatus> {
-    const d = await this.queryDetail(outTradeNo);
-    const s: TradeStatus = { outTradeNo: d.outTradeNo, state: d.state };
+    let d: TradeDetail;
+    try {
+      d = await this.queryDetail(outTradeNo);
+    } catch (e) {
+      // Only a signed ORDER_NOT_EXIST proves WeChat never saw the trade; an unsigned one is retried.
+      if (isNotFound(e) && (e as { verified?: boolean }).verified) return { outTradeNo, state: 'not_found' };
+      throw e;
+    }
+    const s: TradeStatus = { outTradeNo: d.outTradeNo, state: kioskTradeState(d.state) };
     if (d.transactionId !== undefined) s.transactionId = d.transactionId;
     if (d.amountFen !== undefined) s.amountFen = d.amountFen;
     return s;
   }
 
   /** Closes an unpaid order. Throws PaymentError ORDER_PAID (action 'poll') when it was paid meanwhile. */
-  async close(outTradeNo: string): Promise<void> {
+  async closeWire(outTradeNo: string): Promise<void> {
     if (!OUT_TRADE_NO_RE.test(outTradeNo)) throw invalid('out_trade_no must be 6–32 of [0-9A-Za-z_-*]');
     const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`;
     await this.withRetry('close', (http) => http.call('POST', path, { mchid: this.mchid }));
     log.info('wechatpay_order_closed', { outTradeNo });
+  }
+
+  /** The kiosk's close: ORDER_PAID → 'paid'; a signed ORDER_NOT_EXIST → 'not_found'; ORDER_CLOSED → 'closed'. */
+  async close(outTradeNo: string): Promise<CloseOutcome> {
+    try {
+      await this.closeWire(outTradeNo);
+      return 'closed';
+    } catch (e) {
+      if (isOrderPaid(e)) return 'paid';
+      if (isNotFound(e) && (e as { verified?: boolean }).verified) return 'not_found';
+      if (e instanceof PaymentError && e.code.replace(/_/g, '').toUpperCase() === 'ORDERCLOSED') return 'closed';
+      throw e;
+    }
   }
 
   /**
@@ -197,7 +247,7 @@ export class WeChatPayProvider implements PaymentProvider {
    */
   async closeAndSettle(outTradeNo: string): Promise<TradeDetail> {
     try {
-      await this.close(outTradeNo);
+      await this.closeWire(outTradeNo);
     } catch (e) {
       if (!isOrderPaid(e)) throw e;
     }
@@ -236,7 +286,7 @@ export class WeChatPayProvider implements PaymentProvider {
 
   async refund(req: RefundRequest): Promise<{ state: RefundState }> {
     const d = await this.refundDetail(req);
-    return { state: d.state };
+    return { state: kioskRefundState(d.state) };
   }
 
   async queryRefundDetail(outRefundNo: string): Promise<RefundDetail> {
@@ -248,8 +298,13 @@ export class WeChatPayProvider implements PaymentProvider {
   }
 
   async queryRefund(outRefundNo: string): Promise<{ state: RefundState }> {
-    const d = await this.queryRefundDetail(outRefundNo);
-    return { state: d.state };
+    try {
+      const d = await this.queryRefundDetail(outRefundNo);
+      return { state: kioskRefundState(d.state) };
+    } catch (e) {
+      if (isNotFound(e) && (e as { verified?: boolean }).verified) return { state: 'not_found' };
+      throw e;
+    }
   }
 
   private refundFromWire(data: unknown, outRefundNo: string): RefundDetail {

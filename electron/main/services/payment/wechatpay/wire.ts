@@ -73,3 +73,6 @@ export function wechatText(s: string, maxChars: number): string {
 
 export const OUT_TRADE_NO_RE = /^[0-9A-Za-z_\-*]{6,32}$/;
 export const OUT_REFUND_NO_RE = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+
+export type TradeStateWire = z.infer<typeof TradeStateWire>;
+export type RefundStatusWire = z.infer<typeof RefundStatusWire>;
