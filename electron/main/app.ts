@@ -234,7 +234,6 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     simPayment: providers.simPayment,
     rendererDir: resources.rendererDir,
     blessing: () => config.blessing,
-    afterSalesContact: () => config.sale.afterSalesContact,
     uploadMaxBytes: config.phone.uploadMaxBytes,
   });
   try {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserHost } from '../browser-host/server';
 import { isCallName } from '../shared/contract';
+import { DownloadInfo, PayConfirmed, PayInfo, UploadInfo, UploadOutcome } from '../shared/phoneApi';
 import type { Kiosk } from './app';
 import { readBody, RequestNoise, resolveInside, safeDecode } from './infra/http';
 import { logger, setLogFile, setLogRotation } from './infra/log';
@@ -220,6 +221,24 @@ describe('phone listener: malformed URLs and atomic limits', () => {
     const text = existsSync(join(logDir, 'kiosk.log')) ? readFileSync(join(logDir, 'kiosk.log'), 'utf8') : '';
     expect(text).not.toContain('"level":"error"');
     expect(text.split('\n').filter(Boolean).length).toBeLessThanOrEqual(1);
+  });
+
+  it('every phone answer matches the zod phone API (upload info, upload outcome, pay info, confirm, download)', async () => {
+    h = harness();
+    await start(h);
+    const o = await h.service.session.acceptConsent('zh');
+    await h.service.session.chooseProduct(o.id, 'puzzle', 'gugong', null);
+    const token = (await h.service.session.phoneUploadLink(o.id)).url.split('/').pop()!;
+    const body = async (r: Response) => ((await r.json()) as { ok: boolean; value: unknown }).value;
+    expect(UploadInfo.parse(await body(await fetch(`${base}/p/api/upload/${token}`)))).toHaveProperty('expiresAt');
+    const up = await fetch(`${base}/p/api/upload/${token}`, { method: 'POST', body: new Uint8Array(await solidJpeg(4)) });
+    expect(UploadOutcome.parse(await body(up)).ok).toBe(true);
+    const codeUrl = (await h.sim.create({ outTradeNo: 'T9', amountFen: 990, description: '电子版', expiresAt: new Date(Date.now() + 60_000), attach: 'k:o' })).codeUrl;
+    const payToken = codeUrl.split('/').pop()!;
+    expect(PayInfo.parse(await body(await fetch(`${base}/p/api/pay/${payToken}`))).amountFen).toBe(990);
+    expect(PayConfirmed.parse(await body(await fetch(`${base}/p/api/pay/${payToken}/confirm`, { method: 'POST' }))).state).toBe('SUCCESS');
+    const dl = h.repo.addToken('download', o.id, 600);
+    expect(DownloadInfo.parse(await body(await fetch(`${base}/p/api/download/${dl.token}`))).ready).toBe(false);
   });
 
   it('uploads arriving at once never pass the token limit (the slot is claimed before the body is read)', async () => {

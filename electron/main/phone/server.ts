@@ -6,10 +6,10 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { STATES } from '../../shared/orderStates';
+import { phoneEndpoints, type DownloadInfo, type PhoneEndpoint, type PhoneOutput } from '../../shared/phoneApi';
 import { KioskFailure, toKioskError } from '../../shared/result';
 import { baseHeaders, CSP, readBody, RequestNoise, safeDecode, sendJson as json, serveFile } from '../infra/http';
 import { logger } from '../infra/log';
-import { orderCode } from '../services/orders/view';
 import { mimeOf } from '../infra/mime';
 import type { OrdersRepo } from '../services/orders/repo';
 import type { SessionFlow } from '../services/orders/session';
@@ -29,8 +29,6 @@ export interface PhoneServerDeps {
   simPayment: SimulatedPayment | null;
   rendererDir: string;
   blessing: () => string;
-  /** The operator's after-sales contact, shown with the short order code on the download page. */
-  afterSalesContact?: () => string;
   uploadMaxBytes: number;
   /** Link lifetime for photo/video URLs handed to the page (re-signed on every visit). */
   fileUrlTtlSec?: number;
@@ -137,11 +135,11 @@ export class PhoneServer {
       const state = sim.confirm(token);
       if (!state) return json(res, 404, fail('TOKEN_EXPIRED', '二维码已失效'));
       if (state === 'CLOSED') return json(res, 409, fail('ORDER_CLOSED', '订单已关闭，请回到屏幕前重新下单'));
-      return json(res, 200, { ok: true, value: { state } });
+      return answer(res, 'payConfirm', { state });
     }
     const info = sim.describe(token);
     if (!info) return json(res, 404, fail('TOKEN_EXPIRED', '二维码已失效'));
-    return json(res, 200, { ok: true, value: info });
+    return answer(res, 'payInfo', info);
   }
 
   private async download(res: ServerResponse, token: string): Promise<void> {
@@ -151,9 +149,7 @@ export class PhoneServer {
     const d = this.deps.repo.delivery(t.order_id);
     const ttl = this.deps.fileUrlTtlSec ?? 3600;
     const ready = !!d && d.share_status === 'done' && !!d.share_key;
-    const value: Record<string, unknown> = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at, orderCode: orderCode(t.order_id) };
-    const contact = this.deps.afterSalesContact?.();
-    if (contact) value.afterSalesContact = contact;
+    const value: DownloadInfo = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at };
     if (ready && d?.share_key) {
       // URLs are signed afresh on every visit, so the page works for the whole retention period.
       value.photoUrl = await this.deps.share.url(`${d.share_key}/photo.jpg`, ttl);
@@ -168,7 +164,7 @@ export class PhoneServer {
         }
       } else if (d.motion_status === 'pending') value.motionPending = true;
     }
-    return json(res, 200, { ok: true, value });
+    return answer(res, 'download', value);
   }
 
   private async upload(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
@@ -182,7 +178,7 @@ export class PhoneServer {
       req.resume();
       return json(res, 410, fail('TOKEN_EXPIRED', '拍摄环节已结束，无法再上传'));
     }
-    if (req.method === 'GET') return json(res, 200, { ok: true, value: { expiresAt: t.expires_at } });
+    if (req.method === 'GET') return answer(res, 'uploadInfo', { expiresAt: t.expires_at });
     if (req.method !== 'POST') return json(res, 405, fail('METHOD', '请求方式错误'));
     const client = req.socket.remoteAddress ?? '?';
     if (!this.uploadLimiter.allow(client)) {
@@ -206,10 +202,10 @@ export class PhoneServer {
       // Type is judged by content inside the checks (magic bytes), never by the name or header.
       const view = await this.deps.session.addPhoto(t.order_id, body, 'phone');
       const photo = view.photos[view.photos.length - 1];
-      return json(res, 200, { ok: true, value: { ok: photo?.ok ?? false, reasons: photo?.reasons ?? [] } });
+      return answer(res, 'upload', { ok: photo?.ok ?? false, reasons: photo?.reasons ?? [] });
     } catch (e) {
       const error = toKioskError(e);
-      if (e instanceof KioskFailure) return json(res, 200, { ok: true, value: { ok: false, reasons: [{ code: error.code, message: error.message }] } });
+      if (e instanceof KioskFailure) return answer(res, 'upload', { ok: false, reasons: [{ code: error.code, message: error.message }] });
       throw e;
     }
   }
@@ -239,6 +235,19 @@ export class PhoneServer {
     res.writeHead(200, { 'Content-Type': type, 'Content-Length': size, 'Accept-Ranges': 'bytes' });
     createReadStream(file).pipe(res);
   }
+}
+
+/**
+ * A successful answer, checked against the phone API's zod schema before it leaves: an answer the
+ * page could not read is a bug here, logged and turned into a clear error instead of sent.
+ */
+function answer<E extends PhoneEndpoint>(res: ServerResponse, endpoint: E, value: PhoneOutput<E>): void {
+  const parsed = phoneEndpoints[endpoint].output.safeParse(value);
+  if (!parsed.success) {
+    log.error('phone.bad_answer', { endpoint, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    return json(res, 500, fail('INTERNAL', '系统开小差了，请稍后再试'));
+  }
+  json(res, 200, { ok: true, value: parsed.data });
 }
 
 function fail(code: string, message: string) {

@@ -97,12 +97,6 @@ export function DownloadPage({ api, token }: { api: PhoneApi; token: string }) {
           {t('phone.download.expires', { date: expires })}
         </p>
       )}
-      {info?.orderCode && (
-        <p className="phone-note" data-testid="download-order-code" data-code={info.orderCode}>
-          {t('deliver.orderCode', { code: info.orderCode })}
-          {info.afterSalesContact ? ` · ${t('deliver.afterSales', { contact: info.afterSalesContact })}` : ''}
-        </p>
-      )}
       {!info && !error && <p className="phone-wait">{t('common.loading')}</p>}
       <PhoneError error={error} />
     </PhoneShell>

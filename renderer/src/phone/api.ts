@@ -1,63 +1,51 @@
-// The phone listener's small JSON API (/p/api/…). Same Result shape and offline handling as the kiosk bridge.
-import type { Reason } from '../../../electron/shared/contract';
+// The phone listener's small JSON API (/p/api/…), as described in electron/shared/phoneApi.ts (zod):
+// every answer is validated against the same schema the listener checked before sending it. Same
+// Result shape and offline handling as the kiosk bridge.
+import {
+  phoneEndpoints,
+  phonePath,
+  type DownloadInfo,
+  type PayInfo,
+  type PhoneEndpoint,
+  type PhoneOutput,
+  type UploadInfo,
+  type UploadOutcome,
+} from '../../../electron/shared/phoneApi';
 import type { Result } from '../../../electron/shared/result';
+import { zh } from '../i18n/zh';
 import { offlineError, toResult } from '../platform/httpBridge';
 
-export interface PayInfo {
-  amountFen: number;
-  description: string;
-  state: 'NOTPAY' | 'SUCCESS' | 'CLOSED';
-}
-export interface DownloadInfo {
-  ready: boolean;
-  photoUrl?: string;
-  motionUrl?: string;
-  livePhoto?: { jpgUrl: string; movUrl: string };
-  /** The living photo is still being made: keep asking. */
-  motionPending?: boolean;
-  blessing: string;
-  expiresAt: string;
-  /** Short order code and the operator's after-sales contact (issue 15). */
-  orderCode?: string;
-  afterSalesContact?: string;
-}
-export interface UploadInfo {
-  expiresAt: string;
-  name?: string;
-}
-export interface UploadOutcome {
-  ok: boolean;
-  reasons: Reason[];
-}
+export type { DownloadInfo, PayInfo, UploadInfo, UploadOutcome };
 
 type Fetch = typeof fetch;
 
-async function request<T>(doFetch: Fetch, url: string, init?: RequestInit): Promise<Result<T>> {
+async function request<E extends PhoneEndpoint>(doFetch: Fetch, endpoint: E, token: string, init?: RequestInit): Promise<Result<PhoneOutput<E>>> {
+  const spec = phoneEndpoints[endpoint];
   try {
-    const res = await doFetch(url, init);
+    const res = await doFetch(phonePath(endpoint, token), { method: spec.method, ...init });
+    let result: Result<unknown>;
     try {
-      return toResult<T>(await res.json());
+      result = toResult<unknown>(await res.json());
     } catch {
       return { ok: false, error: offlineError };
     }
+    if (!result.ok) return result;
+    const parsed = spec.output.safeParse(result.value);
+    // An answer of the wrong shape is treated like a failed call, never half-used.
+    if (!parsed.success) return { ok: false, error: { code: 'INTERNAL', message: zh['error.INTERNAL'], retryable: true } };
+    return { ok: true, value: parsed.data as PhoneOutput<E> };
   } catch {
     return { ok: false, error: offlineError };
   }
 }
 
 export function phoneApi(doFetch: Fetch = (...a) => fetch(...a)) {
-  const enc = encodeURIComponent;
   return {
-    payInfo: (token: string) => request<PayInfo>(doFetch, `/p/api/pay/${enc(token)}`),
-    payConfirm: (token: string) => request<unknown>(doFetch, `/p/api/pay/${enc(token)}/confirm`, { method: 'POST' }),
-    download: (token: string) => request<DownloadInfo>(doFetch, `/p/api/download/${enc(token)}`),
-    uploadInfo: (token: string) => request<UploadInfo>(doFetch, `/p/api/upload/${enc(token)}`),
-    upload: (token: string, jpeg: Blob) =>
-      request<UploadOutcome>(doFetch, `/p/api/upload/${enc(token)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'image/jpeg' },
-        body: jpeg,
-      }),
+    payInfo: (token: string) => request(doFetch, 'payInfo', token),
+    payConfirm: (token: string) => request(doFetch, 'payConfirm', token),
+    download: (token: string) => request(doFetch, 'download', token),
+    uploadInfo: (token: string) => request(doFetch, 'uploadInfo', token),
+    upload: (token: string, jpeg: Blob) => request(doFetch, 'upload', token, { headers: { 'content-type': 'image/jpeg' }, body: jpeg }),
   };
 }
 export type PhoneApi = ReturnType<typeof phoneApi>;
