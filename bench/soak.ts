@@ -235,6 +235,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       KIOSK_GENERATOR: 'jimeng',
       KIOSK_MOTION: 'local',
       KIOSK_PAYMENT_TIMEOUT_SEC: '120',
+      // Visitors arrive back to back here: the free try's cool-down (one try per 30 s per kiosk)
+      // and daily budget would pace the soak to a mall's rhythm instead of testing the money path.
+      KIOSK_FREE_COOLDOWN_SEC: '0',
+      KIOSK_FREE_DAILY_BUDGET: '10000',
       JIMENG_ENDPOINT: jimeng.url,
       JIMENG_ACCESS_KEY: jimeng.accessKey,
       JIMENG_SECRET_KEY: jimeng.secretKey,
