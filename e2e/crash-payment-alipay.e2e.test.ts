@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlipaySimulator, type AlipaySimulator } from '../electron/sim/alipay/simulator';
-import { root } from './kioskHost';
+import { BACK_TO_BACK, root } from './kioskHost';
 import { ASTRONAUT } from '../fixtures/paths';
 
 const MIN_KILLS = Number(process.env.CRASH_KILLS ?? 50);
@@ -126,7 +126,7 @@ const totalKills = () => Object.values(tally.kills).reduce((a, b) => a + b, 0);
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'main', 'browser-host.cjs'))) throw new Error('run `npm run build` first');
   sim = await startAlipaySimulator({ keyDir: join(work, 'keys') });
-  env = { ...sim.env, KIOSK_PAYMENT: 'alipay', KIOSK_PRINTER: 'pdf', KIOSK_PAYMENT_TIMEOUT_SEC: '120' };
+  env = { ...sim.env, KIOSK_PAYMENT: 'alipay', KIOSK_PRINTER: 'pdf', KIOSK_PAYMENT_TIMEOUT_SEC: '120', ...BACK_TO_BACK };
 });
 
 afterAll(async () => {

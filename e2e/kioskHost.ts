@@ -159,3 +159,7 @@ export function pdfPageSizes(pdf: Buffer): { w: number; h: number }[] {
 export function writeJson(path: string, data: unknown): void {
   writeFileSync(path, JSON.stringify(data, null, 2));
 }
+
+/** Orders here come back to back: the free try's cool-down (one try per 30 s per kiosk) and daily
+ * budget would hold back every try after the first instead of testing the money path. */
+export const BACK_TO_BACK = { KIOSK_FREE_COOLDOWN_SEC: '0', KIOSK_FREE_DAILY_BUDGET: '10000' } as const;
