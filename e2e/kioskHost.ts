@@ -25,7 +25,7 @@ export async function startHost(dataDir: string, env: Record<string, string> = {
   if (!existsSync(bundle)) throw new Error('dist/main/browser-host.cjs missing: run `npm run build` first');
   const proc = spawn(process.execPath, [bundle], {
     cwd: root,
-    env: { ...process.env, KIOSK_DATA_DIR: dataDir, KIOSK_PORT: '0', KIOSK_PHONE_PORT: '0', KIOSK_LOG_QUIET: '1', ...env },
+    env: { ...process.env, KIOSK_DATA_DIR: dataDir, KIOSK_PORT: '0', KIOSK_PHONE_PORT: '0', KIOSK_LOG_QUIET: '1', ...BACK_TO_BACK, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -160,6 +160,7 @@ export function writeJson(path: string, data: unknown): void {
   writeFileSync(path, JSON.stringify(data, null, 2));
 }
 
-/** Orders here come back to back: the free try's cool-down (one try per 30 s per kiosk) and daily
- * budget would hold back every try after the first instead of testing the money path. */
+/** Orders in E2E tests come back to back: the free try's cool-down (one try per 30 s per kiosk) and
+ * daily budget would hold back every try after the first (both are tested in orders/sale.test.ts).
+ * startHost uses it unless a test sets its own values. */
 export const BACK_TO_BACK = { KIOSK_FREE_COOLDOWN_SEC: '0', KIOSK_FREE_DAILY_BUDGET: '10000' } as const;
