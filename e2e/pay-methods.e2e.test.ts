@@ -25,23 +25,19 @@ afterAll(async () => {
 const tid = (page: Page, id: string) => page.getByTestId(id);
 
 async function upToPayment(page: Page): Promise<void> {
+  // The sale's main path (e2e/sale.e2e.test.ts): consent+product → style → shoot → the try → package.
   await tid(page, 'screen-attract').waitFor();
   await tid(page, 'attract-start').click();
   await tid(page, 'screen-consent').waitFor();
-  await tid(page, 'consent-agree').click();
-  await tid(page, 'product-puzzle').click();
+  await tid(page, 'consent-product-makeover').click();
+  await tid(page, 'screen-style').waitFor();
   await tid(page, 'style-gugong').click();
-  await tid(page, 'style-next').click();
   await tid(page, 'screen-capture').waitFor();
-  await expect.poll(async () => (await tid(page, 'capture-guidance').textContent()) ?? '', { timeout: 20_000 }).toMatch(/1/);
+  await expect.poll(async () => (await tid(page, 'capture-guidance').textContent()) ?? '', { timeout: 30_000 }).toMatch(/1/);
   await tid(page, 'capture-shoot').click();
   await page.locator('[data-testid="capture-photo-0"][data-ok="true"]').waitFor({ timeout: 30_000 });
-  await tid(page, 'capture-next').click();
-  await tid(page, 'screen-pick').waitFor({ timeout: 90_000 });
-  for (let i = 0; i < 4; i++) await tid(page, `variant-${i}`).locator('img').waitFor({ state: 'visible', timeout: 60_000 });
-  await tid(page, 'variant-1').click();
-  await tid(page, 'pick-confirm').click();
-  await tid(page, 'screen-package').waitFor();
+  await tid(page, 'screen-package').waitFor({ timeout: 90_000 });
+  await tid(page, 'package-try-img').waitFor({ state: 'visible', timeout: 60_000 });
   await tid(page, 'package-digital').click();
   await tid(page, 'screen-pay').waitFor();
 }
