@@ -27,10 +27,9 @@ describe('advice never blocks', () => {
     const { context, page } = await kioskPage(browser, host.url);
     const tid = (id: string) => page.getByTestId(id);
     await tid('attract-start').click();
-    await tid('consent-agree').click();
-    await tid('product-puzzle').click();
+    // The sale's path: consent and product in one tap, a style tap goes straight to the camera.
+    await tid('consent-product-puzzle').click();
     await tid('style-gugong').click();
-    await tid('style-next').click();
     await tid('screen-capture').waitFor();
     await page.locator('[data-testid="capture-guidance"]').waitFor({ timeout: 30_000 });
     await tid('capture-shoot').click();
