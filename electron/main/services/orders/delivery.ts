@@ -215,6 +215,8 @@ export class DeliveryFlow {
         blessing: this.deps.config.blessing,
         expiresAt: new Date(token?.expires_at ?? Date.now() + this.deps.config.resultRetentionDays * 86400_000),
         living: d.motion_wanted === 1,
+        orderCode: orderCode(orderId),
+        afterSalesContact: this.deps.config.sale.afterSalesContact || undefined,
       });
       this.deps.repo.setDelivery(orderId, { download_url: url });
     } catch (e) {
