@@ -24,7 +24,7 @@ import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
 import { CatalogState, createAdminModule, withCheckThresholds } from './services/admin';
 import type { Timing } from './services/orders/context';
-import { createFleetModule, observe, Outcomes, type FleetModule } from './services/fleet';
+import { createFleetModule, createRobotHandlers, observe, Outcomes, type FleetModule } from './services/fleet';
 import { listOrders } from './services/admin/reports';
 import { readConfigFile } from './services/admin/configFile';
 
@@ -224,6 +224,14 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),
     ...operator.handlers,
+    ...createRobotHandlers({
+      db,
+      secrets: fleet.secrets,
+      alerter: fleet.alerter,
+      guard: (token) => void operator.auth.check(token),
+      setSecret: (name, value) => void operator.admin.setSecret(name, value),
+      audit: (action, details) => repo.audit('admin', action, null, details),
+    }),
   };
 
   const phone = new PhoneServer({
