@@ -86,8 +86,9 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const bus = new EventEmitter();
   bus.setMaxListeners(50);
 
-  // What payment, AI and upload answered, for the fleet's heartbeats and success-rate alerts.
-  const outcomes = new Outcomes();
+  // What payment, AI and upload answered, for the fleet's heartbeats and success-rate alerts
+  // (kept in a file: a restart loses neither the 15-minute window nor the counts since the last beat).
+  const outcomes = new Outcomes({ file: join(paths.root, 'fleet-outcomes.json') });
   let phonePort = 0;
   const baseUrl = () => phoneBaseUrl(config, phonePort);
   // The simulated payment page reports a payment to the order service built just below.

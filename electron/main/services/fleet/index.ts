@@ -219,6 +219,7 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
     async stop() {
       for (const t of timers) clearTimeout(t);
       await Promise.allSettled([outbox?.stop(), alerter.stop()]);
+      o.outcomes.flush();
       rmSync(marker, { force: true });
     },
   };
