@@ -8,6 +8,7 @@ import type { OrderView } from '../../../shared/contract';
 import { STATES } from '../../../shared/orderStates';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
+import { existingMotionLayers, type MotionLayerPaths } from '../motion/layers';
 import { tx } from '../store/db';
 import { defaultTiming, facesOf, type OrderDeps, type Timing } from './context';
 import { transition } from './stateMachine';
@@ -303,6 +304,19 @@ export class DeliveryFlow {
     });
   }
 
+  /**
+   * The picked variant's layers (scene without the people, still mask), when its generator made
+   * them and the delivered picture is that variant at full size: a watermarked (free) picture
+   * keeps the clip made from the picture itself, so the clip is never cleaner than the photo.
+   */
+  private motionLayersOf(orderId: string): MotionLayerPaths | undefined {
+    const o = this.deps.repo.order(orderId);
+    if (!o || this.deps.catalog().packages.find((p) => p.id === o.package_id)?.watermark !== false) return undefined;
+    const v = this.deps.repo.variants(orderId, o.generation_round).find((x) => x.idx === o.picked_index);
+    const src = v?.result_asset_id ? this.deps.repo.asset(v.result_asset_id) : undefined;
+    return (src && existingMotionLayers(src.path)) ?? undefined;
+  }
+
   /** The living photo, in the background: its failure never holds up the print or the photo download. */
   private async makeMotion(orderId: string): Promise<void> {
     const motion = this.deps.motion;
@@ -318,7 +332,7 @@ export class DeliveryFlow {
       const style = ord?.style_id ?? '';
       // The family's chosen effect (pick screen), else the style's.
       const effect = ord?.motion_effect ?? STYLE_EFFECTS[style] ?? '';
-      const input = { imagePath: final.path, faces, effect, outDir, signal: ctl.signal, orderId };
+      const input = { imagePath: final.path, faces, effect, outDir, signal: ctl.signal, orderId, layers: this.motionLayersOf(orderId) };
       // One more try after a failure (a busy machine can hit the renderer's time limit once).
       const out = await motion.render(input).catch((e: unknown) => {
         if (ctl.signal.aborted) throw e;
