@@ -9,6 +9,7 @@ import { dataPaths, privateByDefault, resourcePaths, type DataPaths, type Resour
 import { logger, setLogFile } from './infra/log';
 import type { Handlers } from './ipc/handlers';
 import { PhoneServer } from './phone/server';
+import { CardService } from './services/cards';
 import { loadCatalog } from './services/catalog';
 import { catalogForScreen } from './services/catalogView';
 import { screenMedia } from './services/orders/media';
@@ -241,6 +242,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     rendererDir: resources.rendererDir,
     blessing: () => config.blessing,
     afterSalesContact: () => config.sale.afterSalesContact,
+    cards: new CardService({ db, repo, resultsDir: paths.results }),
+    publicBaseUrl: baseUrl,
     uploadMaxBytes: config.phone.uploadMaxBytes,
   });
   try {
