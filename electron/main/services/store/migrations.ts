@@ -181,4 +181,15 @@ export const migrations: string[] = [
   ALTER TABLE orders ADD COLUMN motion_effect TEXT;
   ALTER TABLE orders ADD COLUMN free_blocked TEXT;
   `,
+  /* 6: the greeting card a paying family makes on their phone (template, message, its page's own token) */ `
+  CREATE TABLE cards (
+    order_id TEXT PRIMARY KEY REFERENCES orders(id),
+    token TEXT NOT NULL UNIQUE,
+    template TEXT NOT NULL,
+    message TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
