@@ -34,7 +34,7 @@ export const LOCAL_OUTPUT = { width: 1800, height: 1200 } as const;
 /**
  * 尊享 (model "enhanced") locally: the compositor's best path. 1.5 × the output size (2700 × 1800,
  * 450 dpi at 6 × 4 in: a crisper print and download), people cut at up to 450 px a face instead of
- * 300 (so the larger output does not upscale them), and the cut-out's edge tightened (less halo).
+ * MAX_FACE_PX (250: the larger output draws faces up to 1.5 × that, and must not upscale them), and the cut-out's edge tightened (less halo).
  */
 export const LOCAL_ENHANCED = { scale: 1.5, maxFacePx: 450 } as const;
 

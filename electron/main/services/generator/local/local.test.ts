@@ -13,7 +13,7 @@ import { createQualityGate } from '../qualityGate';
 import type { GeneratedVariant, GenerateInput } from '../types';
 import { familyOf } from '../variants';
 import { createLocalGenerator, LOCAL_ENHANCED } from './index';
-import { bodyRegion, cutPhoto, tightenMask } from './people';
+import { bodyRegion, cutPhoto, MAX_FACE_PX, tightenMask } from './people';
 import { ASTRONAUT, COFFEE } from '../../../../../fixtures/paths';
 
 const { assetsDir, modelsDir } = resourcePaths();
@@ -222,7 +222,7 @@ describe('尊享 (model "enhanced"): the local compositor’s best path', () => 
     expect(await edges(enh!.image, 2700, 1800)).toBeGreaterThan((await edges(std!.image, 2700, 1800)) * 1.1);
   });
 
-  it('keeps faces at up to 450 px in the cut (300 standard) and tightens the mask edge', async () => {
+  it('keeps faces at up to 450 px in the cut (standard: MAX_FACE_PX) and tightens the mask edge', async () => {
     // A sharp phone photo with a large face (the checked copy is smaller; the cut reads the photo's own pixels).
     const k = 2000 / portrait.width;
     const big = {
@@ -234,8 +234,8 @@ describe('尊享 (model "enhanced"): the local compositor’s best path', () => 
     const std = await cutPhoto(big, { mode: 'group', outfit: null });
     const enh = await cutPhoto(big, { mode: 'group', outfit: null, maxFacePx: LOCAL_ENHANCED.maxFacePx, refineMask: true });
     const face = (c: typeof std) => Math.max(...c.faces.map((f) => f.h));
-    expect(face(std)).toBeLessThanOrEqual(300);
-    expect(face(enh)).toBeGreaterThan(300);
+    expect(face(std)).toBeLessThanOrEqual(MAX_FACE_PX);
+    expect(face(enh)).toBeGreaterThan(MAX_FACE_PX * LOCAL_ENHANCED.scale);
     expect(face(enh)).toBeLessThanOrEqual(LOCAL_ENHANCED.maxFacePx);
     // The faint outer fringe (the old room's halo) is gone; the solid inside is kept.
     const soft = Buffer.from([0, 5, 12, 17, 40, 128, 230, 255]);
