@@ -31,6 +31,17 @@ export interface Cutout {
   segmented?: boolean;
   /** Its bottom edge is where the people stand (a full group photo), so it casts a contact shadow. */
   ground?: boolean;
+  /** Lowest row where the person is still opaque (an upper-body cut fades out below it). */
+  solidBottom?: number;
+}
+
+/** The lowest row with an opaque pixel (alpha ≥ 250); the height when the bottom row is opaque. */
+export function solidBottomOf(alpha: Buffer, width: number, height: number): number {
+  for (let y = height - 1; y >= 0; y--) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) if (alpha[row + x]! >= 250) return y + 1;
+  }
+  return height;
 }
 
 export interface Region {
@@ -40,8 +51,8 @@ export interface Region {
   height: number;
 }
 
-/** The crop is never larger than needed for the output: a face this tall is plenty for 300 dpi. */
-const MAX_FACE_PX = 300;
+/** The crop is never larger than needed for the output: no layout draws a face taller (layouts.ts, maxFace). */
+export const MAX_FACE_PX = 250;
 
 /** A stand-in face when a photo came without boxes and no detector is at hand: a person in the middle. */
 export function guessFace(width: number, height: number): FaceBox {
@@ -166,7 +177,7 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
       const alpha = Buffer.from(c.alpha.buffer, c.alpha.byteOffset, c.alpha.byteLength);
       if (rgbBuf.length !== c.width * c.height * 3 || alpha.length !== c.width * c.height) throw new Error('cut-out buffers do not match their size');
       const rgb = opts.outfit ? await applyOutfit(rgbBuf, c.width, c.height, c.faces, opts.outfit, alpha) : rgbBuf;
-      return { rgb, alpha, width: c.width, height: c.height, faces: c.faces, segmented: true, ground: opts.mode === 'group' };
+      return { rgb, alpha, width: c.width, height: c.height, faces: c.faces, segmented: true, ground: opts.mode === 'group', solidBottom: solidBottomOf(alpha, c.width, c.height) };
     } catch (e) {
       opts.onFallback?.((e as Error).message ?? String(e));
     }
@@ -205,5 +216,5 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
   if (rgb.length !== region.width * region.height * 3 || alpha.length !== region.width * region.height) {
     throw new Error(`cut-out buffers do not match ${region.width}x${region.height}`);
   }
-  return { rgb, alpha, width: region.width, height: region.height, faces: local, segmented: false };
+  return { rgb, alpha, width: region.width, height: region.height, faces: local, segmented: false, solidBottom: solidBottomOf(alpha, region.width, region.height) };
 }
