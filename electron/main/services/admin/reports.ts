@@ -25,8 +25,8 @@ interface Joined extends OrderRow {
   paid_fen: number | null;
   paid_trade: string | null;
   transaction_id: string | null;
-  mismatch: number;
   disputed: number;
+  resolved: number;
 }
 
 const JOINED_SQL = `
@@ -36,8 +36,8 @@ const JOINED_SQL = `
     (SELECT p.amount_fen FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS paid_fen,
     (SELECT p.out_trade_no FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS paid_trade,
     (SELECT p.transaction_id FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS transaction_id,
-    (SELECT COUNT(*) FROM audit_log a WHERE a.order_id = o.id AND a.action = 'amount_mismatch') AS mismatch,
-    (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'disputed') AS disputed
+    (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'disputed') AS disputed,
+    (SELECT COUNT(*) FROM audit_log a WHERE a.order_id = o.id AND a.action = 'dispute_resolved') AS resolved
   FROM orders o
   LEFT JOIN deliveries d ON d.order_id = o.id
   LEFT JOIN refunds r ON r.order_id = o.id`;
@@ -55,8 +55,9 @@ function attentionOf(o: Joined, now = Date.now()): Attention[] {
   if (o.print_status === 'failed') a.push('PRINT_FAILED');
   if (o.closing > 0) a.push('CLOSE_PENDING');
   if (deliveryStuck(o, now)) a.push('DELIVERY_STUCK');
-  // A disputed trade is only ever set aside for a wrong or missing amount (orders/money.ts).
-  if (o.mismatch > 0 || o.disputed > 0) a.push('AMOUNT_MISMATCH');
+  // A disputed trade is only ever set aside for a wrong or missing amount (orders/money.ts, audited
+  // amount_mismatch); it needs a person until the operator marks it settled (dispute_resolved).
+  if (o.disputed > o.resolved) a.push('AMOUNT_MISMATCH');
   // A paid order's generation never fails (it happened before payment); a family that gave up
   // after a failed generation is worth a look (provider down?) but is not money.
   if (o.generation_status === 'failed' && o.state === 'abandoned') a.push('GENERATION_FAILED');
@@ -84,6 +85,7 @@ function toRow(o: Joined): AdminOrderRow {
       o.paid_fen !== null &&
       o.paid_fen > 0 &&
       o.refund_state === null,
+    canResolve: o.disputed > o.resolved,
   };
 }
 
