@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASTRONAUT } from '../fixtures/paths';
-import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, unlockAdmin, type Host } from './kioskHost';
 
 const PIN = '24680';
 let browser: Browser;
@@ -64,12 +64,7 @@ describe('a disputed payment on the admin screen (browser host, real Chromium)',
     await expect.poll(async () => (await api(page, 'order:get', { orderId })).value?.notice, { timeout: 30_000, interval: 500 }).toContain('工作人员');
 
     // The operator opens the admin screen: the order is under 需要处理 with 金额不符, nothing was printed.
-    const brand = page.locator('.top-bar .brand').first();
-    for (let i = 0; i < 5; i++) await brand.dispatchEvent('pointerdown');
-    await tid(page, 'admin-pin').waitFor({ timeout: 5000 });
-    await tid(page, 'admin-pin-clear').click();
-    for (const d of PIN) await tid(page, `admin-pin-key-${d}`).click();
-    await tid(page, 'admin-pin-ok').click();
+    await unlockAdmin(page, PIN);
     await tid(page, 'admin-tab-orders').click();
     const flagged = tid(page, 'admin-orders-attention').getByTestId(`admin-order-${orderId}`);
     await flagged.waitFor();
