@@ -4,7 +4,7 @@
 // order (four from the enhanced model, printed). Each counts the taps from the attract screen to
 // the payment QR (at most five) and leaves screenshots in test-results/screens/.
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -25,6 +25,7 @@ afterAll(async () => {
 });
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
+const CONTACT = '客服电话 400-800-1234';
 
 /** Counts the family's taps: every tap on the main path goes through here. */
 class Taps {
@@ -102,6 +103,9 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
   it('free: one watermarked try, taken away by QR; one image billed, no payment', async () => {
     const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 300 } });
     const dataDir = join(work, 'free');
+    // The operator's after-sales contact (admin setting sale.afterSalesContact), as config.json holds it.
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ sale: { afterSalesContact: CONTACT } }, null, 2));
     const host = await startHost(dataDir, {
       KIOSK_GENERATOR: 'jimeng',
       JIMENG_ENDPOINT: sim.url,
@@ -118,7 +122,12 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
       await tid(page, 'screen-deliver').waitFor({ timeout: 20_000 });
       const dl = tid(page, 'deliver-download-qr');
       await dl.waitFor({ timeout: 30_000 });
-      expect(await tid(page, 'deliver-order-code').getAttribute('data-code')).toMatch(/^[A-Z0-9_-]{6}$/);
+      const code = (await tid(page, 'deliver-order-code').getAttribute('data-code'))!;
+      expect(code).toMatch(/^[A-Z0-9_-]{6}$/);
+      // The family reads the code and whom to call on the screen…
+      const onScreen = (await tid(page, 'deliver-order-code').textContent()) ?? '';
+      expect(onScreen).toContain(code);
+      expect(onScreen).toContain(CONTACT);
       await screenshot(page, 'free-deliver');
       // The phone gets the try as it was shown: watermarked, screen-sized (not the full-resolution file).
       const phone = await phoneContext(browser);
@@ -128,6 +137,10 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
       await img.waitFor({ timeout: 20_000 });
       await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
       expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeLessThanOrEqual(1024);
+      // …and again on their phone, once they have left the kiosk.
+      expect(await tid(p, 'download-order-code').textContent()).toContain(code);
+      expect(await tid(p, 'download-after-sales').textContent()).toContain(CONTACT);
+      expect(await tid(p, 'download-after-sales').isVisible()).toBe(true);
       await screenshot(p, 'free-phone-download');
       await phone.close();
       await context.close();

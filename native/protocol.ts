@@ -29,8 +29,11 @@ export interface PhotoCheckData {
   jpeg: Uint8Array | null;
   /** Raw detections above the detector floor (diagnostics for the CLI; includes ones not counted). */
   detections: number;
-  /** Face-like detections the second look set aside as not a person (pets, objects), with its score. */
-  notHuman: Array<FaceBoxData & { second: number }>;
+  /**
+   * Face-like detections set aside as not a person (pets, objects, prints), with the second look's
+   * score and, when set aside for its colour (not skin), the tint's degrees off the skin axis.
+   */
+  notHuman: Array<FaceBoxData & { second: number; tintOff?: number }>;
 }
 
 /** Same shape as contract.Guidance. */
@@ -55,6 +58,7 @@ export interface ThresholdsData {
   maxTurn?: number;
   smallerRatio?: number;
   minSecondLook?: number;
+  maxTintOff?: number;
 }
 
 /** A person cut-out for the local generator (native/segment/cutout.ts). */

@@ -66,8 +66,10 @@ function human(file: string, r: PhotoCheckData, minSecondLook: number): string {
   const lines = [`${file}: ${r.ok ? (advice ? '✔ 可用，有建议 PASS with advice' : '✔ 通过 PASS') : '✘ 不通过 FAIL'}${r.width ? `  ${r.width}×${r.height}` : ''}`];
   lines.push(`  faces: ${r.faces.length}${r.faces.map((f, i) => `\n    #${i + 1} x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}`).join('')}`);
   if (r.notHuman.length) {
-    const set = r.notHuman.map((f) => `\n    x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}, second look ${f.second.toFixed(3)} < ${minSecondLook}`);
-    lines.push(`  set aside, not a person on a second look (pet, object): ${r.notHuman.length}${set.join('')}`);
+    const why = (f: PhotoCheckData['notHuman'][number]): string =>
+      f.tintOff !== undefined ? `colour ${f.tintOff}° off skin (a print, not a person)` : `second look ${f.second.toFixed(3)} < ${minSecondLook}`;
+    const set = r.notHuman.map((f) => `\n    x=${f.x} y=${f.y} ${f.w}×${f.h} score=${f.score.toFixed(3)}, ${why(f)}`);
+    lines.push(`  set aside, not a person (pet, object, print): ${r.notHuman.length}${set.join('')}`);
   }
   const ruleCodes = new Set(RULES.flatMap((x) => x.codes));
   const inputFailure = r.reasons.find((x) => !ruleCodes.has(x.code));

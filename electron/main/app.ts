@@ -234,6 +234,7 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     simPayment: providers.simPayment,
     rendererDir: resources.rendererDir,
     blessing: () => config.blessing,
+    afterSalesContact: () => config.sale.afterSalesContact,
     uploadMaxBytes: config.phone.uploadMaxBytes,
   });
   try {

@@ -29,6 +29,10 @@ export const DownloadInfo = z.object({
   motionPending: z.boolean().optional(),
   blessing: z.string(),
   expiresAt: z.string(),
+  /** The short code a family quotes to the operator (as on the deliver screen, the print and the admin orders tab). */
+  orderCode: z.string().regex(/^[A-Z0-9_-]{6}$/),
+  /** The operator's after-sales contact (admin setting), when one is set. */
+  afterSalesContact: z.string().max(60).optional(),
 });
 export type DownloadInfo = z.infer<typeof DownloadInfo>;
 

@@ -43,6 +43,8 @@ const TABLE: Row[] = [
   ['t_panel_warm_dim.jpg', true, 1, [], ['FACE_TURNED']],
   ['t_biden_cool.jpg', true, 1, [], []],
   ['t_oval_office_cool.jpg', true, 2, [], []],
+  ['t_oval_office_blue_cast.jpg', true, 2, [], []],
+  ['t_two_actors_tungsten.jpg', true, 2, [], []],
   ['t_obama_roll_m20.jpg', true, 1, [], []],
   ['t_two_actors_roll_p15.jpg', true, 2, [], []],
   ['t_smiling_roll_p25.jpg', true, 1, [], []],
@@ -74,18 +76,12 @@ const TABLE: Row[] = [
   ['stamp_german_christmas_toy.jpg', false, 0, ['NOT_A_PERSON'], []],
   ['stamp_grannysmith.jpg', false, 0, ['NOT_A_PERSON'], []],
   ['stamp_statue.jpg', false, 0, ['NO_FACE'], []],
-  ['piggy_bank.jpg', true, 1, [], ['FACE_TURNED']],
+  ['piggy_bank.jpg', false, 0, ['NOT_A_PERSON'], []],
   ['painting_vermeer.jpg', false, 0, ['NOT_A_PERSON'], []],
   ['engraving_two_men.jpg', false, 0, ['NOT_A_PERSON'], []],
   ['horse_silhouette.jpg', false, 0, ['NO_FACE'], []],
   ['storm_sky.jpg', false, 0, ['FACE_CUT_OFF'], []],
 ];
-
-/**
- * Known misjudgement, kept visible: a toy piggy bank whose painted eyes pass both looks (first
- * 0.80, second 0.847 — above some real faces), counted as one person.
- */
-const KNOWN_MISSES = ['piggy_bank.jpg: would fail, accepted', 'piggy_bank.jpg: 1 face(s) beyond the label'];
 
 let p: Pipeline;
 const verdicts = new Map<string, Verdict>();
@@ -119,7 +115,8 @@ describe('the labelled real-photo set', () => {
     expect(s.acceptGood).toBeGreaterThanOrEqual(0.95);
     expect(s.refuseBad).toBeGreaterThanOrEqual(0.9);
     expect(s.recall).toBeGreaterThanOrEqual(0.95);
-    expect(s.misses).toEqual(KNOWN_MISSES);
+    expect(s.falseFaces).toBe(0);
+    expect(s.misses).toEqual([]);
   });
 
   it('never refuses a usable photo for advice alone: turned heads, dim or warm light, roll, softness', () => {

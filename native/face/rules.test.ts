@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from './decode';
-import { CROP, headCutOff, plausibleFace, sharpness, turnAmount } from './quality';
+import { CROP, faceTint, headCutOff, plausibleFace, sharpness, skinColoured, turnAmount } from './quality';
 import { applyRules, DEFAULT_RULES, type RuleInput } from './rules';
 
 /** A frontal face box at (x, y) of side s, keypoints where BlazeFace puts them on a real face. */
@@ -106,6 +106,23 @@ describe('face measurements', () => {
     expect(headCutOff(face(500, 500, 200), 2000, 1500)).toBe(false);
     expect(headCutOff(face(500, 10, 200), 2000, 1500)).toBe(true);
     expect(headCutOff(face(1850, 500, 200), 2000, 1500)).toBe(true);
+  });
+
+  it('takes skin under warm, cool and dim light for skin, and a purple or green face for a print', () => {
+    // A 100×100 picture filled with one colour; the face box covers all of it.
+    const tint = (r: number, g: number, b: number) => {
+      const data = new Uint8Array(100 * 100 * 3);
+      for (let i = 0; i < data.length; i += 3) data.set([r, g, b], i);
+      return faceTint({ data, width: 100, height: 100, channels: 3 }, { x: 0, y: 0, w: 100, h: 100 });
+    };
+    const skin = (r: number, g: number, b: number): boolean => skinColoured(tint(r, g, b), DEFAULT_RULES.maxTintOff);
+    // Mean face colours measured on the labelled set: daylight, warm (tungsten), cool, dim, dark skin.
+    expect([skin(183, 133, 108), skin(234, 139, 73), skin(108, 75, 82), skin(92, 67, 54), skin(105, 49, 57)]).toEqual([true, true, true, true, true]);
+    // A black-and-white photo and a near-black one: no colour to judge, not set aside for it.
+    expect([skin(142, 142, 142), skin(8, 4, 3)]).toEqual([true, true]);
+    // The purple banknote portrait of the set (177, 178, 196), a blue poster, a green statue.
+    expect([skin(177, 178, 196), skin(90, 110, 190), skin(90, 140, 100)]).toEqual([false, false, false]);
+    expect(tint(177, 178, 196).off).toBeGreaterThan(95);
   });
 
   it('scores a sharp pattern far above the same pattern blurred', () => {

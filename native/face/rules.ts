@@ -30,9 +30,16 @@ export interface RuleThresholds {
   /**
    * The short-range model's score on a close crop below which a detection in a still is not a
    * person (verify.ts). 0.81 on the labelled set: every face in a usable real photo scored ≥ 0.835,
-   * a macaque 0.781, a painted face 0.794, a wooden toy 0.707 (a piggy bank, 0.847, still passes).
+   * a macaque 0.781, a painted face 0.794, a wooden toy 0.707 (a banknote portrait, 0.847, passes it:
+   * its colour sets it aside, maxTintOff).
    */
   minSecondLook: number;
+  /**
+   * Degrees the mean colour of a counted face's middle may sit from the red (+Cr) axis before it is
+   * taken for a print, not skin (quality.faceTint): real faces on the labelled set sat ≤ 48° off
+   * (warm light leans yellow), a purple banknote portrait 102°. Grey faces are not judged.
+   */
+  maxTintOff: number;
 }
 
 export const DEFAULT_RULES: RuleThresholds = {
@@ -49,6 +56,7 @@ export const DEFAULT_RULES: RuleThresholds = {
   maxTurn: 0.4,
   smallerRatio: 0.5,
   minSecondLook: 0.81,
+  maxTintOff: 80,
 };
 
 /** Detections between these and minScore explain a failure but are never counted as people. */

@@ -40,6 +40,8 @@ export interface Verified {
   kept: Detection[];
   /** Detections that failed the second look, with its score (diagnostics: CLI and log). */
   dropped: Array<{ det: Detection; second: number }>;
+  /** The second look's score of each kept detection that had one (diagnostics when a later check sets it aside). */
+  seconds: Map<Detection, number>;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function dropNonHuman(
   which: (d: Detection) => boolean,
   min: number | ((d: Detection) => number) = VERIFY_MIN,
 ): Promise<Verified> {
-  const out: Verified = { kept: [], dropped: [] };
+  const out: Verified = { kept: [], dropped: [], seconds: new Map() };
   for (const d of dets) {
     const inImg = { ...d, x: d.x * scale, y: d.y * scale, w: d.w * scale, h: d.h * scale };
     if (!which(d) || Math.min(inImg.w, inImg.h) < VERIFY_MIN_SIDE) {
@@ -62,8 +64,10 @@ export async function dropNonHuman(
       continue;
     }
     const second = await verifyScore(model, img, inImg);
-    if (second >= (typeof min === 'number' ? min : min(d))) out.kept.push(d);
-    else out.dropped.push({ det: d, second });
+    if (second >= (typeof min === 'number' ? min : min(d))) {
+      out.kept.push(d);
+      out.seconds.set(d, second);
+    } else out.dropped.push({ det: d, second });
   }
   return out;
 }

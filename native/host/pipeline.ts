@@ -3,7 +3,7 @@
 import type { Detection } from '../face/decode';
 import { detectInImage, mergeDetections } from '../face/detector';
 import { loadFaceModel, DEFAULT_MODEL, VERIFY_MODEL, type FaceModel } from '../face/model';
-import { greyCrop, headCutOff, meanOf, plausibleFace, sharpness as sharpnessOf, turnAmount } from '../face/quality';
+import { faceTint, greyCrop, headCutOff, meanOf, plausibleFace, sharpness as sharpnessOf, skinColoured, turnAmount } from '../face/quality';
 import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, WEAK_FLOOR, type Reason, type RuleThresholds } from '../face/rules';
 import { dropNonHuman, VERIFY_MIN } from '../face/verify';
 import type { RgbImage } from '../face/tensor';
@@ -159,6 +159,8 @@ function imageLuma(img: RgbImage): number {
   return n ? s / n : 0;
 }
 
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
 /** The detector, and the short-range model that takes a second look at each face (face/verify.ts). */
 interface Models {
   detector: FaceModel;
@@ -240,7 +242,7 @@ async function checkPhoto(
     // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work
     // size: the second look (a pet is not a person) and the measures below.
     const u = upload.width / probe.width;
-    const { kept: detections, dropped } = await dropNonHuman(
+    const { kept: looked, dropped, seconds } = await dropNonHuman(
       model.verifier,
       upload,
       found.map((d) => toOriginal(d, f)),
@@ -250,6 +252,19 @@ async function checkPhoto(
       // a refusal (LOW_CONFIDENCE) and keep the original bar, so a washed-out face is not "not a person".
       (d) => (d.score >= t.minScore ? t.minSecondLook : VERIFY_MIN),
     );
+    // A face that would count but whose colour is no skin's (a purple banknote portrait, a blue
+    // poster, a green statue) is a print, not a person: set aside like a pet. Grey faces pass.
+    const notHuman: PhotoCheckData['notHuman'] = dropped.map(({ det, second }) => ({ ...faceBox(det), second: r3(second) }));
+    const detections: Detection[] = [];
+    for (const d of looked) {
+      const tint = d.score >= t.minScore && plausibleFace(d) ? faceTint(upload, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u }) : null;
+      if (!tint || skinColoured(tint, t.maxTintOff)) {
+        detections.push(d);
+        continue;
+      }
+      dropped.push({ det: d, second: seconds.get(d) ?? 1 });
+      notHuman.push({ ...faceBox(d), second: r3(seconds.get(d) ?? 1), tintOff: Math.round(tint.off) });
+    }
     const compressed = await encoding;
     const measure = (d: Detection) => {
       const grey = greyCrop(upload, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u });
@@ -264,7 +279,7 @@ async function checkPhoto(
       height: probe.height,
       jpeg: compressed.jpeg,
       detections: found.length,
-      notHuman: dropped.map(({ det, second }) => ({ ...faceBox(det), second: Math.round(second * 1000) / 1000 })),
+      notHuman,
     };
   } catch (e) {
     return failureOutcome(e);

@@ -13,7 +13,7 @@ import type { EffectSpec } from './effects';
 import { VideoError } from './errors';
 import { runFfmpeg } from './ffmpeg';
 import { prepareParticleLayer } from './particles';
-import { coverFit, mapBox, outputFrame, peopleAnchor, peopleCutoutPng, usableFaces, type Box, type Frame } from './people';
+import { coverFit, mapBox, outputFrame, peopleAnchor, peopleCutoutPng, stillLayerPng, usableFaces, type Box, type Fit, type Frame } from './people';
 
 export interface LivingPhotoOptions {
   imagePath: string;
@@ -35,6 +35,14 @@ export interface LivingPhotoOptions {
   onProgress?: (fraction: number) => void;
   /** Where the per-job temp folder goes (always removed). */
   tmpRoot?: string;
+  /**
+   * The picture's own layering (the local generator's): `scenePath` is the picture without its
+   * people, `stillMaskPath` a one-band mask (255 = hold still), both at the photo's size, plus
+   * rectangles in photo pixels that also stay still (the visible AI label). The clip then zooms
+   * the scene behind the people, and the people are the photo's own pixels, identical in every
+   * frame — instead of a feathered body shape guessed from the face boxes over a moving photo.
+   */
+  layers?: { scenePath: string; stillMaskPath: string; stillRects?: readonly Box[] };
 }
 
 export interface LivingPhotoResult {
@@ -82,6 +90,27 @@ export function buildFilterGraph(p: {
   return graph.join(';');
 }
 
+/** The scene (raw RGB) and the still mask (raw one band, still rectangles filled in), fitted to the frame like the photo. */
+async function readLayers(l: NonNullable<LivingPhotoOptions['layers']>, frame: Frame, fit: Fit): Promise<{ scene: Buffer; mask: Buffer }> {
+  const fitTo = (path: string) => sharp(path).rotate().resize(frame.width, frame.height, { fit: 'cover', position: 'centre' });
+  let scene: Buffer;
+  let mask: Buffer;
+  try {
+    scene = await fitTo(l.scenePath).removeAlpha().toColourspace('srgb').raw().toBuffer();
+    mask = await fitTo(l.stillMaskPath).extractChannel(0).toColourspace('b-w').raw().toBuffer();
+  } catch {
+    throw new VideoError('BAD_INPUT', 'motion layers not readable');
+  }
+  if (scene.length !== frame.width * frame.height * 3 || mask.length !== frame.width * frame.height) throw new VideoError('BAD_INPUT', 'motion layers have the wrong size');
+  for (const r of l.stillRects ?? []) {
+    const b = mapBox(r, fit);
+    const x0 = Math.max(0, Math.floor(b.x));
+    const x1 = Math.min(frame.width, Math.ceil(b.x + b.w));
+    for (let y = Math.max(0, Math.floor(b.y)); y < Math.min(frame.height, Math.ceil(b.y + b.h)); y++) mask.fill(255, y * frame.width + x0, y * frame.width + Math.max(x0, x1));
+  }
+  return { scene, mask };
+}
+
 /** Renders the clip to `outPath` (written atomically). Rejects with VideoError; temp files are always removed. */
 export async function renderLivingPhoto(o: LivingPhotoOptions): Promise<LivingPhotoResult> {
   const started = Date.now();
@@ -114,15 +143,18 @@ export async function renderLivingPhoto(o: LivingPhotoOptions): Promise<LivingPh
 
     const fitted = sharp(o.imagePath).rotate().resize(frame.width, frame.height, { fit: 'cover', position: 'centre' }).removeAlpha();
     const rgb = await fitted.clone().raw().toBuffer();
+    const layered = o.layers ? await readLayers(o.layers, frame, fit) : null;
     const basePath = join(tmp, 'base.jpg');
-    await sharp(rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+    // With layers, the camera moves over the scene without the people; otherwise over the photo.
+    await sharp(layered?.scene ?? rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
       .resize(Math.round(frame.width * OVERSAMPLE), Math.round(frame.height * OVERSAMPLE), { kernel: 'cubic' })
       .jpeg({ quality: 95, chromaSubsampling: '4:4:4' })
       .toFile(basePath);
     const peoplePath = join(tmp, 'people.png');
     let peopleAt = { x: 0, y: 0 };
-    if (faces.length) {
-      const cut = await peopleCutoutPng(rgb, frame, faces);
+    const withPeople = layered !== null || faces.length > 0;
+    if (withPeople) {
+      const cut = layered ? await stillLayerPng(rgb, frame, layered.mask) : await peopleCutoutPng(rgb, frame, faces);
       await writeFile(peoplePath, cut.png);
       peopleAt = { x: cut.left, y: cut.top };
     }
@@ -140,9 +172,9 @@ export async function renderLivingPhoto(o: LivingPhotoOptions): Promise<LivingPh
       inputs: [
         { source: basePath },
         { source: layer.stream(o.signal), options: ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${pw}x${ph}`, '-framerate', String(fps)] },
-        ...(faces.length ? [{ source: peoplePath }] : []),
+        ...(withPeople ? [{ source: peoplePath }] : []),
       ],
-      filterGraph: buildFilterGraph({ frame, fps, frames, zoom: o.effect.camera.zoom, anchor, withPeople: faces.length > 0, peopleAt }),
+      filterGraph: buildFilterGraph({ frame, fps, frames, zoom: o.effect.camera.zoom, anchor, withPeople, peopleAt }),
       outputOptions: [
         '-map', '[out]',
         '-frames:v', String(frames),

@@ -123,6 +123,20 @@ export async function peopleCutoutPng(
     .extractChannel(0)
     .raw()
     .toBuffer();
+  return stillLayerPng(photoRgb, frame, mask);
+}
+
+/**
+ * A still layer: the fitted photo (raw RGB, frame-sized) with `mask` (raw one band, frame-sized)
+ * as its alpha, cropped to the mask's bounding box (even offsets, for yuv420), as a PNG plus
+ * where it goes in the frame.
+ */
+export async function stillLayerPng(
+  photoRgb: Buffer,
+  frame: Frame,
+  mask: Buffer,
+): Promise<{ png: Buffer; left: number; top: number; width: number; height: number }> {
+  if (mask.length !== frame.width * frame.height) throw new Error(`mask has ${mask.length} bytes for ${frame.width}x${frame.height}`);
   // Bounding box of every pixel the mask touches.
   let x0 = frame.width;
   let y0 = frame.height;

@@ -13,6 +13,7 @@ let server: PhoneServer;
 let base: string;
 let renderer: string;
 let lan: LanShare;
+let contact = '';
 
 beforeEach(async () => {
   h = harness();
@@ -29,6 +30,7 @@ beforeEach(async () => {
     simPayment: h.sim,
     rendererDir: renderer,
     blessing: () => '团团圆圆',
+    afterSalesContact: () => contact,
     uploadMaxBytes: 200_000,
   });
   base = `http://127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
@@ -87,6 +89,18 @@ describe('phone listener', () => {
     expect((await fetch(url.replace(/sig=[^&]+/, 'sig=forged'))).status).toBe(404);
     expect((await fetch(url.replace(/exp=\d+/, 'exp=1'))).status).toBe(404);
     expect((await fetch(url.replace('living.mp4', '../../kiosk.sqlite'))).status).toBe(404);
+  });
+
+  it('the download answer carries the short order code and the operator’s after-sales contact (read live)', async () => {
+    const o = await h.service.session.acceptConsent('zh');
+    const dl = h.repo.addToken('download', o.id, 600);
+    const get = async () => ((await (await fetch(`${base}/p/api/download/${dl.token}`)).json()) as { value: Record<string, unknown> }).value;
+    contact = '';
+    const before = await get();
+    expect(before.orderCode).toBe(o.id.replace(/^ord_/, '').slice(0, 6).toUpperCase());
+    expect(before).not.toHaveProperty('afterSalesContact');
+    contact = '客服 400-800-1234';
+    expect(await get()).toMatchObject({ orderCode: before.orderCode, afterSalesContact: '客服 400-800-1234' });
   });
 
   it('runs the simulated payment page: describe, confirm once, then closed trades refuse', async () => {

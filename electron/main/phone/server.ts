@@ -13,6 +13,7 @@ import { logger } from '../infra/log';
 import { mimeOf } from '../infra/mime';
 import type { OrdersRepo } from '../services/orders/repo';
 import type { SessionFlow } from '../services/orders/session';
+import { orderCode } from '../services/orders/view';
 import type { ShareStore } from '../services/share/types';
 import type { LanShare } from '../services/share/lan';
 import type { SimulatedPayment } from '../services/payment/simulated';
@@ -29,6 +30,8 @@ export interface PhoneServerDeps {
   simPayment: SimulatedPayment | null;
   rendererDir: string;
   blessing: () => string;
+  /** The operator's after-sales contact, read on each visit (the admin screen changes it live). */
+  afterSalesContact?: () => string;
   uploadMaxBytes: number;
   /** Link lifetime for photo/video URLs handed to the page (re-signed on every visit). */
   fileUrlTtlSec?: number;
@@ -151,7 +154,9 @@ export class PhoneServer {
     const motion = this.deps.repo.deliverable(t.order_id, 'motion');
     const ttl = this.deps.fileUrlTtlSec ?? 3600;
     const ready = photo?.status === 'done' && !!shareKey;
-    const value: DownloadInfo = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at };
+    const contact = this.deps.afterSalesContact?.().trim();
+    const value: DownloadInfo = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at, orderCode: orderCode(t.order_id) };
+    if (contact) value.afterSalesContact = contact;
     if (ready && shareKey) {
       // URLs are signed afresh on every visit, so the page works for the whole retention period.
       value.photoUrl = await this.deps.share.url(`${shareKey}/photo.jpg`, ttl);

@@ -137,6 +137,8 @@ export function harness(
     aiBudget?: OrderDeps['aiBudget'];
     motion?: OrderDeps['motion'];
     watermarkPreview?: OrderDeps['watermarkPreview'];
+    /** A print layout that records what goes on the print (default: a one-line fake PDF). */
+    printLayout?: OrderDeps['printLayout'];
     timing?: OrderDeps['timing'];
     /** A real generator (the funnel benchmark: local or Jimeng) instead of the fake; and a catalogue. */
     generator?: Generator;
@@ -171,11 +173,11 @@ export function harness(
       payment,
       printer: spooler,
       printMedia: { widthIn: 6, heightIn: 4 },
-      printLayout: async (o) => {
+      printLayout: opts.printLayout ?? (async (o) => {
         const { writeFileSync } = await import('node:fs');
         writeFileSync(o.outPath, '%PDF-1.4 fake');
         return { pdfPath: o.outPath, widthIn: 6, heightIn: 4 };
-      },
+      }),
       share: new LanShare({ dir: paths.share, baseUrl: () => 'http://phone.test', secret: Buffer.alloc(32, 7) }),
       motion: opts.motion ?? null,
       watermarkPreview: opts.watermarkPreview ?? (async (img) => img),

@@ -93,6 +93,15 @@ export function DownloadPage({ api, token }: { api: PhoneApi; token: string }) {
         </>
       )}
       {info && (
+        // Whom to ask when something is wrong, and what to quote: as on the screen and the print.
+        <section className="phone-aftersales" data-testid="download-order">
+          <p data-testid="download-order-code" data-code={info.orderCode}>
+            {t('deliver.orderCode', { code: info.orderCode })}
+          </p>
+          {info.afterSalesContact && <p data-testid="download-after-sales">{t('deliver.afterSales', { contact: info.afterSalesContact })}</p>}
+        </section>
+      )}
+      {info && (
         <p className="phone-note" data-testid="download-expires">
           {t('phone.download.expires', { date: expires })}
         </p>

@@ -7,8 +7,8 @@ const answering = (body: unknown) => phoneApi(async () => new Response(JSON.stri
 
 describe('phone API validated on the page side', () => {
   it('takes a download answer of the agreed shape', async () => {
-    const r = await answering({ ok: true, value: { ready: true, photoUrl: '/p/file/r/x/photo.jpg?exp=1&sig=a', blessing: '团团圆圆', expiresAt: '2027-01-01T00:00:00Z' } }).download('tok123456789012345');
-    expect(r).toMatchObject({ ok: true, value: { ready: true, blessing: '团团圆圆' } });
+    const r = await answering({ ok: true, value: { ready: true, photoUrl: '/p/file/r/x/photo.jpg?exp=1&sig=a', blessing: '团团圆圆', expiresAt: '2027-01-01T00:00:00Z', orderCode: 'AB12CD', afterSalesContact: '客服 400-800-1234' } }).download('tok123456789012345');
+    expect(r).toMatchObject({ ok: true, value: { ready: true, blessing: '团团圆圆', orderCode: 'AB12CD', afterSalesContact: '客服 400-800-1234' } });
   });
 
   it('refuses answers of the wrong shape (a drifted listener) with a clear error', async () => {

@@ -15,7 +15,8 @@ export interface CheckThresholds {
   darkRefuse?: number; // default 35 (refusal TOO_DARK below; advice A_BIT_DARK below minLuma)
   brightRefuse?: number; // default 245
   smallerRatio?: number; // default 0.5 (advice FACE_MUCH_SMALLER)
-  minSecondLook?: number; // default 0.7: the second look's bar for "a person" (native/face/verify.ts)
+  minSecondLook?: number; // default 0.81 for stills: the second look's bar for "a person" (native/face/verify.ts)
+  maxTintOff?: number; // default 80: degrees a face's colour may lean away from red before it is a print, not skin
 }
 
 export interface CheckOutcome {

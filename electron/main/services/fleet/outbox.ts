@@ -48,15 +48,19 @@ export function createFleetOutbox(opts: { dir: string; oss: FleetOss; now?: () =
     },
     onChange: (r) => {
       if (r.state !== 'done' && r.state !== 'failed') return;
-      if (newest.get(objectOf(r.key)) === r.key) {
-        newest.delete(objectOf(r.key));
-        saveNewest();
-      }
       if (r.state === 'failed') log.warn('document.dropped', { key: objectOf(r.key), error: r.lastError });
       // Done documents are not kept in the queue's state (it would grow by 300 a day).
       setImmediate(() => {
         queue.forget([r.key]);
         rmSync(r.filePath, { force: true });
+        // The newest version is remembered until no older one is left in the queue: an older version
+        // still waiting (its upload failed while the newest went through) must be skipped, not
+        // uploaded over the newest.
+        const object = objectOf(r.key);
+        if (newest.has(object) && !queue.keys().some((k) => objectOf(k) === object)) {
+          newest.delete(object);
+          saveNewest();
+        }
       });
     },
   });

@@ -122,7 +122,8 @@ export async function watermarkPreview(image: Buffer): Promise<Buffer> {
     .toBuffer();
 }
 
-function markSvg(width: number, height: number, placement: MarkPlacement): string {
+/** Where labelDelivered draws the visible "AI生成" mark (the 微动态 holds this box still). */
+export function aiMarkBox(width: number, height: number, placement: MarkPlacement = 'bottom-right'): { x: number; y: number; w: number; h: number; size: number; pad: number } {
   // GB 45438-2025: the prompt text is at least 5 % of the shorter side tall.
   const size = Math.max(12, Math.ceil(Math.min(width, height) * 0.05));
   const pad = Math.round(size * 0.32);
@@ -131,6 +132,11 @@ function markSvg(width: number, height: number, placement: MarkPlacement): strin
   const margin = Math.round(Math.min(width, height) * 0.025);
   const x = placement.endsWith('right') ? width - margin - boxW : margin;
   const y = placement.startsWith('bottom') ? height - margin - boxH : margin;
+  return { x, y, w: boxW, h: boxH, size, pad };
+}
+
+function markSvg(width: number, height: number, placement: MarkPlacement): string {
+  const { x, y, w: boxW, h: boxH, size, pad } = aiMarkBox(width, height, placement);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="${boxH * 0.25}" fill="#000" fill-opacity="0.38"/>` +

@@ -22,6 +22,12 @@ export interface GeneratedVariant {
   seed: number;
   /** Full-resolution result, not yet watermarked (JPEG or PNG). */
   image: Buffer;
+  /**
+   * The local generator's layering, for the 微动态 (scene moves, people stay still): asked for
+   * after the variant is shown. stillMask: one-band PNG at the image's size, 255 where the picture
+   * must stay still (the people); scene: JPEG of the picture without the people.
+   */
+  layers?: () => Promise<{ stillMask: Buffer; scene: Buffer }>;
 }
 
 export type VariantFailure = { index: number; code: string; message: string; retryable: boolean };

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { builtinEffectsDir, loadEffects, type EffectSpec } from '../../../../native/video/effects';
 import { makeLivePhoto } from '../../../../native/video/live-photo';
 import { renderLivingPhoto } from '../../../../native/video/living-photo';
+import sharp from 'sharp';
+import type { Box } from '../../../../native/video/people';
 import { logger } from '../../infra/log';
+import { aiMarkBox } from '../generator/aigc';
 import { MotionConfig } from './config';
 import { motionFailure } from './failures';
 import type { MotionInput, MotionOutput, MotionRenderer } from './types';
@@ -37,6 +40,13 @@ export async function livePhotoOrNull(mp4Path: string, input: MotionInput, tmpRo
   }
 }
 
+/** The generator's layers plus the delivered picture's visible AI label, which must not drift away either. */
+async function withMark(imagePath: string, layers: NonNullable<MotionInput['layers']>): Promise<{ scenePath: string; stillMaskPath: string; stillRects: Box[] }> {
+  const meta = await sharp(imagePath).metadata();
+  const mark = meta.width && meta.height ? aiMarkBox(meta.width, meta.height) : null;
+  return { scenePath: layers.scene, stillMaskPath: layers.stillMask, stillRects: mark ? [mark] : [] };
+}
+
 export function createLocalMotionRenderer(opts: LocalMotionOptions = {}): MotionRenderer {
   const cfg = opts.config ?? MotionConfig.parse({});
   let effects: Map<string, EffectSpec> | null = null;
@@ -58,6 +68,7 @@ export function createLocalMotionRenderer(opts: LocalMotionOptions = {}): Motion
         const withLive = cfg.livePhoto;
         const clip = await renderLivingPhoto({
           imagePath: input.imagePath,
+          layers: input.layers ? await withMark(input.imagePath, input.layers) : undefined,
           faces: input.faces,
           effect,
           outPath: join(input.outDir, MP4_NAME),
@@ -73,7 +84,7 @@ export function createLocalMotionRenderer(opts: LocalMotionOptions = {}): Motion
         });
         const livePhoto = withLive ? await livePhotoOrNull(clip.path, input, opts.tmpRoot) : null;
         input.onProgress?.(1);
-        log.info('rendered', { effect: effect.id, ms: Date.now() - started, encodeMs: clip.timings.encodeMs, faces: clip.faces.length, livePhoto: !!livePhoto });
+        log.info('rendered', { effect: effect.id, ms: Date.now() - started, encodeMs: clip.timings.encodeMs, faces: clip.faces.length, layered: !!input.layers, livePhoto: !!livePhoto });
         return { mp4Path: clip.path, livePhoto, provider: 'local' };
       } catch (e) {
         const f = motionFailure(e);

@@ -1,5 +1,6 @@
 // The 微动态 living photo: a 5-s MP4 plus an iPhone Live Photo pair. Implementations: local (ffmpeg), jimeng.
 import type { FaceBox } from '../../../shared/contract';
+import type { MotionLayerPaths } from './layers';
 
 export interface MotionInput {
   imagePath: string;
@@ -10,6 +11,11 @@ export interface MotionInput {
   onProgress?: (fraction: number) => void;
   /** The order this clip belongs to: cost accounting and the AI label's producer id (optional). */
   orderId?: string;
+  /**
+   * The picture's layering from the local generator (scene without the people, still mask), both
+   * at imagePath's size: the local renderer then moves the scene and holds the people still.
+   */
+  layers?: MotionLayerPaths;
 }
 
 export interface MotionOutput {

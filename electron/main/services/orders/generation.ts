@@ -15,6 +15,8 @@ import type { MotionEffect, OrderView, Package } from '../../../shared/contract'
 import { KioskFailure } from '../../../shared/result';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
+import type { GeneratedVariant } from '../generator/types';
+import { MOTION_LAYER_KIND, motionLayerPaths } from '../motion/layers';
 import { tx } from '../store/db';
 import type { OrderDeps } from './context';
 import { FreeQuota } from './freeQuota';
@@ -272,7 +274,7 @@ export class GenerationFlow {
         supplementary: plan.supplementary,
         signal,
         gate: gate ? (img) => gate(img, { faces: familyFaces, minFacePx: 40 }) : undefined,
-        onVariant: (v) => pending.push(this.saveVariant(orderId, round, v.index, v.seed, v.image, plan.watermark)),
+        onVariant: (v) => pending.push(this.saveVariant(orderId, round, v.index, v.seed, v.image, plan.watermark, v.layers)),
         onRejected: (index, reason) => log.info('variant.rejected', { orderId, index, reason }),
       });
       await Promise.all(pending);
@@ -315,7 +317,15 @@ export class GenerationFlow {
     });
   }
 
-  private async saveVariant(orderId: string, round: number, index: number, seed: number, image: Buffer, watermark: boolean): Promise<void> {
+  private async saveVariant(
+    orderId: string,
+    round: number,
+    index: number,
+    seed: number,
+    image: Buffer,
+    watermark: boolean,
+    layers?: GeneratedVariant['layers'],
+  ): Promise<void> {
     const dir = join(this.deps.paths.results, orderId);
     mkdirSync(dir, { recursive: true });
     const resultPath = join(dir, `r${round}-v${index}.jpg`);
@@ -340,6 +350,24 @@ export class GenerationFlow {
       });
     })();
     await this.hooks.changed(orderId).catch(() => undefined);
+    // After the variant is on screen: the layers the 微动态 moves (scene) and holds still (people).
+    if (layers) await this.saveMotionLayers(orderId, resultPath, layers);
+  }
+
+  private async saveMotionLayers(orderId: string, resultPath: string, layers: NonNullable<GeneratedVariant['layers']>): Promise<void> {
+    try {
+      const l = await layers();
+      const paths = motionLayerPaths(resultPath);
+      writeFileSync(paths.stillMask, l.stillMask, { mode: 0o600 });
+      writeFileSync(paths.scene, l.scene, { mode: 0o600 });
+      this.deps.db.transaction(() => {
+        this.deps.repo.addAsset(orderId, MOTION_LAYER_KIND, paths.stillMask, 'image/png');
+        this.deps.repo.addAsset(orderId, MOTION_LAYER_KIND, paths.scene, 'image/jpeg');
+      })();
+    } catch (e) {
+      // The clip then moves the whole picture as before; the photo itself is unaffected.
+      log.warn('motion-layers.failed', { orderId, error: e as Error });
+    }
   }
 
   /** The family walked away: stop the try (paid rounds finish: the family has paid for them). */

@@ -74,6 +74,28 @@ describe('try, then buy', () => {
     expect(h.generator.models).toEqual(['standard', 'enhanced', 'enhanced', 'enhanced', 'enhanced']);
   });
 
+  it('the print carries the short order code and the operator’s after-sales contact', async () => {
+    const lines: string[] = [];
+    h = harness({
+      printLayout: async (o) => {
+        lines.push(o.dateLine ?? '');
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(o.outPath, '%PDF-1.4 fake');
+        return { pdfPath: o.outPath, widthIn: 6, heightIn: 4 };
+      },
+    });
+    h.config.sale.afterSalesContact = '客服电话 400-800-1234';
+    const orderId = await tried(h.service);
+    await h.service.money.start(orderId, 'premium', async () => ({ ready: true }));
+    pay(h, orderId);
+    await pickAfterPayment(h, orderId, 0);
+    await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
+    const code = (await h.service.session.view(orderId)).orderCode!;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`订单 ${code}`);
+    expect(lines[0]).toContain('客服电话 400-800-1234');
+  });
+
   it('the free package takes the try away watermarked, with no payment and nothing more generated', async () => {
     let watermarked = 0;
     h = harness({ watermarkPreview: async (img) => (watermarked++, img) });

@@ -11,7 +11,17 @@ export interface ShareStore {
    * Shares that live off the kiosk (OSS) publish their own download page next to the files in
    * `folder` and return its URL: that, not the kiosk's phone listener, is the QR target.
    */
-  publishDownloadPage?(folder: string, opts: { blessing?: string; expiresAt: Date; living?: boolean }): Promise<string>;
+  publishDownloadPage?(folder: string, opts: DownloadPageInfo): Promise<string>;
   /** Private originals (AI inputs) uploaded by key; deleted explicitly by retention. */
   removeOriginals?(keys: string[]): Promise<void>;
+}
+
+/** What the OSS share's static download page shows besides the files. */
+export interface DownloadPageInfo {
+  blessing?: string;
+  expiresAt: Date;
+  living?: boolean;
+  /** Short order code and the operator's after-sales contact (issue 15: on the download page too). */
+  orderCode?: string;
+  afterSalesContact?: string;
 }

@@ -65,6 +65,8 @@ export interface UploadQueue {
   forget(keys: string[]): void;
   /** The network is back (or staff pressed retry): try every pending task now. */
   retryNow(): void;
+  /** The keys of every task the queue holds (any state). */
+  keys(): string[];
   /** Counts for the admin health screen. */
   stats(): { pending: number; uploading: number; done: number; failed: number; oldestPendingAt: number | null };
   start(): void;
@@ -230,6 +232,7 @@ export function createUploadQueue(opts: UploadQueueOptions): UploadQueue {
       for (const r of records.values()) if (r.state === 'pending') records.set(r.key, { ...r, nextAt: 0 });
       schedule();
     },
+    keys: () => [...records.keys()],
     stats() {
       const s = { pending: 0, uploading: 0, done: 0, failed: 0, oldestPendingAt: null as number | null };
       for (const r of records.values()) {

@@ -115,7 +115,7 @@ async function personLayers(
   H: number,
   gains: Gains,
   ground: boolean,
-): Promise<OverlayOptions[]> {
+): Promise<{ shadows: OverlayOptions[]; person: OverlayOptions | null }> {
   // Join first, resize in a second pipeline: sharp 0.34 skips a downscale when joinChannel is in the same one.
   const joined = await sharp(cut.rgb, { raw: { width: cut.width, height: cut.height, channels: 3 } })
     .joinChannel(cut.alpha, { raw: { width: cut.width, height: cut.height, channels: 1 } })
@@ -142,12 +142,12 @@ async function personLayers(
   for (let p = 0, i = 3; p < soft.length; p++, i += 4) blurred[i] = (soft[p] ?? 0) >> 1;
   const dx = Math.round(faceW * 0.08);
   const dy = Math.round(faceW * 0.06);
-  const layers = await Promise.all([
+  const [contact, drop, person] = await Promise.all([
     ground ? contactShadow(alphaOnly, width, height, left, top, W, H, faceW) : Promise.resolve(null),
     rawLayer(blurred, width, height, left + dx, top + dy, W, H),
     rawLayer(rgba, width, height, left, top, W, H),
   ]);
-  return layers.filter((l): l is OverlayOptions => l !== null);
+  return { shadows: [contact, drop].filter((l): l is OverlayOptions => l !== null), person };
 }
 
 /**
@@ -240,7 +240,24 @@ export interface ComposeInput {
   signal: AbortSignal;
 }
 
-export async function composeVariant({ scene, cuts, plan, width: W, height: H, signal }: ComposeInput): Promise<Buffer> {
+/**
+ * What the local 微动态 needs to move the scene but not the people: `stillMask` (one-band PNG,
+ * output size, 255 where the picture must stay still: the people, photo windows and the
+ * decorations in front of them) and `scene` (JPEG, output size: the same picture, graded alike,
+ * with the people taken out, their shadows kept).
+ */
+export interface MotionLayers {
+  stillMask: Buffer;
+  scene: Buffer;
+}
+
+export interface ComposedVariant {
+  image: Buffer;
+  /** Built on request, after the variant is on screen: it costs a second composite. */
+  layers: () => Promise<MotionLayers>;
+}
+
+export async function composeVariant({ scene, cuts, plan, width: W, height: H, signal }: ComposeInput): Promise<ComposedVariant> {
   let backdrop = sharp(scene);
   if (plan.backdrop.blur > 0) backdrop = backdrop.blur(plan.backdrop.blur);
   if (plan.backdrop.brightness !== 1) backdrop = backdrop.linear(plan.backdrop.brightness, 0);
@@ -248,6 +265,8 @@ export async function composeVariant({ scene, cuts, plan, width: W, height: H, s
   signal.throwIfAborted();
 
   const layers: OverlayOptions[] = [];
+  // The still layers (people, photo windows, decorations over them): the 微动态 holds them steady.
+  const still: OverlayOptions[] = [];
   if (plan.sceneWindow) {
     const r = plan.sceneWindow;
     const rect = { left: Math.round(r.x), top: Math.round(r.y), width: Math.round(r.w), height: Math.round(r.h) };
@@ -259,19 +278,50 @@ export async function composeVariant({ scene, cuts, plan, width: W, height: H, s
   for (const p of plan.people) {
     const cut = cuts[p.cut];
     // Only a real cut-out stands on the ground; the vignette fades out and has no feet.
-    if (cut) layers.push(...(await personLayers(cut, p.left, p.top, p.width, p.height, W, H, gains[p.cut]!, cut.ground === true)));
+    if (cut) {
+      const l = await personLayers(cut, p.left, p.top, p.width, p.height, W, H, gains[p.cut]!, cut.ground === true);
+      layers.push(...l.shadows);
+      if (l.person) {
+        layers.push(l.person);
+        still.push(l.person);
+      }
+    }
     signal.throwIfAborted();
   }
   for (const w of plan.windows) {
     const cut = cuts[w.cut];
-    if (cut) layers.push(...(await windowLayer(cut, w.crop, w.rect, W, H)));
+    if (cut) {
+      const l = await windowLayer(cut, w.crop, w.rect, W, H);
+      layers.push(...l);
+      still.push(...l);
+    }
   }
-  if (plan.over) layers.push({ input: Buffer.from(svgDoc(W, H, plan.over)), left: 0, top: 0 });
+  if (plan.over) {
+    const over = { input: Buffer.from(svgDoc(W, H, plan.over)), left: 0, top: 0 };
+    layers.push(over);
+    still.push(over);
+  }
   signal.throwIfAborted();
 
   const composed = await sharp(base, { raw: { width: W, height: H, channels: 3 } }).composite(layers).removeAlpha().raw().toBuffer();
   signal.throwIfAborted();
-  return grade(sharp(composed, { raw: { width: W, height: H, channels: 3 } }), plan.grade)
+  const image = await grade(sharp(composed, { raw: { width: W, height: H, channels: 3 } }), plan.grade)
     .jpeg({ quality: 90, chromaSubsampling: '4:4:4' })
     .toBuffer();
+  // The scene without the people: the backdrop, its decorations and the people's shadows.
+  const underPeople = layers.filter((l) => !still.includes(l));
+  return {
+    image,
+    layers: async () => {
+      const bare = await sharp(base, { raw: { width: W, height: H, channels: 3 } }).composite(underPeople).removeAlpha().raw().toBuffer();
+      const sceneJpeg = await grade(sharp(bare, { raw: { width: W, height: H, channels: 3 } }), plan.grade).jpeg({ quality: 90 }).toBuffer();
+      const stillMask = await sharp({ create: { width: W, height: H, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+        .composite(still)
+        .extractChannel(3)
+        .toColourspace('b-w')
+        .png({ compressionLevel: 3 })
+        .toBuffer();
+      return { stillMask, scene: sceneJpeg };
+    },
+  };
 }

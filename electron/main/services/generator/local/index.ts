@@ -92,10 +92,10 @@ export function createLocalGenerator(opts: LocalGeneratorOptions): Generator {
         try {
           const kind = LAYOUTS[((index % LAYOUTS.length) + LAYOUTS.length) % LAYOUTS.length]!;
           const plan = planVariant(kind, cuts, input.style, createRng(seed), W, H, Math.floor(Math.max(0, index) / LAYOUTS.length));
-          const image = await composeVariant({ scene, cuts, plan, width: W, height: H, signal });
+          const { image, layers } = await composeVariant({ scene, cuts, plan, width: W, height: H, signal });
           signal.throwIfAborted();
           log.info('variant', { orderId: input.orderId, index, layout: kind, styleId: input.style.id, ms: Date.now() - started });
-          onVariant({ index, seed, image });
+          onVariant({ index, seed, image, layers });
         } catch (e) {
           signal.throwIfAborted();
           log.warn('variant-failed', { orderId: input.orderId, index, error: e as Error });

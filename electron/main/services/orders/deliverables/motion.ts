@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../../infra/log';
+import { existingMotionLayers, type MotionLayerPaths } from '../../motion/layers';
 import { tx } from '../../store/db';
 import { facesOf } from '../context';
 import type { DeliverableHandler, HandlerContext } from './handler';
@@ -13,6 +14,19 @@ const STYLE_EFFECTS: Record<string, string> = { gugong: 'lanterns', hongmu: 'lan
 
 export function motionHandler({ deps, changed }: HandlerContext): DeliverableHandler {
   const runs = new Map<string, AbortController>();
+
+  /**
+   * The picked variant's layers (scene without the people, still mask), when its generator made
+   * them and the delivered picture is that variant at full size: a watermarked (free) picture
+   * keeps the clip made from the picture itself, so the clip is never cleaner than the photo.
+   */
+  function layersOf(orderId: string): MotionLayerPaths | undefined {
+    const o = deps.repo.order(orderId);
+    if (!o || deps.catalog().packages.find((p) => p.id === o.package_id)?.watermark !== false) return undefined;
+    const v = deps.repo.variants(orderId, o.generation_round).find((x) => x.idx === o.picked_index);
+    const src = v?.result_asset_id ? deps.repo.asset(v.result_asset_id) : undefined;
+    return (src && existingMotionLayers(src.path)) ?? undefined;
+  }
 
   return {
     kind: 'motion',
@@ -32,7 +46,7 @@ export function motionHandler({ deps, changed }: HandlerContext): DeliverableHan
         const ord = deps.repo.order(orderId);
         // The family's chosen effect (pick screen), else the style's.
         const effect = ord?.motion_effect ?? STYLE_EFFECTS[ord?.style_id ?? ''] ?? '';
-        const input = { imagePath: finalPath, faces, effect, outDir, signal: ctl.signal, orderId };
+        const input = { imagePath: finalPath, faces, effect, outDir, signal: ctl.signal, orderId, layers: layersOf(orderId) };
         // One more try after a failure (a busy machine can hit the renderer's time limit once).
         const out = await motion.render(input).catch((e: unknown) => {
           if (ctl.signal.aborted) throw e;

@@ -1,6 +1,7 @@
 // The photo on the family's phone: the labelled picture uploaded to the order's share folder, and
 // (OSS) a download page next to it that is the QR target and waits for the upload by itself.
 import { logger } from '../../../infra/log';
+import { orderCode } from '../view';
 import type { DeliverableHandler, HandlerContext } from './handler';
 
 const log = logger('delivery');
@@ -16,6 +17,8 @@ export function photoHandler({ deps, changed }: HandlerContext): DeliverableHand
         blessing: deps.config.blessing,
         expiresAt: new Date(token?.expires_at ?? Date.now() + deps.config.resultRetentionDays * 86400_000),
         living: deps.repo.deliverable(orderId, 'motion') !== undefined,
+        orderCode: orderCode(orderId),
+        afterSalesContact: deps.config.sale.afterSalesContact || undefined,
       });
       deps.repo.setDeliverable(orderId, 'photo', { url });
     } catch (e) {

@@ -34,7 +34,7 @@ describe('OSS download page', () => {
     const page = join(dir, 'index.html');
     const expiresAt = new Date(Date.now() + 30 * 86_400_000);
     const china = new Date(expiresAt.getTime() + 8 * 3_600_000);
-    writeFileSync(page, ossDownloadPageHtml({ blessing: '阖家团圆 <b>新春快乐</b>', expiresAt }));
+    writeFileSync(page, ossDownloadPageHtml({ blessing: '阖家团圆 <b>新春快乐</b>', expiresAt, orderCode: 'K7Q2ZX', afterSalesContact: '客服 400-800-1234 <i>x</i>' }));
     await share.put('order-9/index.html', page, 'text/html; charset=utf-8');
     const url = await share.url('order-9/index.html', 30 * 86400);
 
@@ -45,6 +45,10 @@ describe('OSS download page', () => {
     expect(await tab.locator('.blessing').textContent()).toBe('阖家团圆 <b>新春快乐</b>');
     expect(await tab.locator('#expiry').textContent()).toContain(`${china.getUTCFullYear()}年${china.getUTCMonth() + 1}月${china.getUTCDate()}日`);
     expect(await tab.locator('.hint').textContent()).toContain('长按');
+    // Whom to ask and what to quote, readable as text (the operator's words are never markup).
+    expect(await tab.locator('#orderCode').textContent()).toBe('K7Q2ZX');
+    expect(await tab.locator('#afterSales').textContent()).toBe('客服 400-800-1234 <i>x</i>');
+    expect(await tab.locator('#order').isVisible()).toBe(true);
 
     const photo = join(dir, 'photo.jpg');
     await sharp({ create: { width: 600, height: 400, channels: 3, background: '#c33' } }).jpeg().toFile(photo);

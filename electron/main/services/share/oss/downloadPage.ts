@@ -13,6 +13,10 @@ export interface OssDownloadPageOptions {
   photoName?: string;
   livingName?: string | null;
   studioName?: string;
+  /** The short order code a family quotes to the operator (as on the deliver screen and the print). */
+  orderCode?: string;
+  /** The operator's after-sales contact (admin setting). */
+  afterSalesContact?: string;
 }
 
 function esc(s: string): string {
@@ -35,6 +39,11 @@ export function ossDownloadPageHtml(o: OssDownloadPageOptions): string {
   const blessing = esc((o.blessing ?? '').slice(0, 60));
   const expiry = chineseDate(o.expiresAt);
   const expiresMs = o.expiresAt.getTime();
+  const code = esc((o.orderCode ?? '').slice(0, 12));
+  const contact = esc((o.afterSalesContact ?? '').trim().slice(0, 60));
+  const aftersales = code || contact
+    ? `<p class="order" id="order">${code ? `订单号 <b id="orderCode">${code}</b>` : ''}${code && contact ? '<br>' : ''}${contact ? `售后：<span id="afterSales">${contact}</span>` : ''}<br><span class="muted">${code ? `Order ${code}` : ''}${code && contact ? ' · ' : ''}${contact ? 'After-sales contact above' : ''}</span></p>`
+    : '';
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -53,6 +62,8 @@ export function ossDownloadPageHtml(o: OssDownloadPageOptions): string {
   .blessing{font-size:20px;font-weight:700;margin:10px 0 2px;letter-spacing:2px}
   .hint{font-size:15px;color:#ffe7b0}
   .muted{font-size:13px;color:#f3c9a0}
+  .order{font-size:15px;color:#fff3d6;margin:14px 0 6px;-webkit-user-select:text;user-select:text}
+  .order b{letter-spacing:2px;color:#ffd98a}
   .wait{padding:48px 8px;color:#8e1b1b}
   .spinner{width:36px;height:36px;margin:0 auto 12px;border:4px solid #f1d3a6;border-top-color:#8e1b1b;border-radius:50%;animation:r 1s linear infinite}
   @keyframes r{to{transform:rotate(360deg)}}
@@ -67,6 +78,7 @@ export function ossDownloadPageHtml(o: OssDownloadPageOptions): string {
   </div>
   ${living ? `<div class="card" id="livingCard" hidden><video id="living" playsinline muted loop controls preload="none"></video><div class="muted">微动态 · Living photo</div></div>` : ''}
   <p class="hint">长按照片，选择“保存图片”即可存入相册<br><span class="muted">Press and hold the photo to save it</span></p>
+  ${aftersales}
   <p class="muted" id="expiry">本页面有效期至 ${expiry}，之后照片将被永久删除<br>Available until ${o.expiresAt.toISOString().slice(0, 10)}</p>
 </main>
 <script>

@@ -35,12 +35,20 @@ afterAll(async () => {
 describe('queued OSS share', () => {
   it('publishes the download page first and the photo after; the page URL is known at once', async () => {
     const share = make(join(dir, 'a'));
-    const pageUrl = await share.publishDownloadPage('tok123', { blessing: '团团圆圆', expiresAt: new Date(Date.now() + 30 * 86_400_000) });
+    const pageUrl = await share.publishDownloadPage('tok123', {
+      blessing: '团团圆圆',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000),
+      orderCode: 'AB12CD',
+      afterSalesContact: '客服 400-800-1234',
+    });
     expect(pageUrl).toMatch(/\/results\/[0-9a-f]{32}\/index\.html$/);
     await share.put('tok123/photo.jpg', file('p.jpg'), 'image/jpeg');
     const page = await fetch(pageUrl);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('团团圆圆');
+    const html = await page.text();
+    expect(html).toContain('团团圆圆');
+    expect(html).toContain('AB12CD');
+    expect(html).toContain('客服 400-800-1234');
     expect((await fetch(await share.url('tok123/photo.jpg', 60))).status).toBe(200);
     const puts = fake.requests.filter((r) => r.method === 'PUT' && r.key.includes(share.oss.objectKey('tok123/x').split('/')[1]!));
     expect(puts.map((r) => r.key.split('/').pop())).toEqual(['index.html', 'photo.jpg']);

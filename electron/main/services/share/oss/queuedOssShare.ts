@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../infra/files';
 import { logger } from '../../../infra/log';
-import type { ShareStore } from '../types';
+import type { DownloadPageInfo, ShareStore } from '../types';
 import { createUploadQueue, ossUploadFn, type UploadQueue } from '../uploadQueue';
 import type { OssConfig } from './config';
 import { ossDownloadPageHtml } from './downloadPage';
@@ -32,7 +32,7 @@ export interface QueuedOssShare extends ShareStore {
    * Writes and queues (first in line) the static download page for `folder` (files `${folder}/photo.jpg`,
    * optional `${folder}/living.mp4`) and returns its URL: the QR target, valid at once.
    */
-  publishDownloadPage(folder: string, opts: { blessing?: string; expiresAt: Date; living?: boolean }): Promise<string>;
+  publishDownloadPage(folder: string, opts: DownloadPageInfo): Promise<string>;
   /** Queues an original (first in line) and waits for it: Jimeng needs it before generating. */
   putOriginal(key: string, filePath: string, contentType: string): Promise<void>;
   signedGetUrl(key: string, ttlSec: number): Promise<string>;
@@ -99,7 +99,14 @@ export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOpti
     },
     async publishDownloadPage(folder, o) {
       const file = pageFile(folder);
-      writeFileAtomic(file, ossDownloadPageHtml({ blessing: o.blessing, expiresAt: o.expiresAt, livingName: o.living ? 'living.mp4' : null }));
+      const html = ossDownloadPageHtml({
+        blessing: o.blessing,
+        expiresAt: o.expiresAt,
+        livingName: o.living ? 'living.mp4' : null,
+        orderCode: o.orderCode,
+        afterSalesContact: o.afterSalesContact,
+      });
+      writeFileAtomic(file, html);
       queue.enqueue({ key: queueKey('result', `${folder}/index.html`), filePath: file, contentType: 'text/html; charset=utf-8', kind: 'result', priority: 0 });
       return oss.url(`${folder}/index.html`, 0);
     },
