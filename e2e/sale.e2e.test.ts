@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJimengSimulator } from '../electron/sim/jimeng/simulator';
 import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, type Host } from './kioskHost';
@@ -99,6 +100,52 @@ async function choose(page: Page, name: string, index: number, effect: string): 
   await tid(page, 'choose-confirm').click();
 }
 
+/**
+ * On the phone's download page: the card tab, a template, an emoji the card cannot draw (said so),
+ * the family's message, the card drawn by the kiosk; then the card's own page as WeChat reads it.
+ */
+async function makeCard(downloadUrl: string): Promise<void> {
+  const phone = await phoneContext(browser);
+  const p = await phone.newPage();
+  await p.goto(downloadUrl);
+  await tid(p, 'download-photo').waitFor({ timeout: 30_000 });
+  await tid(p, 'download-card-tab').click();
+  await tid(p, 'card-template-tuanyuan').click();
+  await tid(p, 'card-message').fill('新年快乐🧧');
+  await tid(p, 'card-save').click();
+  expect(await tid(p, 'card-problem').getAttribute('data-problem')).toBe('emoji');
+  const message = '祝爷爷奶奶身体健康，<b>新春快乐</b>！';
+  await tid(p, 'card-message').fill(message);
+  expect(await tid(p, 'card-count').textContent()).toBe(`${Array.from(message).length}/40`);
+  await screenshot(p, 'digital-phone-card-form');
+  await tid(p, 'card-save').click();
+  const img = tid(p, 'card-image');
+  await img.waitFor({ timeout: 30_000 });
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 15_000 }).toBe(1080);
+  await img.scrollIntoViewIfNeeded();
+  await screenshot(p, 'digital-phone-card');
+
+  // The card's page, shared in WeChat: title, description and thumbnail in the head; the card in the body.
+  const link = (await tid(p, 'card-link').getAttribute('href'))!;
+  await p.goto(link);
+  const meta = (sel: string) => p.locator(sel).getAttribute('content');
+  expect(await p.title()).toBe('团圆照相馆 · 新春全家福贺卡');
+  expect(await meta('meta[property="og:title"]')).toBe('团圆照相馆 · 新春全家福贺卡');
+  expect(await meta('meta[property="og:description"]')).toBe(message); // the family's words, as text
+  expect(await meta('meta[itemprop="description"]')).toBe(message);
+  const thumbUrl = (await meta('meta[property="og:image"]'))!;
+  expect(thumbUrl).toMatch(/^http:\/\/.+\/p\/card\/[A-Za-z0-9_-]+\/thumb\.jpg\?v=1$/);
+  const thumb = await p.request.get(thumbUrl);
+  expect(thumb.headers()['content-type']).toBe('image/jpeg');
+  const size = await sharp(await thumb.body()).metadata();
+  expect([size.width, size.height]).toEqual([300, 300]);
+  expect(await p.locator('#message').textContent()).toBe(message);
+  expect(await p.locator('b').count()).toBe(0); // the typed <b> is text, not markup
+  await expect.poll(() => p.locator('#card').evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 15_000 }).toBe(1080);
+  await screenshot(p, 'digital-card-page');
+  await phone.close();
+}
+
 describe('the sale: try, then buy (browser host, real Chromium)', () => {
   it('free: one watermarked try, taken away by QR; one image billed, no payment', async () => {
     const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 300 } });
@@ -170,6 +217,7 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
     await choose(page, 'digital', 2, 'lanterns');
     await tid(page, 'deliver-download-qr').waitFor({ timeout: 60_000 });
     await screenshot(page, 'digital-deliver');
+    await makeCard((await tid(page, 'deliver-download-qr').getAttribute('data-url'))!);
     await context.close();
     await expect
       .poll(() => {

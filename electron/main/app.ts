@@ -9,6 +9,7 @@ import { dataPaths, privateByDefault, resourcePaths, type DataPaths, type Resour
 import { logger, setLogFile } from './infra/log';
 import type { Handlers } from './ipc/handlers';
 import { PhoneServer } from './phone/server';
+import { CardService } from './services/cards';
 import { loadCatalog } from './services/catalog';
 import { catalogForScreen } from './services/catalogView';
 import { screenMedia } from './services/orders/media';
@@ -24,7 +25,7 @@ import { openDb, type Db } from './services/store/db';
 import { scheduleRetention } from './services/retention';
 import { CatalogState, createAdminModule, withCheckThresholds } from './services/admin';
 import type { Timing } from './services/orders/context';
-import { createFleetModule, observe, Outcomes, type FleetModule } from './services/fleet';
+import { createFleetModule, createRobotHandlers, observe, Outcomes, type FleetModule } from './services/fleet';
 import { listOrders } from './services/admin/reports';
 import { readConfigFile } from './services/admin/configFile';
 
@@ -86,8 +87,9 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
   const bus = new EventEmitter();
   bus.setMaxListeners(50);
 
-  // What payment, AI and upload answered, for the fleet's heartbeats and success-rate alerts.
-  const outcomes = new Outcomes();
+  // What payment, AI and upload answered, for the fleet's heartbeats and success-rate alerts
+  // (kept in a file: a restart loses neither the 15-minute window nor the counts since the last beat).
+  const outcomes = new Outcomes({ file: join(paths.root, 'fleet-outcomes.json') });
   let phonePort = 0;
   const baseUrl = () => phoneBaseUrl(config, phonePort);
   // The simulated payment page reports a payment to the order service built just below.
@@ -224,6 +226,14 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     'payment:cancel': ({ orderId }) => orders.money.cancel(orderId),
     'order:abandon': ({ orderId }) => s.abandon(orderId),
     ...operator.handlers,
+    ...createRobotHandlers({
+      db,
+      secrets: fleet.secrets,
+      alerter: fleet.alerter,
+      guard: (token) => void operator.auth.check(token),
+      setSecret: (name, value) => void operator.admin.setSecret(name, value),
+      audit: (action, details) => repo.audit('admin', action, null, details),
+    }),
   };
 
   const phone = new PhoneServer({
@@ -235,6 +245,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     rendererDir: resources.rendererDir,
     blessing: () => config.blessing,
     afterSalesContact: () => config.sale.afterSalesContact,
+    cards: new CardService({ db, repo, resultsDir: paths.results }),
+    publicBaseUrl: baseUrl,
     uploadMaxBytes: config.phone.uploadMaxBytes,
   });
   try {

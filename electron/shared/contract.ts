@@ -371,6 +371,23 @@ export const SalesReport = z.object({
 });
 export type SalesReport = z.infer<typeof SalesReport>;
 
+/** The operator's chat robots for alerts (企业微信 / 钉钉 / a JSON webhook). */
+export const AlertRobotKind = z.enum(['wecom', 'dingtalk', 'webhook']);
+export type AlertRobotKind = z.infer<typeof AlertRobotKind>;
+/** One robot as the admin screen sees it: the address masked (host and the key's last 4), never the secret. */
+export const AlertRobotView = z.object({
+  kind: AlertRobotKind,
+  enabled: z.boolean(),
+  configured: z.boolean(),
+  /** e.g. "qyapi.weixin.qq.com · key …3f9a"; null when not set. */
+  target: z.string().nullable(),
+  secretSet: z.boolean(),
+});
+export type AlertRobotView = z.infer<typeof AlertRobotView>;
+/** A robot's answer to the test message: OK, or its code (ERRCODE_93000, HTTP_401, NETWORK, NOT_CONFIGURED …). */
+export const AlertRobotTestResult = z.object({ ok: z.boolean(), code: z.string() });
+export type AlertRobotTestResult = z.infer<typeof AlertRobotTestResult>;
+
 export const PaperView = z.object({ capacity: z.number().int(), remaining: z.number().int(), low: z.boolean(), printedTotal: z.number().int() });
 const Pin = z.string().regex(/^\d{4,12}$/);
 const RefundReason = z.string().trim().min(2).max(80);
@@ -420,6 +437,14 @@ export const calls = {
   },
   'admin:reprint': { input: AdminRef.extend({ orderId: Id }), output: z.object({ printed: z.boolean() }) },
   'admin:refund': { input: AdminRef.extend({ orderId: Id, reason: RefundReason }), output: AdminOrderRow },
+  'admin:get-alert-robots': { input: AdminRef, output: z.object({ robots: z.array(AlertRobotView) }) },
+  /** address / secret: absent = keep, '' = remove; the address may be the whole webhook URL or only its key (token). */
+  'admin:save-alert-robot': {
+    input: AdminRef.extend({ kind: AlertRobotKind, enabled: z.boolean(), address: z.string().max(2048).optional(), secret: z.string().max(512).optional() }),
+    output: z.object({ robots: z.array(AlertRobotView) }),
+  },
+  /** Sends a real test message through the alert sender, now, and says what the robot answered. */
+  'admin:test-alert-robot': { input: AdminRef.extend({ kind: AlertRobotKind }), output: AlertRobotTestResult },
   'admin:test-print': { input: AdminRef, output: z.object({ printed: z.boolean(), printer: z.string(), detail: z.string() }) },
   'admin:reset-paper': { input: AdminRef.extend({ capacity: z.number().int().min(1).max(10_000).optional() }), output: PaperView },
   'admin:export-logs': { input: AdminRef, output: z.object({ fileName: z.string(), text: z.string(), truncated: z.boolean() }) },

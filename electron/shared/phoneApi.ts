@@ -3,6 +3,7 @@
 // every answer it reads, so the two cannot drift apart silently. Each endpoint is addressed by a
 // capability token in its path. Answers use the kiosk's Result shape ({ ok, value } / { ok, error }).
 import { z } from 'zod';
+import { CARD_TEMPLATE_IDS } from './cards';
 import { Reason } from './contract';
 
 /** Capability tokens: ≥ 128 bits, URL-safe (see orders/repo.ts newToken). */
@@ -19,6 +20,15 @@ export type PayInfo = z.infer<typeof PayInfo>;
 export const PayConfirmed = z.object({ state: z.enum(['NOTPAY', 'SUCCESS', 'CLOSED', 'REFUND']) });
 export type PayConfirmed = z.infer<typeof PayConfirmed>;
 
+/** A saved greeting card: its shareable page (title, description, thumbnail for WeChat) and image. */
+export const CardInfo = z.object({
+  template: z.enum(CARD_TEMPLATE_IDS),
+  message: z.string(),
+  pageUrl: z.string(),
+  imageUrl: z.string(),
+});
+export type CardInfo = z.infer<typeof CardInfo>;
+
 /** The download page: the photo (and living photo) once they are ready, links signed per visit. */
 export const DownloadInfo = z.object({
   ready: z.boolean(),
@@ -33,6 +43,10 @@ export const DownloadInfo = z.object({
   orderCode: z.string().regex(/^[A-Z0-9_-]{6}$/),
   /** The operator's after-sales contact (admin setting), when one is set. */
   afterSalesContact: z.string().max(60).optional(),
+  /** A greeting card can be made (paid orders, once the picture is ready); the free try is the watermarked picture only. */
+  cardAllowed: z.boolean(),
+  /** The card the family saved, if any. */
+  card: CardInfo.optional(),
 });
 export type DownloadInfo = z.infer<typeof DownloadInfo>;
 
@@ -52,6 +66,8 @@ export const phoneEndpoints = {
   uploadInfo: { method: 'GET', path: '/p/api/upload/:token', output: UploadInfo },
   /** Body: the photo itself (image/jpeg), at most phone.uploadMaxBytes. */
   upload: { method: 'POST', path: '/p/api/upload/:token', output: UploadOutcome },
+  /** Body: a CardDraft (electron/shared/cards.ts) as JSON; the token is the download page's. */
+  cardSave: { method: 'POST', path: '/p/api/card/:token', output: CardInfo },
 } as const;
 export type PhoneEndpoint = keyof typeof phoneEndpoints;
 export type PhoneOutput<E extends PhoneEndpoint> = z.infer<(typeof phoneEndpoints)[E]['output']>;

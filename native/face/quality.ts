@@ -104,15 +104,19 @@ export function plausibleFace(d: Detection): boolean {
 }
 
 /**
- * Whether the head (the face box grown to take in hair and chin) runs off the image. BlazeFace's
- * box spans brows to chin, so a face whose box merely touches the edge has part of the head cut.
+ * Whether the head runs off the image. Top and bottom: the face box grown to take in hair and chin
+ * (BlazeFace's box spans brows to chin) must fit. Sides: the face itself must — both ear keypoints
+ * inside, and the box past an edge by no more than a tenth of its width. A close-up portrait's box
+ * reaches past the cheeks: four tight real portraits of the labelled set (faces 480–526 px in a
+ * 640-px-wide frame, both ears inside) were refused when the box plus a margin had to fit.
  */
 export function headCutOff(d: Detection, width: number, height: number): boolean {
-  const left = d.x - 0.1 * d.w;
-  const right = d.x + 1.1 * d.w;
+  const over = 0.1 * d.w;
   const top = d.y - 0.2 * d.h;
   const bottom = d.y + 1.0 * d.h;
-  return left < 0 || top < 0 || right > width || bottom > height;
+  const ears = [d.keypoints[4], d.keypoints[5]];
+  const earOut = ears.some((e) => !e || e[0] < 0 || e[0] > width);
+  return d.x < -over || d.x + d.w > width + over || earOut || top < 0 || bottom > height;
 }
 
 /** Below this chroma (YCbCr, 0–255 scale) a face is grey (a black-and-white photo, near-black): colour is not judged. */

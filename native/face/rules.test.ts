@@ -38,7 +38,7 @@ describe('quality rules', () => {
     expect(codes(input([face(100, 100, 200)], { sharpness: 3 }))).toEqual(['BLURRY']);
     expect(codes(input([face(100, 100, 200)], { luma: 20 }))).toEqual(['TOO_DARK']);
     expect(codes(input([face(100, 100, 200)], { luma: 250 }))).toEqual(['TOO_BRIGHT']);
-    expect(codes(input([face(0, 300, 200)]))).toEqual(['FACE_CUT_OFF']);
+    expect(codes(input([face(-40, 300, 200)]))).toEqual(['FACE_CUT_OFF']);
   });
 
   it('gives advice, never a refusal, for what the AI copes with: the photo stays usable', () => {
@@ -106,6 +106,10 @@ describe('face measurements', () => {
     expect(headCutOff(face(500, 500, 200), 2000, 1500)).toBe(false);
     expect(headCutOff(face(500, 10, 200), 2000, 1500)).toBe(true);
     expect(headCutOff(face(1850, 500, 200), 2000, 1500)).toBe(true);
+    // A close-up portrait: the box reaches a little past the frame, both ears are inside: not cut.
+    expect(headCutOff(face(180, 150, 480), 640, 960)).toBe(false);
+    // The same face moved so one ear leaves the frame: cut.
+    expect(headCutOff(face(200, 150, 480), 640, 960)).toBe(true);
   });
 
   it('takes skin under warm, cool and dim light for skin, and a purple or green face for a print', () => {

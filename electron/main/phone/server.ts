@@ -2,15 +2,17 @@
 // It serves the small phone pages (download, upload for absent relatives, simulated payment) and
 // their JSON, each guarded by a capability token (≥128 bit, single purpose, expiring). Nothing of
 // the kiosk API is here.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CardDraft, cardMessageProblem, type CardMessageProblem } from '../../shared/cards';
 import { STATES } from '../../shared/orderStates';
 import { phoneEndpoints, type DownloadInfo, type PhoneEndpoint, type PhoneOutput } from '../../shared/phoneApi';
 import { KioskFailure, toKioskError } from '../../shared/result';
 import { baseHeaders, CSP, readBody, RequestNoise, safeDecode, sendJson as json, serveFile } from '../infra/http';
 import { logger } from '../infra/log';
 import { mimeOf } from '../infra/mime';
+import type { CardService } from '../services/cards';
 import type { OrdersRepo } from '../services/orders/repo';
 import type { SessionFlow } from '../services/orders/session';
 import { orderCode } from '../services/orders/view';
@@ -33,6 +35,10 @@ export interface PhoneServerDeps {
   /** The operator's after-sales contact, read on each visit (the admin screen changes it live). */
   afterSalesContact?: () => string;
   uploadMaxBytes: number;
+  /** Greeting cards (paid orders); absent: no card on the download page. */
+  cards?: CardService | null;
+  /** The listener's public base URL (what the QR codes point at): card links and their previews are absolute. */
+  publicBaseUrl?: () => string;
   /** Link lifetime for photo/video URLs handed to the page (re-signed on every visit). */
   fileUrlTtlSec?: number;
 }
@@ -62,6 +68,8 @@ export const PER_TOKEN_UPLOADS = 12;
 export class PhoneServer {
   private server: Server | null = null;
   private readonly uploadLimiter = new RateLimiter(10, 60_000);
+  /** Drawing a card takes a moment of the kiosk's CPU: a few per minute per phone is plenty. */
+  private readonly cardLimiter = new RateLimiter(12, 60_000);
   private readonly noise = new RequestNoise(log);
 
   constructor(private readonly deps: PhoneServerDeps) {}
@@ -105,6 +113,10 @@ export class PhoneServer {
     if ((m = path.match(/^\/p\/api\/pay\/([A-Za-z0-9_-]{16,64})(\/confirm)?$/))) return this.pay(req, res, m[1]!, !!m[2]);
     if ((m = path.match(/^\/p\/api\/download\/([A-Za-z0-9_-]{16,64})$/)) && req.method === 'GET') return this.download(res, m[1]!);
     if ((m = path.match(/^\/p\/api\/upload\/([A-Za-z0-9_-]{16,64})$/))) return this.upload(req, res, m[1]!);
+    if ((m = path.match(/^\/p\/api\/card\/([A-Za-z0-9_-]{16,64})$/))) return this.saveCard(req, res, m[1]!);
+    if ((m = path.match(/^\/p\/card\/([A-Za-z0-9_-]{16,64})(?:\/(card|thumb)\.jpg)?$/)) && (req.method === 'GET' || req.method === 'HEAD')) {
+      return this.cardPage(res, m[1]!, (m[2] as 'card' | 'thumb' | undefined) ?? null);
+    }
     if ((m = path.match(/^\/p\/file\/(.+)$/)) && req.method === 'GET') {
       const key = safeDecode(m[1]!);
       if (key === null) {
@@ -155,8 +167,12 @@ export class PhoneServer {
     const ttl = this.deps.fileUrlTtlSec ?? 3600;
     const ready = photo?.status === 'done' && !!shareKey;
     const contact = this.deps.afterSalesContact?.().trim();
-    const value: DownloadInfo = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at, orderCode: orderCode(t.order_id) };
+    const value: DownloadInfo = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at, orderCode: orderCode(t.order_id), cardAllowed: false };
     if (contact) value.afterSalesContact = contact;
+    const cards = this.deps.cards;
+    value.cardAllowed = !!cards && cards.allowed(t.order_id);
+    const card = cards?.store.ofOrder(t.order_id);
+    if (cards && card && value.cardAllowed) value.card = cards.info(card, this.base());
     if (ready && shareKey) {
       // URLs are signed afresh on every visit, so the page works for the whole retention period.
       value.photoUrl = await this.deps.share.url(`${shareKey}/photo.jpg`, ttl);
@@ -217,6 +233,70 @@ export class PhoneServer {
     }
   }
 
+  private base(): string {
+    return (this.deps.publicBaseUrl?.() ?? '').replace(/\/$/, '');
+  }
+
+  /** The family's card: template and message from the download page (its token), drawn and kept. */
+  private async saveCard(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    if (req.method !== 'POST') {
+      req.resume();
+      return json(res, 405, fail('METHOD', '请求方式错误'));
+    }
+    const cards = this.deps.cards;
+    const t = this.deps.repo.liveToken(token, 'download');
+    if (!cards || !t) {
+      req.resume();
+      return json(res, 404, fail('TOKEN_EXPIRED', '链接已过期或不存在'));
+    }
+    if (!this.cardLimiter.allow(req.socket.remoteAddress ?? '?')) {
+      req.resume();
+      return json(res, 429, fail('RATE_LIMITED', '操作太频繁了，请稍后再试'));
+    }
+    const body = await readBody(req, 4096);
+    let raw: unknown;
+    try {
+      raw = body ? JSON.parse(body.toString('utf8')) : undefined;
+    } catch {
+      raw = undefined;
+    }
+    const parsed = CardDraft.safeParse(raw);
+    if (!parsed.success) {
+      const msg = (raw as { message?: unknown } | undefined)?.message;
+      const problem = (typeof msg === 'string' ? cardMessageProblem(msg) : 'empty') ?? 'template';
+      return json(res, 400, fail('CARD_MESSAGE', CARD_PROBLEM_TEXT[problem]));
+    }
+    try {
+      const row = await cards.save(t.order_id, parsed.data);
+      return answer(res, 'cardSave', cards.info(row, this.base()));
+    } catch (e) {
+      if (e instanceof KioskFailure) return json(res, 409, { ok: false, error: toKioskError(e) });
+      throw e;
+    }
+  }
+
+  /** The card's shareable page (HTML with the preview meta tags), its image and thumbnail. */
+  private cardPage(res: ServerResponse, token: string, file: 'card' | 'thumb' | null): void {
+    const found = this.deps.cards?.files(token);
+    if (!found) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('贺卡已过期或不存在');
+      return;
+    }
+    if (file) {
+      const data = readFileSync(file === 'card' ? found.card : found.thumb);
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': data.length }).end(data);
+      return;
+    }
+    const html = this.deps.cards!.pageHtml(found.row, this.base());
+    res
+      .writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        // A static page: no script at all; images from this listener only.
+        'Content-Security-Policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      })
+      .end(html);
+  }
+
   private file(req: IncomingMessage, res: ServerResponse, key: string, exp: string | null, sig: string | null): void {
     const lan = this.deps.lanShare;
     const file = lan?.resolveSigned(key, exp, sig);
@@ -256,6 +336,15 @@ function answer<E extends PhoneEndpoint>(res: ServerResponse, endpoint: E, value
   }
   json(res, 200, { ok: true, value: parsed.data });
 }
+
+/** What the phone says when a card message cannot be used (the page checks the same rule first). */
+const CARD_PROBLEM_TEXT: Record<CardMessageProblem | 'template', string> = {
+  empty: '请写一句祝福语',
+  tooLong: '祝福语最多 40 个字',
+  emoji: '贺卡暂不支持表情符号，请只用文字',
+  control: '祝福语里有无法显示的字符',
+  template: '请选择贺卡样式',
+};
 
 function fail(code: string, message: string) {
   return { ok: false, error: { code, message, retryable: false } };

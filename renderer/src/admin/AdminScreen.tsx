@@ -1,5 +1,5 @@
 // The operator's screen, reached by the hidden gesture in the top bar: the PIN pad first, then
-// tabs for health, settings, orders & sales, and maintenance. Leaving (or an expired session)
+// tabs for health, settings, orders & sales, alert robots, and maintenance. Leaving (or an expired session)
 // drops the token; nothing of the session outlives the screen.
 import { useEffect, useState } from 'react';
 import { useFlow } from '../app/flow';
@@ -7,6 +7,7 @@ import { usePrefs, useT } from '../app/prefs';
 import { Button } from '../components/Button';
 import { getKiosk } from '../platform/bridge';
 import { useAdminSession } from './adminSession';
+import { AlertsTab } from './AlertsTab';
 import { HealthTab } from './HealthTab';
 import { OrdersTab } from './OrdersTab';
 import { PinPad } from './PinPad';
@@ -14,7 +15,7 @@ import { SettingsTab } from './SettingsTab';
 import { ToolsTab } from './ToolsTab';
 import './admin.css';
 
-const TABS = ['health', 'settings', 'orders', 'tools'] as const;
+const TABS = ['health', 'settings', 'orders', 'alerts', 'tools'] as const;
 type Tab = (typeof TABS)[number];
 
 export function AdminScreen() {
@@ -74,6 +75,7 @@ export function AdminScreen() {
             {tab === 'health' && <HealthTab />}
             {tab === 'settings' && <SettingsTab />}
             {tab === 'orders' && <OrdersTab />}
+            {tab === 'alerts' && <AlertsTab />}
             {tab === 'tools' && <ToolsTab />}
           </>
         )}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { KioskError } from '../../../electron/shared/result';
 import { usePrefs, useT } from '../app/prefs';
 import type { DownloadInfo, PhoneApi } from './api';
+import { CardMaker } from './CardMaker';
 import { PhoneError, PhoneShell } from './PhoneShell';
 
 const POLL_MS = 2000;
@@ -47,25 +48,23 @@ export function DownloadPage({ api, token }: { api: PhoneApi; token: string }) {
       )}
       {info?.ready && info.photoUrl && (
         <>
-          <div className="phone-tabs" role="tablist">
-            <button type="button" role="tab" aria-selected={view === 'photo'} className={view === 'photo' ? 'is-on' : ''} onClick={() => setView('photo')}>
-              {t('phone.download.photo')}
-            </button>
-            <button type="button" role="tab" aria-selected={view === 'card'} className={view === 'card' ? 'is-on' : ''} data-testid="download-card-tab" onClick={() => setView('card')}>
-              {t('phone.download.card')}
-            </button>
-          </div>
-          {view === 'photo' ? (
+          {/* The card is for paid orders; the free take-away is the watermarked picture alone. */}
+          {info.cardAllowed && (
+            <div className="phone-tabs" role="tablist">
+              <button type="button" role="tab" aria-selected={view === 'photo'} className={view === 'photo' ? 'is-on' : ''} data-testid="download-photo-tab" onClick={() => setView('photo')}>
+                {t('phone.download.photo')}
+              </button>
+              <button type="button" role="tab" aria-selected={view === 'card'} className={view === 'card' ? 'is-on' : ''} data-testid="download-card-tab" onClick={() => setView('card')}>
+                {t('phone.download.card')}
+              </button>
+            </div>
+          )}
+          {view === 'card' && info.cardAllowed ? (
+            <CardMaker api={api} token={token} card={info.card} onSaved={(card) => setInfo({ ...info, card })} />
+          ) : (
             <section className="phone-photo-box">
               <img className="phone-photo" src={info.photoUrl} alt={t('phone.download.title')} data-testid="download-photo" />
               <p className="phone-save">{t('phone.download.save')}</p>
-            </section>
-          ) : (
-            <section className="phone-greeting" data-testid="download-card">
-              <img className="phone-photo" src={info.photoUrl} alt="" />
-              <p className="phone-blessing" data-testid="download-blessing">
-                {info.blessing}
-              </p>
             </section>
           )}
           {info.motionUrl && (

@@ -4,6 +4,7 @@
 import {
   phoneEndpoints,
   phonePath,
+  type CardInfo,
   type DownloadInfo,
   type PayInfo,
   type PhoneEndpoint,
@@ -15,7 +16,9 @@ import type { Result } from '../../../electron/shared/result';
 import { zh } from '../i18n/zh';
 import { offlineError, toResult } from '../platform/httpBridge';
 
-export type { DownloadInfo, PayInfo, UploadInfo, UploadOutcome };
+import type { CardDraft } from '../../../electron/shared/cards';
+
+export type { CardInfo, DownloadInfo, PayInfo, UploadInfo, UploadOutcome };
 
 type Fetch = typeof fetch;
 
@@ -46,6 +49,7 @@ export function phoneApi(doFetch: Fetch = (...a) => fetch(...a)) {
     download: (token: string) => request(doFetch, 'download', token),
     uploadInfo: (token: string) => request(doFetch, 'uploadInfo', token),
     upload: (token: string, jpeg: Blob) => request(doFetch, 'upload', token, { headers: { 'content-type': 'image/jpeg' }, body: jpeg }),
+    cardSave: (token: string, draft: CardDraft) => request(doFetch, 'cardSave', token, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(draft) }),
   };
 }
 export type PhoneApi = ReturnType<typeof phoneApi>;

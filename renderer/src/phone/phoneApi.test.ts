@@ -7,7 +7,7 @@ const answering = (body: unknown) => phoneApi(async () => new Response(JSON.stri
 
 describe('phone API validated on the page side', () => {
   it('takes a download answer of the agreed shape', async () => {
-    const r = await answering({ ok: true, value: { ready: true, photoUrl: '/p/file/r/x/photo.jpg?exp=1&sig=a', blessing: '团团圆圆', expiresAt: '2027-01-01T00:00:00Z', orderCode: 'AB12CD', afterSalesContact: '客服 400-800-1234' } }).download('tok123456789012345');
+    const r = await answering({ ok: true, value: { ready: true, photoUrl: '/p/file/r/x/photo.jpg?exp=1&sig=a', blessing: '团团圆圆', expiresAt: '2027-01-01T00:00:00Z', orderCode: 'AB12CD', afterSalesContact: '客服 400-800-1234', cardAllowed: true } }).download('tok123456789012345');
     expect(r).toMatchObject({ ok: true, value: { ready: true, blessing: '团团圆圆', orderCode: 'AB12CD', afterSalesContact: '客服 400-800-1234' } });
   });
 
@@ -18,6 +18,17 @@ describe('phone API validated on the page side', () => {
     expect(r2.ok).toBe(false);
     const r3 = await answering({ ok: true, value: { ok: true } }).upload('tok123456789012345', new Blob([]));
     expect(r3.ok).toBe(false);
+  });
+
+  it('sends the card draft as JSON to the card endpoint and reads the card back', async () => {
+    const seen: string[] = [];
+    const api = phoneApi(async (url, init) => {
+      seen.push(`${init?.method} ${String(url)} ${String(init?.body)}`);
+      return new Response(JSON.stringify({ ok: true, value: { template: 'shuimo', message: '新春快乐', pageUrl: 'http://k/p/card/abc', imageUrl: 'http://k/p/card/abc/card.jpg?v=1' } }));
+    });
+    const r = await api.cardSave('tok123456789012345', { template: 'shuimo', message: '新春快乐' });
+    expect(seen).toEqual(['POST /p/api/card/tok123456789012345 {"template":"shuimo","message":"新春快乐"}']);
+    expect(r).toMatchObject({ ok: true, value: { pageUrl: 'http://k/p/card/abc' } });
   });
 
   it('uses the method and path the contract names', async () => {

@@ -10,6 +10,7 @@ import { harness, solidJpeg, testCatalog, until, type Harness } from '../../test
 import { createPaperCounter } from '../print/paperCounter';
 import { AdminAuth, ensureAdminPin, LOCKOUT_MS, PIN_FILE, SESSION_IDLE_MS } from './auth';
 import { CatalogState } from './catalogOverrides';
+import { createRobotHandlers } from '../fleet/alerts/robotSettings';
 import { createAdminHandlers } from './handlers';
 import { scrubLogText } from './logs';
 import { csvField } from './reports';
@@ -144,15 +145,18 @@ describe('admin PIN', () => {
 
   it('every admin call but unlock refuses without a live session, before doing anything', async () => {
     const k = kit();
-    const handlers = createAdminHandlers({ auth: k.auth, admin: k.admin, health: {} as never }) as unknown as Record<string, (i: unknown) => Promise<unknown>>;
+    // The alert robots' calls are bound by the fleet module, with the same session check.
+    const robots = createRobotHandlers({ db: k.h.db, secrets: (n) => k.secrets.get(n), alerter: {} as never, guard: (t) => k.auth.check(t), setSecret: (n, v) => void k.admin.setSecret(n, v), audit: () => undefined });
+    const handlers = { ...createAdminHandlers({ auth: k.auth, admin: k.admin, health: {} as never }), ...robots } as unknown as Record<string, (i: unknown) => Promise<unknown>>;
     const guarded = callNames.filter((n) => n.startsWith('admin:') && n !== 'admin:unlock' && n !== 'admin:lock');
     expect(guarded.length).toBeGreaterThanOrEqual(14);
     for (const name of guarded) {
-      const e = await rejection(handlers[name]!({ token: 'forged-token-forged-token', confirm: true, orderId: 'ord_x', reason: 'xx', name: 'jimeng.secret-key', value: 'v' }));
+      const e = await rejection(handlers[name]!({ token: 'forged-token-forged-token', confirm: true, orderId: 'ord_x', reason: 'xx', name: 'jimeng.secret-key', value: 'v', kind: 'wecom', enabled: true, address: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=forged-key' }));
       expect(e.code, name).toBe('ADMIN_SESSION_EXPIRED');
     }
     expect(k.exits).toEqual([]);
     expect(k.secrets.has('jimeng.secret-key')).toBe(false);
+    expect(k.secrets.has('alerts.wecom-webhook')).toBe(false);
   });
 
   it('changes the PIN only with the current one, and removes the first-run PIN file', async () => {

@@ -5,7 +5,8 @@ import type { HealthService } from '../health';
 import type { AdminAuth } from './auth';
 import type { AdminService } from './service';
 
-type AdminCall = Extract<CallName, `admin:${string}` | `health:${string}`>;
+/** The alert robots' calls are bound by the fleet module (alerts/robotSettings.ts), which owns the sender. */
+type AdminCall = Exclude<Extract<CallName, `admin:${string}` | `health:${string}`>, 'admin:get-alert-robots' | 'admin:save-alert-robot' | 'admin:test-alert-robot'>;
 export type AdminHandlers = { [N in AdminCall]: (input: CallInput<N>) => Promise<CallOutput<N>> };
 
 export function createAdminHandlers(ctx: { auth: AdminAuth; admin: AdminService; health: HealthService }): AdminHandlers {

@@ -14,6 +14,7 @@ import { resolveOssConfig } from '../share/oss/descriptor';
 import type { SecretStore } from '../config/secrets';
 import { Alerter } from './alerts/alerter';
 import { currentConditions } from './alerts/conditions';
+import { robotEnabled } from './alerts/robotSettings';
 import { fleetConfig, secretReader, type FleetConfig, type SecretReader } from './config';
 import { createFleetOss, type FleetOss } from './objects';
 import { Outcomes } from './outcomes';
@@ -27,6 +28,7 @@ import { existsSync as exists, readFileSync } from 'node:fs';
 
 export { Outcomes, observe } from './outcomes';
 export { FLEET_SECRET_NAMES } from './config';
+export { createRobotHandlers } from './alerts/robotSettings';
 
 const log = logger('fleet');
 
@@ -156,7 +158,7 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
     log.info('backup.done', { key: r.key, bytes: r.bytes, deleted: r.deleted.length });
     return r.key;
   };
-  const alerter = new Alerter({ dir: o.dataDir, kioskId: o.config.kioskId, group: () => config.group, secrets, now });
+  const alerter = new Alerter({ dir: o.dataDir, kioskId: o.config.kioskId, group: () => config.group, secrets, enabled: robotEnabled(o.db), now });
   let crashToAlert = crashRestart;
   const timers: NodeJS.Timeout[] = [];
 
@@ -217,6 +219,7 @@ export function createFleetModule(o: FleetModuleOptions): FleetModule {
     async stop() {
       for (const t of timers) clearTimeout(t);
       await Promise.allSettled([outbox?.stop(), alerter.stop()]);
+      o.outcomes.flush();
       rmSync(marker, { force: true });
     },
   };

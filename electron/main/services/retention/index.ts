@@ -85,8 +85,11 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
       deps.db.prepare('UPDATE assets SET deleted_at = ? WHERE id = ?').run(now.toISOString(), a.id);
       report.resultsDeleted++;
     }
-    removeDirIfEmpty(join(deps.dirs.results, id));
+    // The greeting card's message is the family's own words: it goes with the pictures (the card
+    // images are assets above). Table from migration 6; the link dies with the download token.
+    deps.db.prepare('DELETE FROM cards WHERE order_id = ?').run(id);
     removeDirIfEmpty(join(deps.dirs.results, id, 'motion'));
+    removeDirIfEmpty(join(deps.dirs.results, id));
   }
   for (const dir of [deps.dirs.originals, deps.dirs.results]) {
     if (!existsSync(dir)) continue;

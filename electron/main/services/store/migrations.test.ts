@@ -1,4 +1,4 @@
-// Upgrading a kiosk that has orders in hand: migration 6 moves `deliveries` (a column group per
+// Upgrading a kiosk that has orders in hand: migration 7 moves `deliveries` (a column group per
 // kind) into `deliverables` rows, and the open orders it copied are then delivered as before.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { dataPaths } from '../../infra/paths';
 import { harness, solidJpeg, until, type Harness } from '../../testing/orders';
 import { migrations } from './migrations';
 
-const DELIVERABLES_VERSION = 6;
+const DELIVERABLES_VERSION = 7;
 let h: Harness | undefined;
 let dir: string | undefined;
 afterEach(async () => {
@@ -35,7 +35,7 @@ function oldOrder(db: Database.Database, id: string, state: string, pkg: string)
   db.prepare('INSERT INTO orders (id, state, lang, seed, package_id, amount_fen, created_at, updated_at) VALUES (?, ?, ?, 1, ?, 1990, ?, ?)').run(id, state, 'zh', pkg, at, at);
 }
 
-describe('migration 6: deliverables as rows', () => {
+describe('migration 7: deliverables as rows', () => {
   it('an open print + download order from before the upgrade is delivered after it, printed once under its stored key', async () => {
     dir = mkdtempSync(join(tmpdir(), 'kiosk-migrate-'));
     const paths = dataPaths(dir);

@@ -181,8 +181,19 @@ export const migrations: string[] = [
   ALTER TABLE orders ADD COLUMN motion_effect TEXT;
   ALTER TABLE orders ADD COLUMN free_blocked TEXT;
   `,
+  /* 6: the greeting card a paying family makes on their phone (template, message, its page's own token) */ `
+  CREATE TABLE cards (
+    order_id TEXT PRIMARY KEY REFERENCES orders(id),
+    token TEXT NOT NULL UNIQUE,
+    template TEXT NOT NULL,
+    message TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
   /*
-   * 6: deliverables as rows of their own (issue 12.6): one row per thing a paid order delivers
+   * 7: deliverables as rows of their own (issue 12.6): one row per thing a paid order delivers
    * (orders/deliverables/kinds.ts names the kinds), instead of a column group per kind. What every
    * deliverable shares moves to the order: the final picture, the phone-share folder, and the
    * delivery run's retry bookkeeping (the sweeper's back-off is per order). Every `deliveries` row

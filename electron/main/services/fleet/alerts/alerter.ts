@@ -18,6 +18,8 @@ export interface AlerterOptions {
   kioskId: string;
   group: () => string;
   secrets: SecretReader;
+  /** The operator's on/off per robot (admin screen); all on when absent. A test message ignores it. */
+  enabled?: (robot: RobotKind) => boolean;
   now?: () => number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -116,7 +118,7 @@ export class Alerter {
   }
 
   /** Queues one message for every configured robot (a test message from the admin screen, too). */
-  enqueue(m: AlertMessage, robots: RobotKind[] = configuredRobots(this.o.secrets)): void {
+  enqueue(m: AlertMessage, robots: RobotKind[] = configuredRobots(this.o.secrets).filter((r) => this.o.enabled?.(r) ?? true)): void {
     if (robots.length === 0) log.warn('no_robot', { key: m.key, state: m.state });
     for (const robot of robots) {
       const key = `${robot}#${m.key}#${this.now().toString(36)}-${(this.n++).toString(36)}`;

@@ -1,5 +1,5 @@
 // The one list of what a paid order can deliver. Each kind is a row in `deliverables` (store
-// migration 6) and has one handler (./index.ts: TypeScript refuses a kind without one).
+// migration 7) and has one handler (./index.ts: TypeScript refuses a kind without one).
 // A greeting card or a physical product is a new entry here plus its handler; see ../README.md.
 
 export const DELIVERABLE_KINDS = ['photo', 'print', 'motion'] as const;
