@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJimengSimulator } from '../electron/sim/jimeng/simulator';
+import { PEOPLE_DIR } from '../fixtures/paths';
 import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, type Host } from './kioskHost';
 
 let browser: Browser;
@@ -268,5 +269,48 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
       await host.stop();
       await sim.close();
     }
+  });
+  it('富贵变身 from an existing family photo sent from a phone: the try is made from it, no camera shot', async () => {
+    const dataDir = join(work, 'makeover-phone');
+    const host = await startHost(dataDir);
+    hosts.push(host);
+    const { context, page } = await kioskPage(browser, host.url);
+    await tid(page, 'screen-attract').waitFor();
+    await tid(page, 'attract-start').click();
+    await tid(page, 'consent-product-makeover').click();
+    await tid(page, 'style-hongmu').click();
+    await tid(page, 'screen-capture').waitFor();
+    // The family has a photo of everyone already (the product's premise): they send it from a phone.
+    await tid(page, 'capture-phone-upload').click();
+    const qr = tid(page, 'capture-phone-qr');
+    await qr.waitFor();
+    await screenshot(page, 'makeover-phone-qr');
+    const phone = await phoneContext(browser);
+    const p = await phone.newPage();
+    await p.goto((await qr.getAttribute('data-url'))!);
+    await tid(p, 'upload-file').setInputFiles(join(PEOPLE_DIR, 'oval_office_two.jpg'));
+    await tid(p, 'upload-preview').waitFor();
+    await tid(p, 'upload-send').click();
+    await p.locator('[data-testid="upload-result"][data-ok="true"]').waitFor({ timeout: 90_000 });
+    await screenshot(p, 'makeover-phone-upload');
+    await phone.close();
+    // The kiosk shows it, and (one photo is all 富贵变身 takes) starts the try by itself.
+    await page.locator('[data-testid="capture-photo-0"][data-ok="true"]').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'makeover-phone-capture');
+    await tid(page, 'screen-package').waitFor({ timeout: 90_000 });
+    const img = tid(page, 'package-try-img');
+    await img.waitFor({ state: 'visible', timeout: 60_000 });
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
+    await screenshot(page, 'makeover-phone-try');
+    await context.close();
+    const db = dbOf(dataDir);
+    const order = db.prepare("SELECT id, product_id, style_id, generation_round FROM orders WHERE state = 'generated'").get() as { id: string; product_id: string; style_id: string; generation_round: number };
+    const photos = db.prepare('SELECT source, ok FROM photos WHERE order_id = ? AND removed = 0').all(order.id);
+    const tries = db.prepare("SELECT COUNT(*) AS n FROM variants WHERE order_id = ? AND status = 'ready'").get(order.id);
+    db.close();
+    expect(order).toMatchObject({ product_id: 'makeover', style_id: 'hongmu', generation_round: 1 });
+    expect(photos).toEqual([{ source: 'phone', ok: 1 }]); // made from the phone's photo alone
+    expect(tries).toEqual({ n: 1 });
+    await host.stop();
   });
 });

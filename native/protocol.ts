@@ -129,6 +129,15 @@ export type ReadyMessage = { ready: true; scaledLoads?: string } | { ready: fals
 
 export type WorkerMessage = ResponseMessage | ReadyMessage;
 
+/** Sent by the host to a worker it retires: finish what is running, then exit (see client.ts). */
+export interface QuitMessage {
+  quit: true;
+}
+
+export function isQuitMessage(m: unknown): m is QuitMessage {
+  return typeof m === 'object' && m !== null && (m as { quit?: unknown }).quit === true;
+}
+
 export function isReadyMessage(m: unknown): m is ReadyMessage {
   return typeof m === 'object' && m !== null && 'ready' in m;
 }

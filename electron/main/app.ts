@@ -26,7 +26,7 @@ import { scheduleRetention } from './services/retention';
 import { CatalogState, createAdminModule, withCheckThresholds } from './services/admin';
 import type { Timing } from './services/orders/context';
 import { createFleetModule, createRobotHandlers, observe, Outcomes, type FleetModule } from './services/fleet';
-import { listOrders } from './services/admin/reports';
+import { attentionCounts } from './services/admin/reports';
 import { readConfigFile } from './services/admin/configFile';
 
 const log = logger('app');
@@ -181,11 +181,8 @@ export async function createKiosk(opts: KioskOptions): Promise<Kiosk> {
     },
     // Remote settings wait until no family is in the middle of an order.
     idle: () => (db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE state IN (${[...LIVE_STATES].map(() => '?').join(',')})`).get(...LIVE_STATES) as { n: number }).n === 0,
-    attention: () => {
-      const out: Record<string, number> = {};
-      for (const row of listOrders(db, { limit: 500 })) for (const a of row.attention) if (a !== 'GENERATION_FAILED') out[a] = (out[a] ?? 0) + 1;
-      return out;
-    },
+    // Every unsettled paid order (not only the newest page of the admin list).
+    attention: () => attentionCounts(db),
   });
 
   const s = orders.session;

@@ -52,6 +52,24 @@ describe('NativeHost', () => {
     expect(next.ok && next.value.length).toBe(1);
   });
 
+  it('survives checks that time out in the middle of an inference: the worker is retired, not killed', async () => {
+    // Terminating a worker thread inside an onnxruntime-node inference aborts the whole process
+    // ("terminate called after throwing an instance of 'Napi::Error'"): this test would crash the
+    // test runner. Time limits from 5 to 65 ms land inside decoding and inference alike.
+    const h = host({ maxRestartsPerMinute: 100 });
+    const photo = new Uint8Array(await F.portraitJpeg());
+    let timedOut = 0;
+    for (let i = 0; i < 12; i++) {
+      await h.ready();
+      const r = await h.call('check-photo', { image: photo.slice() }, { timeoutMs: 5 + ((i * 7) % 60) });
+      if (!r.ok) timedOut++;
+    }
+    expect(timedOut).toBeGreaterThan(0);
+    await h.ready();
+    const next = await h.call('check-photo', { image: photo.slice() });
+    expect(next.ok && next.value.faces.length).toBe(1);
+  }, 60_000);
+
   it('replaces a worker that died; the request in flight gets CHECKER_RESTARTED', async () => {
     const h = host();
     await h.ready();

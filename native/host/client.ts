@@ -11,6 +11,7 @@ import {
   isReadyMessage,
   isResponseMessage,
   type ErrorData,
+  type QuitMessage,
   type RequestKind,
   type RequestMessage,
   type Requests,
@@ -30,7 +31,11 @@ export interface NativeHostOptions extends WorkerConfig {
   log?: (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>) => void;
   /** Restarts allowed per minute before the host gives up until the next call. */
   maxRestartsPerMinute?: number;
+  /** How long a retired worker may finish its current request before it is terminated, ms. */
+  retireMs?: number;
 }
+
+const RETIRE_MS = 30_000;
 
 interface Pending {
   resolve: (r: HostResult<unknown>) => void;
@@ -94,6 +99,8 @@ export class NativeHost {
   /** Resolves once the model is loaded (or failed to load); for warm-up and tests. */
   ready(): Promise<void> {
     if (this.#ready || this.#modelError || this.#closed) return Promise.resolve();
+    // Restarts throttled: no worker will come; the next call answers CHECKER_RESTARTED.
+    if (!this.#worker && !this.#start()) return Promise.resolve();
     this.#worker?.ref();
     return new Promise((r) => this.#readyWaiters.push(r));
   }
@@ -132,7 +139,32 @@ export class NativeHost {
     const w = this.#worker;
     this.#worker = null;
     this.#readyWaiters.splice(0).forEach((r) => r());
-    if (w) await w.terminate();
+    if (w) await this.#retire(w, { keepAlive: true });
+  }
+
+  /**
+   * Lets a worker go without killing the process. Terminating a worker thread while onnxruntime-node
+   * runs an inference aborts the whole process ("terminate called after throwing an instance of
+   * 'Napi::Error'"), so the worker is asked to exit once its current request is done, and terminated
+   * only if it is still there after `retireMs` (a decode that truly hangs).
+   */
+  #retire(w: Worker, o: { keepAlive?: boolean } = {}): Promise<void> {
+    const exited = new Promise<void>((r) => w.once('exit', () => r()));
+    try {
+      w.postMessage({ quit: true } satisfies QuitMessage);
+    } catch {
+      void w.terminate();
+    }
+    const t = setTimeout(() => {
+      this.#log('warn', 'worker_terminated', { afterMs: this.#opts.retireMs ?? RETIRE_MS });
+      void w.terminate();
+    }, this.#opts.retireMs ?? RETIRE_MS);
+    // A retiring worker keeps a CLI alive only when someone waits for it (close()).
+    if (!o.keepAlive) {
+      t.unref?.();
+      w.unref();
+    }
+    return exited.then(() => clearTimeout(t));
   }
 
   #log(level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown> = {}): void {
@@ -148,7 +180,7 @@ export class NativeHost {
       return null;
     }
     this.#restarts.push(now);
-    const { workerPath: _w, timeoutMs: _t, name: _n, log: _l, maxRestartsPerMinute: _m, ...config } = this.#opts;
+    const { workerPath: _w, timeoutMs: _t, name: _n, log: _l, maxRestartsPerMinute: _m, retireMs: _r, ...config } = this.#opts;
     const [entry, how] = workerEntry(this.#path);
     const worker = new Worker(entry, {
       ...how,
@@ -218,13 +250,13 @@ export class NativeHost {
     this.#log('warn', 'request_timeout', { kind: p.kind, ms });
     this.#settle(seq, { ok: false, error: HOST_ERRORS.TIMEOUT });
     // A stuck decode cannot be cancelled from outside: replace the worker now, so the next call
-    // goes to a fresh one. Others in flight get CHECKER_RESTARTED (retryable).
+    // goes to a fresh one, and retire the old one. Others in flight get CHECKER_RESTARTED (retryable).
     const w = this.#worker;
     if (!w) return;
     this.#worker = null;
     this.#ready = false;
     for (const other of [...this.#pending.keys()]) this.#settle(other, { ok: false, error: HOST_ERRORS.CRASHED });
-    void w.terminate();
+    void this.#retire(w);
     this.#start();
   }
 }

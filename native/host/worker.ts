@@ -2,8 +2,8 @@
 // (native/protocol.ts). Runs from TS sources (tsx) and from the esbuild bundle dist/native/worker.cjs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputFailure } from '../image/failures';
-import type { ErrorData, ReadyMessage, RequestMessage, ResponseMessage } from '../protocol';
-import { HOST_ERRORS } from '../protocol';
+import type { ErrorData, QuitMessage, ReadyMessage, RequestMessage, ResponseMessage } from '../protocol';
+import { HOST_ERRORS, isQuitMessage } from '../protocol';
 import { cutOut } from '../segment/cutout';
 import { loadSegmentModel, type SegmentModel } from '../segment/model';
 import { createPipeline, type Pipeline, type PipelineOptions } from './pipeline';
@@ -89,12 +89,32 @@ async function handle(msg: RequestMessage): Promise<{ value: unknown; transfer: 
   throw new Error(`unknown request kind ${String(msg.kind)}`);
 }
 
-port.on('message', (msg: RequestMessage) => {
-  handle(msg).then(
-    ({ value, transfer }) => port.postMessage({ seq: msg.seq, ok: true, value } satisfies ResponseMessage, transfer),
-    (e: unknown) => {
-      const error = typeof e === 'object' && e !== null && 'code' in e && 'retryable' in e ? (e as ErrorData) : toError(e);
-      port.postMessage({ seq: msg.seq, ok: false, error } satisfies ResponseMessage);
-    },
-  );
+// Requests being handled; a retired worker exits once none is left (never in the middle of an
+// inference: tearing down onnxruntime-node there aborts the whole process).
+let inFlight = 0;
+let quitting = false;
+const exitIfIdle = () => {
+  if (quitting && inFlight === 0) process.exit(0);
+};
+
+port.on('message', (msg: RequestMessage | QuitMessage) => {
+  if (isQuitMessage(msg)) {
+    quitting = true;
+    exitIfIdle();
+    return;
+  }
+  if (quitting) return; // the host has already replaced this worker
+  inFlight++;
+  handle(msg)
+    .then(
+      ({ value, transfer }) => port.postMessage({ seq: msg.seq, ok: true, value } satisfies ResponseMessage, transfer),
+      (e: unknown) => {
+        const error = typeof e === 'object' && e !== null && 'code' in e && 'retryable' in e ? (e as ErrorData) : toError(e);
+        port.postMessage({ seq: msg.seq, ok: false, error } satisfies ResponseMessage);
+      },
+    )
+    .finally(() => {
+      inFlight--;
+      exitIfIdle();
+    });
 });

@@ -30,7 +30,7 @@ import {
   signContent,
   yuanToFen,
 } from '../../main/services/payment/alipay/signing';
-import { issueCertificate, type Dn } from './x509';
+import { issueCertificate, type Dn } from '../x509';
 
 export type AlipayFault =
   | { kind: 'http-error'; status?: number; times?: number; method?: string }

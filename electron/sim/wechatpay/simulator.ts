@@ -14,7 +14,7 @@ import { request as undiciRequest } from 'undici';
 import { aesGcmEncrypt } from '../../main/services/payment/wechatpay/aead';
 import { MAX_CLOCK_SKEW_S, newNonce, parseAuthorization, requestMessage, responseMessage, rsaSign, rsaVerify, unixSeconds } from '../../main/services/payment/wechatpay/signing';
 import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE, rfc3339Cst } from '../../main/services/payment/wechatpay/wire';
-import { selfSignedCertificate } from './x509';
+import { selfSignedCertificate } from '../x509';
 
 export type SimTradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
 export type SimRefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';

@@ -89,31 +89,22 @@ function RobotCard({ robot, onSaved }: { robot: AlertRobotView; onSaved: (r: Ale
           <input type="checkbox" data-testid={`admin-robot-${kind}-enabled`} checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           {t('admin.alerts.enabled')}
         </label>
-        <label className="admin-field admin-robot-address">
-          <span className="admin-label">{t(`admin.alerts.${kind}.address`)}</span>
-          <input
-            className="admin-input"
-            type="password"
-            autoComplete="off"
-            data-testid={`admin-robot-${kind}-address`}
-            placeholder={robot.configured ? t('admin.alerts.keep') : ''}
-            value={address}
-            onChange={(e) => setAddress(e.target.value)}
+        <WriteOnlyField
+          className="admin-robot-address"
+          testId={`admin-robot-${kind}-address`}
+          label={t(`admin.alerts.${kind}.address`)}
+          placeholder={robot.configured ? t('admin.alerts.keep') : ''}
+          value={address}
+          onChange={setAddress}
+        />
+        {kind !== 'wecom' && (
+          <WriteOnlyField
+            testId={`admin-robot-${kind}-secret`}
+            label={t(`admin.alerts.${kind}.secret`)}
+            placeholder={robot.secretSet ? t('admin.alerts.keep') : ''}
+            value={secret}
+            onChange={setSecret}
           />
-        </label>
-        {hasSecret && (
-          <label className="admin-field">
-            <span className="admin-label">{t(`admin.alerts.${kind}.secret`)}</span>
-            <input
-              className="admin-input"
-              type="password"
-              autoComplete="off"
-              data-testid={`admin-robot-${kind}-secret`}
-              placeholder={robot.secretSet ? t('admin.alerts.keep') : ''}
-              value={secret}
-              onChange={(e) => setSecret(e.target.value)}
-            />
-          </label>
         )}
       </div>
       <div className="admin-actions">
@@ -130,5 +121,15 @@ function RobotCard({ robot, onSaved }: { robot: AlertRobotView; onSaved: (r: Ale
         </p>
       )}
     </section>
+  );
+}
+
+/** A value the screen sends once and never shows again (an address with its key, a secret). */
+function WriteOnlyField(p: { testId: string; label: string; placeholder: string; value: string; onChange: (v: string) => void; className?: string }) {
+  return (
+    <label className={`admin-field${p.className ? ` ${p.className}` : ''}`}>
+      <span className="admin-label">{p.label}</span>
+      <input className="admin-input" type="password" autoComplete="off" data-testid={p.testId} placeholder={p.placeholder} value={p.value} onChange={(e) => p.onChange(e.target.value)} />
+    </label>
   );
 }

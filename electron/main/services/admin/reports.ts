@@ -24,6 +24,7 @@ interface Joined extends OrderRow {
   paid_trade: string | null;
   transaction_id: string | null;
   mismatch: number;
+  disputed: number;
 }
 
 const JOINED_SQL = `
@@ -33,7 +34,8 @@ const JOINED_SQL = `
     (SELECT p.amount_fen FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS paid_fen,
     (SELECT p.out_trade_no FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS paid_trade,
     (SELECT p.transaction_id FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS transaction_id,
-    (SELECT COUNT(*) FROM audit_log a WHERE a.order_id = o.id AND a.action = 'amount_mismatch') AS mismatch
+    (SELECT COUNT(*) FROM audit_log a WHERE a.order_id = o.id AND a.action = 'amount_mismatch') AS mismatch,
+    (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'disputed') AS disputed
   FROM orders o
   LEFT JOIN deliverables pr ON pr.order_id = o.id AND pr.kind = 'print'
   LEFT JOIN refunds r ON r.order_id = o.id`;
@@ -43,15 +45,16 @@ export function deliveryStuck(o: Pick<OrderRow, 'state' | 'updated_at'> & { deli
   return o.state === 'delivering' && ((o.delivery_attempts ?? 0) > 0 || now - Date.parse(o.updated_at) > DELIVERY_STALE_MS);
 }
 
-function attentionOf(o: Joined): Attention[] {
+function attentionOf(o: Joined, now = Date.now()): Attention[] {
   const a: Attention[] = [];
   if (o.refund_state === 'failed') a.push('REFUND_FAILED');
   if (o.state === 'refund_pending') a.push('REFUND_PENDING');
   if (o.state === 'delivery_failed') a.push('DELIVERY_FAILED');
   if (o.print_status === 'failed') a.push('PRINT_FAILED');
   if (o.closing > 0) a.push('CLOSE_PENDING');
-  if (deliveryStuck(o)) a.push('DELIVERY_STUCK');
-  if (o.mismatch > 0) a.push('AMOUNT_MISMATCH');
+  if (deliveryStuck(o, now)) a.push('DELIVERY_STUCK');
+  // A disputed trade is only ever set aside for a wrong or missing amount (orders/money.ts).
+  if (o.mismatch > 0 || o.disputed > 0) a.push('AMOUNT_MISMATCH');
   // A paid order's generation never fails (it happened before payment); a family that gave up
   // after a failed generation is worth a look (provider down?) but is not money.
   if (o.generation_status === 'failed' && o.state === 'abandoned') a.push('GENERATION_FAILED');
@@ -88,15 +91,42 @@ function toRow(o: Joined): AdminOrderRow {
 }
 
 /**
+ * Orders whose money is not settled by the kiosk on its own, whatever their state: a trade the
+ * provider reported paid for another amount (or none: `disputed`), a close or refund still open or
+ * failed, a delivery that is not done. An abandoned order can hold one (the family left, then paid
+ * late with the wrong amount), so the state alone never hides it.
+ */
+const MONEY_OPEN_SQL = `(
+  o.state IN ('delivering', 'delivery_failed', 'refund_pending')
+  OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state IN ('closing', 'disputed'))
+  OR EXISTS (SELECT 1 FROM refunds rf WHERE rf.order_id = o.id AND rf.state = 'failed')
+  OR (o.state = 'delivered' AND d.print_status = 'failed'))`;
+
+/**
+ * Paid orders that need a person, counted by attention code, over every order (not the newest
+ * page): what the heartbeat and the "paid order needing attention" alert report. Orders whose money
+ * went back in full (refunded) no longer count, so the alert says "recovered" once they are settled.
+ */
+export function attentionCounts(db: Db, now = Date.now()): Record<string, number> {
+  const rows = db.prepare(`${JOINED_SQL} WHERE o.state != 'refunded' AND ${MONEY_OPEN_SQL}`).all() as Joined[];
+  const out: Record<string, number> = {};
+  for (const o of rows) for (const a of attentionOf(o, now)) if (a !== 'GENERATION_FAILED') out[a] = (out[a] ?? 0) + 1;
+  return out;
+}
+
+/**
  * Recent orders, the ones that need the operator first (then newest first). By default only orders
  * that involved money or a delivery, plus abandoned ones that need a look; `all` lists every order.
  */
 export function listOrders(db: Db, opts: { all?: boolean; limit?: number } = {}): AdminOrderRow[] {
   const limit = Math.min(500, Math.max(1, opts.limit ?? 200));
   const marks = MONEY_STATES.map(() => '?').join(',');
-  const where = opts.all ? '' : `WHERE o.state IN (${marks}) OR (o.state = 'abandoned' AND o.generation_status = 'failed')`;
+  const where = opts.all ? '' : `WHERE o.state IN (${marks}) OR (o.state = 'abandoned' AND o.generation_status = 'failed') OR ${MONEY_OPEN_SQL}`;
   const rows = db.prepare(`${JOINED_SQL} ${where} ORDER BY o.created_at DESC LIMIT ?`).all(...(opts.all ? [] : MONEY_STATES), limit) as Joined[];
-  const out = rows.map(toRow);
+  // Unsettled money is listed however old it is (few by nature): it must not fall off the page.
+  const open = db.prepare(`${JOINED_SQL} WHERE ${MONEY_OPEN_SQL} ORDER BY o.created_at DESC LIMIT 500`).all() as Joined[];
+  const seen = new Set(rows.map((o) => o.id));
+  const out = [...rows, ...open.filter((o) => !seen.has(o.id))].map((o) => toRow(o));
   // Stable: attention first, each group newest first (the SQL order).
   return [...out.filter((r) => r.attention.length > 0), ...out.filter((r) => r.attention.length === 0)];
 }

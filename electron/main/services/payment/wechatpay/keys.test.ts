@@ -1,7 +1,7 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildVerifierKeys, loadPrivateKey, splitPemCertificates } from './keys';
-import { selfSignedCertificate } from '../../../../sim/wechatpay/x509';
+import { selfSignedCertificate } from '../../../../sim/x509';
 
 const a = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const b = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,7 +1,9 @@
-// A minimal DER writer for the simulator's certificates in Alipay's certificate mode: a root CA
-// (RSA, self-signed), a second root signed with ECDSA (standing in for Alipay's SM2 root, which
+// A minimal DER writer for the payment simulators' X.509 v3 certificates: WeChat Pay's self-signed
+// platform certificate (platform-certificate mode), and Alipay's certificate mode — a root CA (RSA,
+// self-signed), a second root signed with ECDSA (standing in for Alipay's SM2 root, which
 // alipay_root_cert_sn must leave out), and the app / Alipay public-key certificates the RSA root
-// issues. node:crypto reads certificates but cannot make them.
+// issues. node:crypto reads certificates but cannot make them, and shelling out to openssl would
+// tie the simulators to the host.
 import { createSign, randomBytes, type KeyObject } from 'node:crypto';
 
 function len(n: number): Buffer {
@@ -65,9 +67,11 @@ export function issueCertificate(opts: {
   issuerKey: KeyObject;
   notBefore?: Date;
   notAfter?: Date;
+  /** Length of the serial in bytes (WeChat Pay's are 20: 40 hex characters in Wechatpay-Serial). */
+  serialBytes?: number;
 }): IssuedCertificate {
-  const serialBytes = randomBytes(16);
-  serialBytes[0] = (serialBytes[0]! & 0x7f) | 0x10;
+  const serialBytes = randomBytes(opts.serialBytes ?? 16);
+  serialBytes[0] = (serialBytes[0]! & 0x7f) | 0x10; // positive, and every byte significant
   const alg = opts.issuerKey.asymmetricKeyType === 'ec' ? ECDSA_SHA256 : SHA256_RSA;
   const tbs = seq(
     tlv(0xa0, int(Buffer.from([2]))),
@@ -82,4 +86,10 @@ export function issueCertificate(opts: {
   const der = seq(tbs, alg, bitString(signature));
   const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return { pem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, serial: serialBytes.toString('hex').toUpperCase() };
+}
+
+/** A self-signed RSA/SHA-256 certificate; serial is the 40-hex upper-case serial WeChat uses in Wechatpay-Serial. */
+export function selfSignedCertificate(opts: { publicKey: KeyObject; privateKey: KeyObject; commonName: string; notBefore?: Date; notAfter?: Date }): IssuedCertificate {
+  const dn: Dn = [['CN', opts.commonName]];
+  return issueCertificate({ subject: dn, issuer: dn, subjectKey: opts.publicKey, issuerKey: opts.privateKey, notBefore: opts.notBefore, notAfter: opts.notAfter, serialBytes: 20 });
 }
