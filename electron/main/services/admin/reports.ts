@@ -100,7 +100,7 @@ const MONEY_OPEN_SQL = `(
   o.state IN ('delivering', 'delivery_failed', 'refund_pending')
   OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state IN ('closing', 'disputed'))
   OR EXISTS (SELECT 1 FROM refunds rf WHERE rf.order_id = o.id AND rf.state = 'failed')
-  OR (o.state = 'delivered' AND d.print_status = 'failed'))`;
+  OR (o.state = 'delivered' AND pr.status = 'failed'))`;
 
 /**
  * Paid orders that need a person, counted by attention code, over every order (not the newest
