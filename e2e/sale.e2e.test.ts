@@ -189,6 +189,8 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
       expect(await tid(p, 'download-order-code').textContent()).toContain(code);
       expect(await tid(p, 'download-after-sales').textContent()).toContain(CONTACT);
       expect(await tid(p, 'download-after-sales').isVisible()).toBe(true);
+      // The free take-away is the watermarked picture alone: no greeting card (that comes with a package).
+      expect(await tid(p, 'download-card-tab').count()).toBe(0);
       await screenshot(p, 'free-phone-download');
       await phone.close();
       await context.close();

@@ -6,8 +6,11 @@ import type { CutoutArgs, CutoutData, FaceBoxData } from '../protocol';
 import type { SegmentModel } from './model';
 import { segmentPeople, type CutMode } from './segment';
 
-export const DEFAULT_MAX_FACE_PX = 300;
-export const DEFAULT_MAX_LONG_PX = 1800;
+// The working resolution is the output's, not the camera's: no local layout draws a face taller
+// than 250 px or a group wider than 1620 px on the 1800×1200 print (layouts.ts), so a larger cut-out
+// is segmented and refined only to be scaled down again.
+export const DEFAULT_MAX_FACE_PX = 250;
+export const DEFAULT_MAX_LONG_PX = 1620;
 
 export interface Region {
   left: number;
@@ -62,7 +65,7 @@ export async function cutOut(model: SegmentModel, args: CutoutArgs, limits: Deco
   const maxFace = args.maxFacePx ?? DEFAULT_MAX_FACE_PX;
   let k = Math.min(1, maxFace / Math.max(...faces.map((f) => f.h)));
   // Never larger than the print needs: the crop's long side at most maxLongPx (a group across
-  // a 6×4 in print at 300 dpi is 1800 px wide). A 12 MP photo of close faces otherwise makes a
+  // the widest layout box of a 6×4 in print at 300 dpi is 1620 px wide). A 12 MP photo of close faces otherwise makes a
   // 7 MP crop whose refinement costs seconds for pixels the print never shows.
   const atK = bodyRegion(faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k })), W0 * k, H0 * k, args.mode);
   const maxLong = args.maxLongPx ?? DEFAULT_MAX_LONG_PX;

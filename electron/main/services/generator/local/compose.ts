@@ -28,13 +28,59 @@ async function rawLayer(data: Buffer, w: number, h: number, left: number, top: n
   return { input: cropped, raw: { width: vis.w, height: vis.h, channels: 4 }, left: vis.x, top: vis.y };
 }
 
-/** Mean colour of the scene where the people stand (its lower middle), 0..255 per channel. */
-async function sceneMeans(scene: Buffer, W: number, H: number): Promise<[number, number, number]> {
-  const stats = await sharp(scene)
-    .extract({ left: Math.round(W * 0.2), top: Math.round(H * 0.35), width: Math.round(W * 0.6), height: Math.round(H * 0.6) })
-    .stats();
-  const m = stats.channels.slice(0, 3).map((c) => c.mean);
-  return [m[0]!, m[1]!, m[2]!];
+/** A style's scene decoded once (raw RGB) with the mean colour where the people stand. */
+interface PreparedScene {
+  raw: Buffer;
+  means: [number, number, number];
+}
+
+// The scene PNG is cached per style (scene.ts); its decoded form and the dimmed/blurred backdrops
+// are cached here, per scene buffer, so the four variants (and the next family) skip the decode,
+// the statistics and the blur. A few backdrops only: each is W×H×3 bytes.
+const prepared = new WeakMap<Buffer, Promise<PreparedScene>>();
+const backdrops = new Map<string, Promise<Buffer>>();
+const MAX_BACKDROPS = 4;
+const sceneIds = new WeakMap<Buffer, number>();
+let nextSceneId = 0;
+
+function prepareScene(scene: Buffer, W: number, H: number): Promise<PreparedScene> {
+  let hit = prepared.get(scene);
+  if (!hit) {
+    hit = (async () => {
+      const raw = await sharp(scene).removeAlpha().raw().toBuffer();
+      if (raw.length !== W * H * 3) throw new Error(`scene is ${raw.length} bytes, not ${W}x${H}`);
+      // Mean colour of the scene's lower middle, 0..255 per channel.
+      const stats = await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+        .extract({ left: Math.round(W * 0.2), top: Math.round(H * 0.35), width: Math.round(W * 0.6), height: Math.round(H * 0.6) })
+        .stats();
+      const m = stats.channels.slice(0, 3).map((c) => c.mean);
+      return { raw, means: [m[0]!, m[1]!, m[2]!] as [number, number, number] };
+    })();
+    prepared.set(scene, hit);
+    hit.catch(() => prepared.delete(scene));
+  }
+  return hit;
+}
+
+/** The scene blurred and dimmed as a layout wants it behind the people (raw RGB), least recently used dropped. */
+function backdropFor(scene: Buffer, ps: PreparedScene, W: number, H: number, blur: number, brightness: number): Promise<Buffer> {
+  if (blur <= 0 && brightness === 1) return Promise.resolve(ps.raw);
+  let id = sceneIds.get(scene);
+  if (id === undefined) sceneIds.set(scene, (id = nextSceneId++));
+  const key = `${id}|${blur}|${brightness}`;
+  let hit = backdrops.get(key);
+  if (hit) backdrops.delete(key);
+  else {
+    let img = sharp(ps.raw, { raw: { width: W, height: H, channels: 3 } });
+    if (blur > 0) img = img.blur(blur);
+    if (brightness !== 1) img = img.linear(brightness, 0);
+    hit = img.raw().toBuffer();
+    const failed = hit;
+    hit.catch(() => backdrops.get(key) === failed && backdrops.delete(key));
+  }
+  backdrops.set(key, hit); // most recently used last
+  while (backdrops.size > MAX_BACKDROPS) backdrops.delete(backdrops.keys().next().value!);
+  return hit;
 }
 
 /**
@@ -115,6 +161,7 @@ async function personLayers(
   H: number,
   gains: Gains,
   ground: boolean,
+  clipBottom: number | undefined,
 ): Promise<{ shadows: OverlayOptions[]; person: OverlayOptions | null }> {
   // Join first, resize in a second pipeline: sharp 0.34 skips a downscale when joinChannel is in the same one.
   const joined = await sharp(cut.rgb, { raw: { width: cut.width, height: cut.height, channels: 3 } })
@@ -127,16 +174,25 @@ async function personLayers(
     .raw()
     .toBuffer();
   if (rgba.length !== width * height * 4) throw new Error(`resize gave ${rgba.length} bytes for ${width}x${height}`);
+  // Nothing of the person below the common ground line.
+  if (clipBottom !== undefined && clipBottom - top < height) rgba.fill(0, Math.max(0, clipBottom - top) * width * 4);
   // A soft drop shadow grounds the cut-out in the scene (blurred on the alpha channel alone: 4× less work).
   const alphaOnly = Buffer.alloc(width * height);
   for (let p = 0, i = 3; p < alphaOnly.length; p++, i += 4) alphaOnly[p] = rgba[i] ?? 0;
   const faceW = cut.faces[0] ? (cut.faces[0].w * width) / cut.width : width / 4;
-  const soft = await sharp(alphaOnly, { raw: { width, height, channels: 1 } })
-    .blur(Math.max(2, faceW * 0.12))
+  // A soft shadow has no detail: blurred at a quarter of the size (16× fewer pixels, a quarter of
+  // the kernel) and scaled back, it looks the same and costs a fraction.
+  const q = Math.max(1, Math.min(4, Math.floor((faceW * 0.12) / 2)));
+  const qw = Math.max(1, Math.round(width / q));
+  const qh = Math.max(1, Math.round(height / q));
+  const small = await sharp(alphaOnly, { raw: { width, height, channels: 1 } })
+    .resize(qw, qh, { fit: 'fill' })
+    .blur(Math.max(0.6, (faceW * 0.12) / q))
     // Without this, sharp hands a one-band raw input back as three-band sRGB.
     .toColourspace('b-w')
     .raw()
     .toBuffer();
+  const soft = q === 1 ? small : await sharp(small, { raw: { width: qw, height: qh, channels: 1 } }).resize(width, height, { fit: 'fill' }).toColourspace('b-w').raw().toBuffer();
   if (soft.length !== width * height) throw new Error(`shadow has ${soft.length} bytes for ${width}x${height}`);
   const blurred = Buffer.alloc(width * height * 4);
   for (let p = 0, i = 3; p < soft.length; p++, i += 4) blurred[i] = (soft[p] ?? 0) >> 1;
@@ -173,11 +229,19 @@ async function contactShadow(alpha: Buffer, width: number, height: number, left:
   if (cy > H + faceW) return null; // the ground is below the picture
   const rx = ((x1 - x0) / 2) * 1.1 + faceW * 0.3;
   const ry = Math.max(6, faceW * 0.22);
+  // Drawn in its own box (the ellipse plus its blur), not on a canvas-sized SVG: the filter then
+  // runs on those pixels only.
+  const m = ry * 2;
+  const bx = Math.floor(cx - rx - m);
+  const by = Math.floor(cy - ry - m);
+  const bw = Math.ceil(2 * (rx + m));
+  const bh = Math.ceil(2 * (ry + m));
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><defs><filter id="b" x="-50%" y="-50%" width="200%" height="200%">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${bw}" height="${bh}"><defs><filter id="b" x="-50%" y="-50%" width="200%" height="200%">` +
     `<feGaussianBlur stdDeviation="${ry * 0.6}"/></filter></defs>` +
-    `<ellipse cx="${cx}" cy="${cy}" rx="${rx}" ry="${ry}" fill="#1a0d05" opacity="0.45" filter="url(#b)"/></svg>`;
-  return { input: Buffer.from(svg), left: 0, top: 0 };
+    `<ellipse cx="${cx - bx}" cy="${cy - by}" rx="${rx}" ry="${ry}" fill="#1a0d05" opacity="0.45" filter="url(#b)"/></svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return rawLayer(data, info.width, info.height, bx, by, W, H);
 }
 
 async function windowLayer(cut: Cutout, crop: Rect, rect: Rect, W: number, H: number): Promise<OverlayOptions[]> {
@@ -196,30 +260,59 @@ async function windowLayer(cut: Cutout, crop: Rect, rect: Rect, W: number, H: nu
   return layer ? [layer] : [];
 }
 
-/** Colour grades: 3×3 channel mixes plus saturation/brightness, each a distinct look. */
+type Matrix = [[number, number, number], [number, number, number], [number, number, number]];
+
+const IDENTITY: Matrix = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+];
+
+/**
+ * gain × saturation(s) × m as one 3×3 channel mix. Saturation in RGB (each channel pulled toward
+ * or pushed from the pixel's luma) instead of sharp's modulate, which goes through LCh and back
+ * and cost more than the JPEG encode; for these gentle grades the two look alike.
+ */
+function mix(m: Matrix, s: number, gain: number): Matrix {
+  const w = [0.299, 0.587, 0.114];
+  const sat = [0, 1, 2].map((r) => [0, 1, 2].map((c) => (1 - s) * w[c]! + (r === c ? s : 0)));
+  return [0, 1, 2].map((r) => [0, 1, 2].map((c) => gain * (sat[r]![0]! * m[0]![c]! + sat[r]![1]! * m[1]![c]! + sat[r]![2]! * m[2]![c]!))) as Matrix;
+}
+
+/** Colour grades: 3×3 channel mixes (saturation and brightness folded in), each a distinct look. */
 function grade(img: sharp.Sharp, kind: GradeKind): sharp.Sharp {
   switch (kind) {
     case 'warm':
-      return img
-        .recomb([
-          [1.06, 0.03, 0],
-          [0.01, 1.0, 0],
-          [0, 0.02, 0.9],
-        ])
-        .modulate({ saturation: 1.06, brightness: 1.02 });
+      return img.recomb(
+        mix(
+          [
+            [1.06, 0.03, 0],
+            [0.01, 1.0, 0],
+            [0, 0.02, 0.9],
+          ],
+          1.06,
+          1.02,
+        ),
+      );
     case 'vivid':
-      return img.modulate({ saturation: 1.25 }).linear(1.1, -12);
+      return img.recomb(mix(IDENTITY, 1.25, 1.1)).linear(1, -12);
     case 'vintage':
       // Two thirds of the colour plus a third of a sepia tone, slightly lifted blacks.
       return img
-        .recomb([
-          [0.798, 0.256, 0.063],
-          [0.116, 0.895, 0.056],
-          [0.091, 0.178, 0.71],
-        ])
-        .modulate({ saturation: 0.88 })
-        .linear(0.94, 14);
+        .recomb(
+          mix(
+            [
+              [0.798, 0.256, 0.063],
+              [0.116, 0.895, 0.056],
+              [0.091, 0.178, 0.71],
+            ],
+            0.88,
+            0.94,
+          ),
+        )
+        .linear(1, 14);
     case 'golden':
+      // modulate stays here: sharp's gamma lifts the mid-tones only on the 8-bit picture it hands back.
       return img
         .recomb([
           [1.05, 0.04, 0],
@@ -258,10 +351,8 @@ export interface ComposedVariant {
 }
 
 export async function composeVariant({ scene, cuts, plan, width: W, height: H, signal }: ComposeInput): Promise<ComposedVariant> {
-  let backdrop = sharp(scene);
-  if (plan.backdrop.blur > 0) backdrop = backdrop.blur(plan.backdrop.blur);
-  if (plan.backdrop.brightness !== 1) backdrop = backdrop.linear(plan.backdrop.brightness, 0);
-  const base = await backdrop.removeAlpha().raw().toBuffer();
+  const ps = await prepareScene(scene, W, H);
+  const base = await backdropFor(scene, ps, W, H, plan.backdrop.blur, plan.backdrop.brightness);
   signal.throwIfAborted();
 
   const layers: OverlayOptions[] = [];
@@ -270,16 +361,17 @@ export async function composeVariant({ scene, cuts, plan, width: W, height: H, s
   if (plan.sceneWindow) {
     const r = plan.sceneWindow;
     const rect = { left: Math.round(r.x), top: Math.round(r.y), width: Math.round(r.w), height: Math.round(r.h) };
-    layers.push({ input: await sharp(scene).extract(rect).png({ compressionLevel: 1 }).toBuffer(), left: rect.left, top: rect.top });
+    const crop = await sharp(ps.raw, { raw: { width: W, height: H, channels: 3 } }).extract(rect).raw().toBuffer();
+    layers.push({ input: crop, raw: { width: rect.width, height: rect.height, channels: 3 }, left: rect.left, top: rect.top });
   }
   if (plan.under) layers.push({ input: Buffer.from(svgDoc(W, H, plan.under)), left: 0, top: 0 });
-  const means = plan.people.length ? await sceneMeans(scene, W, H) : ([128, 128, 128] as [number, number, number]);
+  const means = plan.people.length ? ps.means : ([128, 128, 128] as [number, number, number]);
   const gains = colourMatch(cuts.map(personStats), means);
   for (const p of plan.people) {
     const cut = cuts[p.cut];
     // Only a real cut-out stands on the ground; the vignette fades out and has no feet.
     if (cut) {
-      const l = await personLayers(cut, p.left, p.top, p.width, p.height, W, H, gains[p.cut]!, cut.ground === true);
+      const l = await personLayers(cut, p.left, p.top, p.width, p.height, W, H, gains[p.cut]!, cut.ground === true, p.clipBottom);
       layers.push(...l.shadows);
       if (l.person) {
         layers.push(l.person);

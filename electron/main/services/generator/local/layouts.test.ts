@@ -44,6 +44,50 @@ describe('arrange', () => {
   });
 });
 
+describe('a common ground line for people photographed apart', () => {
+  // Upper-body cut-outs of different depth: one to the waist, one to the chest, one fading out early.
+  const waist: CutGeometry = { width: 430, height: 560, faces: [{ x: 165, y: 80, w: 100, h: 100, score: 1 }], segmented: true, solidBottom: 540 };
+  const chest: CutGeometry = { width: 400, height: 330, faces: [{ x: 150, y: 60, w: 100, h: 100, score: 1 }], segmented: true, solidBottom: 330 };
+  const faded: CutGeometry = { width: 500, height: 600, faces: [{ x: 190, y: 100, w: 120, h: 120, score: 1 }], segmented: true, solidBottom: 420 };
+  const cuts = [waist, chest, faded];
+  const overlaps = (a: { x: number; y: number; w: number; h: number }, b: typeof a) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+  it('stands everyone on the frame bottom, faces the same size and apart, in every layout', () => {
+    for (const kind of LAYOUTS) {
+      const plan = planVariant(kind, cuts, style, createRng(3), 1800, 1200);
+      if (plan.people.length === 0) continue;
+      const line = plan.people[0]!.clipBottom!;
+      if (kind === 'row') expect(line).toBe(1200);
+      const placed = plan.people.map((p) => {
+        const c = cuts[p.cut]!;
+        const k = p.width / c.width;
+        return { p, end: p.top + c.solidBottom! * k, faceY: p.top + (c.faces[0]!.y + c.faces[0]!.h / 2) * k, faceH: c.faces[0]!.h * k };
+      });
+      const frontFace = Math.max(...placed.map((x) => x.faceY));
+      for (const x of placed) {
+        // Nothing is drawn below the line; the front row's opaque part reaches it (nobody there
+        // floats above it), a back row (faces a good half face higher) stands behind the front.
+        expect(x.p.clipBottom).toBe(line);
+        if (frontFace - x.faceY < 0.5 * x.faceH) expect(x.end).toBeGreaterThanOrEqual(line - 2);
+      }
+      // Faces the same size (a face-height scale per photo); a back row stands 10 % smaller.
+      const sizes = plan.faces.map((f) => f.h);
+      const big = Math.max(...sizes);
+      for (const h of sizes) expect(Math.min(Math.abs(h / big - 1), Math.abs(h / big - 0.9))).toBeLessThan(0.01);
+      for (let i = 0; i < plan.faces.length; i++) for (let j = i + 1; j < plan.faces.length; j++) expect(overlaps(plan.faces[i]!, plan.faces[j]!)).toBe(false);
+    }
+  });
+
+  it('without a common line the shallow cut-out would end above the others (the case it fixes)', () => {
+    const placed = arrange(cuts, [0, 1, 2], { x: 0, y: 200, w: 1800, h: 1000 }, { overlap: 0.2, rows: 1, maxFace: 250, jitter: 0 }, createRng(1));
+    const ends = placed.map((p) => p.top + cuts[p.cut]!.solidBottom! * (p.width / cuts[p.cut]!.width));
+    // Uncut, the waist-deep photo would reach far below the chest-deep one...
+    expect(Math.max(...ends) - Math.min(...ends)).toBeGreaterThan(100);
+    // ...so the chest-deep one sets the line, and the line is the box's bottom.
+    expect(Math.min(...ends)).toBeCloseTo(1200, -1);
+  });
+});
+
 describe('faceCrop', () => {
   it('keeps the face inside a crop of any shape', () => {
     for (const aspect of [0.6, 1, 1.6]) {

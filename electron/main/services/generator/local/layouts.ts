@@ -21,6 +21,8 @@ export interface CutGeometry {
   faces: readonly FaceBox[];
   /** A real cut-out (segmented); false/absent for the vignette fallback. */
   segmented?: boolean;
+  /** Lowest row (cut pixels) where the person is still opaque; below it the cut fades out. Default: height. */
+  solidBottom?: number;
 }
 
 /** A soft-masked cut-out drawn at this canvas rectangle. */
@@ -30,6 +32,8 @@ export interface PersonPlacement {
   top: number;
   width: number;
   height: number;
+  /** Canvas row where the person ends (the common ground line): nothing of them is drawn below it. */
+  clipBottom?: number;
 }
 
 /** A rectangular crop of a photo shown in a window (collage): `crop` in cut pixels. */
@@ -72,6 +76,7 @@ interface Unit {
   cx: number;
   faceLine: number;
   scale: number;
+  row: number;
 }
 
 function faceStats(c: CutGeometry): { h: number; cx: number; cy: number } {
@@ -83,9 +88,15 @@ function faceStats(c: CutGeometry): { h: number; cx: number; cy: number } {
   return { h: Math.max(1, h), cx, cy };
 }
 
+/** Below the face centre, in face heights, every person of a row shows at least this much (chest). */
+const MIN_DEPTH = 1.5;
+
 /**
  * Places cut-outs in one or two rows so that every face ends up the same size, overlapping
- * shoulders like a real group, fitted into `box` (bottom-aligned: the cut-outs fade out there).
+ * shoulders like a real group, fitted into `box`. People photographed apart end at different
+ * depths (one photo to the waist, another to the chest): each row stands on one ground line, the
+ * depth of its shortest opaque cut-out below the faces, and the box's bottom is the front row's
+ * line; everyone is cut there (`clipBottom`), so no one floats with a faded hem above it.
  */
 export function arrange(
   cuts: readonly CutGeometry[],
@@ -99,7 +110,11 @@ export function arrange(
   const split = opts.rows === 2 ? Math.ceil(order.length / 2) : order.length;
   const rows = opts.rows === 2 ? [order.slice(0, split), order.slice(split)] : [order.slice()];
   const units: Unit[] = [];
+  // Depth of each cut's opaque part below its face centre, in face heights.
+  const depth = (i: number) => ((cuts[i]!.solidBottom ?? cuts[i]!.height) - stats[i]!.cy) / stats[i]!.h;
+  const rowDepth: number[] = [];
   rows.forEach((row, r) => {
+    rowDepth[r] = row.length ? Math.max(MIN_DEPTH, Math.min(...row.map(depth))) : MIN_DEPTH;
     // The back row stands a face higher and a little smaller, as if further from the camera.
     const scale = opts.rows === 2 && r === 0 ? 0.9 : 1;
     const faceLine = opts.rows === 2 && r === 0 ? 0 : opts.rows === 2 ? 1.15 : 0;
@@ -110,7 +125,7 @@ export function arrange(
         const prev = row[j - 1]!;
         cx += ((unitW(prev, scale) + unitW(i, scale)) / 2) * (1 - opts.overlap);
       }
-      rowUnits.push({ cut: i, cx: cx + rng.range(-opts.jitter, opts.jitter), faceLine: faceLine + rng.range(-opts.jitter, opts.jitter), scale });
+      rowUnits.push({ cut: i, cx: cx + rng.range(-opts.jitter, opts.jitter), faceLine: faceLine + rng.range(-opts.jitter, opts.jitter), scale, row: r });
     });
     // Centre each row on x = 0: a back row one longer than the front interleaves by itself.
     const mid = cx / 2;
@@ -136,10 +151,12 @@ export function arrange(
     const left = u.cx - st.cx * k;
     const top = u.faceLine - st.cy * k;
     const r = { left, top, width: c.width * k, height: c.height * k };
+    // The row's ground line (faces jitter a little; the line does not).
+    const ground = (opts.rows === 2 && u.row === 0 ? 0 : opts.rows === 2 ? 1.15 : 0) + rowDepth[u.row]! * u.scale;
     minX = Math.min(minX, left);
     maxX = Math.max(maxX, left + r.width);
     minY = Math.min(minY, top);
-    maxY = Math.max(maxY, top + r.height);
+    maxY = Math.max(maxY, Math.min(top + r.height, ground));
     return r;
   });
   const F = Math.min(box.w / (maxX - minX), box.h / (maxY - minY), opts.maxFace);
@@ -153,6 +170,7 @@ export function arrange(
       top: Math.round(offY + r.top * F),
       width: Math.max(1, Math.round(r.width * F)),
       height: Math.max(1, Math.round(r.height * F)),
+      clipBottom: Math.round(box.y + box.h),
     };
   });
 }

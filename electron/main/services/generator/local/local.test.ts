@@ -12,8 +12,8 @@ import type { ChecksService } from '../../checks/types';
 import { createQualityGate } from '../qualityGate';
 import type { GeneratedVariant, GenerateInput } from '../types';
 import { familyOf } from '../variants';
-import { createLocalGenerator } from './index';
-import { bodyRegion } from './people';
+import { createLocalGenerator, LOCAL_ENHANCED } from './index';
+import { bodyRegion, cutPhoto, MAX_FACE_PX, tightenMask } from './people';
 import { ASTRONAUT, COFFEE } from '../../../../../fixtures/paths';
 
 const { assetsDir, modelsDir } = resourcePaths();
@@ -193,6 +193,57 @@ describe('local generator', () => {
     });
     await run(small, input({ photos: [{ ...portrait, jpeg: Buffer.from(portrait.jpeg), faces: [] }], indices: [0] }));
     expect(asked).toBe(1);
+  });
+});
+
+describe('尊享 (model "enhanced"): the local compositor’s best path', () => {
+  it('renders the same picture at 2700×1800 (standard stays 1800×1200), still passing the quality gate', async () => {
+    const gen = createLocalGenerator({ assetsDir });
+    const inp = input({ product: makeover, style: style('hongmu'), photos: [group], indices: [0] });
+    const [std] = await run(gen, inp);
+    const [enh] = await run(gen, { ...inp, model: 'enhanced' });
+    expect(await sharp(std!.image).metadata()).toMatchObject({ width: 1800, height: 1200 });
+    expect(await sharp(enh!.image).metadata()).toMatchObject({ width: 2700, height: 1800 });
+    // Same layout and scene, only sharper: side by side at a small size they match closely.
+    expect(meanDiff(await thumb(std!.image), await thumb(enh!.image))).toBeLessThan(6);
+    const gate = createQualityGate((img) => checks.detectFaces(img));
+    expect(await gate(enh!.image, familyOf([group]))).toEqual({ ok: true });
+    // More detail where it counts: the enhanced picture, brought down to the standard size, is no
+    // blurrier, and at its own size carries more fine detail than the standard one scaled up.
+    const edges = async (img: Buffer, w: number, h: number) => {
+      const { data, info } = await sharp(img).resize(w, h, { fit: 'fill' }).grayscale().raw().toBuffer({ resolveWithObject: true });
+      let e = 0;
+      for (let y = 1; y < info.height - 1; y++) for (let x = 1; x < info.width - 1; x++) {
+        const i = y * info.width + x;
+        e += Math.abs(4 * data[i]! - data[i - 1]! - data[i + 1]! - data[i - info.width]! - data[i + info.width]!);
+      }
+      return e / (info.width * info.height);
+    };
+    expect(await edges(enh!.image, 2700, 1800)).toBeGreaterThan((await edges(std!.image, 2700, 1800)) * 1.1);
+  });
+
+  it('keeps faces at up to 450 px in the cut (standard: MAX_FACE_PX) and tightens the mask edge', async () => {
+    // A sharp phone photo with a large face (the checked copy is smaller; the cut reads the photo's own pixels).
+    const k = 2000 / portrait.width;
+    const big = {
+      jpeg: await sharp(readFileSync(ASTRONAUT)).resize(2000, Math.round(portrait.height * k)).jpeg({ quality: 92 }).toBuffer(),
+      faces: portrait.faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k })),
+      width: 2000,
+      height: Math.round(portrait.height * k),
+    };
+    const std = await cutPhoto(big, { mode: 'group', outfit: null });
+    const enh = await cutPhoto(big, { mode: 'group', outfit: null, maxFacePx: LOCAL_ENHANCED.maxFacePx, refineMask: true });
+    const face = (c: typeof std) => Math.max(...c.faces.map((f) => f.h));
+    expect(face(std)).toBeLessThanOrEqual(MAX_FACE_PX);
+    expect(face(enh)).toBeGreaterThan(MAX_FACE_PX * LOCAL_ENHANCED.scale);
+    expect(face(enh)).toBeLessThanOrEqual(LOCAL_ENHANCED.maxFacePx);
+    // The faint outer fringe (the old room's halo) is gone; the solid inside is kept.
+    const soft = Buffer.from([0, 5, 12, 17, 40, 128, 230, 255]);
+    const tight = tightenMask(soft);
+    expect([...tight.subarray(0, 4)]).toEqual([0, 0, 0, 0]);
+    expect([...tight.subarray(6)]).toEqual([230, 255].map((v) => Math.min(255, Math.round(v * 1.08 - 18))));
+    const faint = (a: Buffer) => a.filter((v) => v > 0 && v < 16).length / a.length;
+    expect(faint(enh.alpha)).toBeLessThan(faint(std.alpha));
   });
 });
 

@@ -31,6 +31,17 @@ export interface Cutout {
   segmented?: boolean;
   /** Its bottom edge is where the people stand (a full group photo), so it casts a contact shadow. */
   ground?: boolean;
+  /** Lowest row where the person is still opaque (an upper-body cut fades out below it). */
+  solidBottom?: number;
+}
+
+/** The lowest row with an opaque pixel (alpha ≥ 250); the height when the bottom row is opaque. */
+export function solidBottomOf(alpha: Buffer, width: number, height: number): number {
+  for (let y = height - 1; y >= 0; y--) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) if (alpha[row + x]! >= 250) return y + 1;
+  }
+  return height;
 }
 
 export interface Region {
@@ -40,8 +51,8 @@ export interface Region {
   height: number;
 }
 
-/** The crop is never larger than needed for the output: a face this tall is plenty for 300 dpi. */
-const MAX_FACE_PX = 300;
+/** The crop is never larger than needed for the output: no layout draws a face taller (layouts.ts, maxFace). */
+export const MAX_FACE_PX = 250;
 
 /** A stand-in face when a photo came without boxes and no detector is at hand: a person in the middle. */
 export function guessFace(width: number, height: number): FaceBox {
@@ -140,6 +151,20 @@ export interface CutOptions {
   segment?: Segmenter;
   /** Told when the vignette had to stand in for a real cut-out (for the log). */
   onFallback?: (reason: string) => void;
+  /** Largest face kept in the crop (default MAX_FACE_PX); 尊享's larger output keeps more of the photo. */
+  maxFacePx?: number;
+  /** 尊享: tighten the mask's soft edge, so less of the old background's halo comes along. */
+  refineMask?: boolean;
+}
+
+/**
+ * Tightens a soft mask: the faint outer fringe (under about 7 %, where the old room shows through
+ * as a halo) goes, the solid inside stays; the feather in between gets a little steeper.
+ */
+export function tightenMask(alpha: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(alpha.length);
+  for (let i = 0; i < alpha.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(alpha[i]! * 1.08 - 18)));
+  return out;
 }
 
 /** Decodes a photo and returns its people as a soft-masked cut-out (faces kept, scaled to at most MAX_FACE_PX). */
@@ -159,14 +184,16 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
   if (faces.length === 0 && opts.detectFaces) faces = await opts.detectFaces(photo.jpeg).catch(() => []);
   if (faces.length === 0) faces = [guessFace(w0, h0)];
 
+  const maxFacePx = opts.maxFacePx ?? MAX_FACE_PX;
   if (opts.segment && faces.some((f) => f.score > 0)) {
     try {
-      const c = await opts.segment({ image: photo.jpeg, faces, width: w0, height: h0, mode: opts.mode, maxFacePx: MAX_FACE_PX });
+      const c = await opts.segment({ image: photo.jpeg, faces, width: w0, height: h0, mode: opts.mode, maxFacePx });
       const rgbBuf = Buffer.from(c.rgb.buffer, c.rgb.byteOffset, c.rgb.byteLength);
-      const alpha = Buffer.from(c.alpha.buffer, c.alpha.byteOffset, c.alpha.byteLength);
+      const raw = Buffer.from(c.alpha.buffer, c.alpha.byteOffset, c.alpha.byteLength);
+      const alpha = opts.refineMask ? tightenMask(raw) : raw;
       if (rgbBuf.length !== c.width * c.height * 3 || alpha.length !== c.width * c.height) throw new Error('cut-out buffers do not match their size');
       const rgb = opts.outfit ? await applyOutfit(rgbBuf, c.width, c.height, c.faces, opts.outfit, alpha) : rgbBuf;
-      return { rgb, alpha, width: c.width, height: c.height, faces: c.faces, segmented: true, ground: opts.mode === 'group' };
+      return { rgb, alpha, width: c.width, height: c.height, faces: c.faces, segmented: true, ground: opts.mode === 'group', solidBottom: solidBottomOf(alpha, c.width, c.height) };
     } catch (e) {
       opts.onFallback?.((e as Error).message ?? String(e));
     }
@@ -174,7 +201,7 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
     opts.onFallback?.('no face boxes');
   }
 
-  const k = Math.min(1, MAX_FACE_PX / Math.max(...faces.map((f) => f.h)));
+  const k = Math.min(1, maxFacePx / Math.max(...faces.map((f) => f.h)));
   const W = Math.max(1, Math.round(w0 * k));
   const H = Math.max(1, Math.round(h0 * k));
   const scaled = faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }));
@@ -194,16 +221,17 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
 
   const sigma = Math.max(1.5, 0.1 * median(scaled.map((f) => f.w)));
   const clippedTop = region.top === 0 && scaled.some((f) => f.y - 0.6 * f.h < 0);
-  const alpha = await sharp(Buffer.from(maskSvg(scaled, region, opts.mode, clippedTop)))
+  const soft = await sharp(Buffer.from(maskSvg(scaled, region, opts.mode, clippedTop)))
     .ensureAlpha()
     .extractChannel(3)
     .blur(sigma)
     .raw()
     .toBuffer();
+  const alpha = opts.refineMask ? tightenMask(soft) : soft;
 
   // sharp silently changes band counts in some pipelines; a wrong stride would paint stripes.
   if (rgb.length !== region.width * region.height * 3 || alpha.length !== region.width * region.height) {
     throw new Error(`cut-out buffers do not match ${region.width}x${region.height}`);
   }
-  return { rgb, alpha, width: region.width, height: region.height, faces: local, segmented: false };
+  return { rgb, alpha, width: region.width, height: region.height, faces: local, segmented: false, solidBottom: solidBottomOf(alpha, region.width, region.height) };
 }
