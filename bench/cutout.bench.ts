@@ -23,6 +23,7 @@ import type { CutoutArgs, FaceBoxData } from '../native/protocol';
 import { createLocalGenerator } from '../electron/main/services/generator/local/index';
 import { cutPhoto, MAX_FACE_PX, type Segmenter } from '../electron/main/services/generator/local/people';
 import { loadCatalog } from '../electron/main/services/catalog';
+import { KEYED_SOURCES, keyedMatte } from './keyed-matte';
 import { APOLLO11_CREW, ASTRONAUT, CHELSEA, COFFEE, GIRL_WITH_DOG, PEOPLE_DIR, ROCKET } from '../fixtures/paths';
 
 const root = join(import.meta.dirname, '..');
@@ -174,13 +175,31 @@ async function main(): Promise<void> {
   const { sceneFor } = await import('../electron/main/services/generator/local/scene');
   for (const s of catalog.styles.slice(0, 2)) bgImages.push(await sceneFor(s, assetsDir, 1200, 800));
 
+  // The independent set: studio portraits whose matte is colour-keyed (keyed-matte.ts), not cut by the model.
+  const keyed: Person[] = [];
+  for (const f of KEYED_SOURCES) {
+    const m = await keyedMatte(join(PEOPLE_DIR, f));
+    const img = await sharp(m.rgb, { raw: { width: m.width, height: m.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+    keyed.push({ ...m, faces: await faceOf(img) });
+    if (process.env.BENCH_DEBUG) {
+      const dir = join(root, 'test-results', 'bench-cutout');
+      mkdirSync(dir, { recursive: true });
+      const matte = await sharp(m.alpha, { raw: { width: m.width, height: m.height, channels: 1 } }).toColourspace('srgb').png().toBuffer();
+      await sharp({ create: { width: m.width * 2, height: m.height, channels: 3, background: '#000' } })
+        .composite([{ input: img, left: 0, top: 0 }, { input: matte, left: m.width, top: 0 }])
+        .png()
+        .toFile(join(dir, `keyed-${f.replace(/\.jpg$/, '')}.png`));
+    }
+  }
+
+  const evaluate = async (set: Person[], tag: string) => {
   const ious: number[] = [];
   const bfs: number[] = [];
   const rawIous: number[] = [];
   const vignetteIous: number[] = [];
   let cases = 0;
-  for (const [pi, p] of people.entries()) {
-    if (process.env.BENCH_DEBUG && pi > 0) break;
+  for (const [pi, p] of set.entries()) {
+    if (process.env.BENCH_DEBUG && tag === 'self' && pi > 0) break;
     for (const [bi, bg] of bgImages.entries()) {
       // Person at 70–100 % of its size, bottom-aligned at a place that varies with the case.
       const k = 0.7 + 0.1 * ((pi + bi) % 4);
@@ -217,11 +236,12 @@ async function main(): Promise<void> {
         // BENCH_DEBUG=1: quality only, first cut-out only, each composite with its truth and prediction.
         const dir = join(root, 'test-results', 'bench-cutout');
         mkdirSync(dir, { recursive: true });
-        await sharp(composite).toFile(join(dir, `case${cases}.jpg`));
-        await sharp(Buffer.from(gt), { raw: { width: W, height: H, channels: 1 } }).png().toFile(join(dir, `case${cases}-truth.png`));
-        await sharp(Buffer.from(pred), { raw: { width: W, height: H, channels: 1 } }).png().toFile(join(dir, `case${cases}-cut.png`));
+        await sharp(composite).toFile(join(dir, `${tag}-case${cases}.jpg`));
+        await sharp(Buffer.from(gt), { raw: { width: W, height: H, channels: 1 } }).png().toFile(join(dir, `${tag}-case${cases}-truth.png`));
+        await sharp(Buffer.from(pred), { raw: { width: W, height: H, channels: 1 } }).png().toFile(join(dir, `${tag}-case${cases}-cut.png`));
       }
       ious.push(iou(pred, gt));
+      if (process.env.BENCH_DEBUG) console.log(`${tag} case ${cases}: IoU ${r3(ious.at(-1)!)}`);
       bfs.push(boundaryF(pred, gt, W, H, Math.max(2, Math.round(Math.max(W, H) / 300))));
       // Baseline 1: the model's own mask without the guided filter (refinement off).
       const raw = await cutOut(model, { image: composite, faces, width: W, height: H, mode: 'group', maxFacePx: 10_000 }, undefined, { refine: false });
@@ -235,8 +255,13 @@ async function main(): Promise<void> {
       vignetteIous.push(iou(place(vAlpha, Math.round(v.width * kv), Math.round(v.height * kv), vl, vt), gt));
     }
   }
+  return { ious, bfs, rawIous, vignetteIous, cases };
+  };
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-  console.log(`labelled composites: ${cases} (${people.length} cut-outs × ${bgImages.length} backgrounds, faces found by the checks)`);
+  const self = await evaluate(people, 'self');
+  console.log(`self-labelled composites: ${self.cases} (${people.length} cut-outs by this model × ${bgImages.length} backgrounds): mask IoU ${r3(mean(self.ious))}, boundary F ${r3(mean(self.bfs))} (stability, not accuracy)`);
+  const { ious, bfs, rawIous, vignetteIous, cases } = await evaluate(keyed, 'keyed');
+  console.log(`keyed composites: ${cases} (${keyed.length} colour-keyed studio portraits × ${bgImages.length} backgrounds, faces found by the checks)`);
   console.log(`mask IoU ${r3(mean(ious))} (min ${r3(Math.min(...ious))}); without refinement ${r3(mean(rawIous))}; old vignette ${r3(mean(vignetteIous))}; boundary F ${r3(mean(bfs))}`);
 
   // ---- four local variants from the shutter (checked photo in hand): cut-out + four compositions
@@ -282,7 +307,7 @@ async function main(): Promise<void> {
   await model.release();
   console.log(
     `RESULT cutout_12mp_p95_ms=${r0(pct(t12, 95))} cutout_1080p_p95_ms=${r0(pct(t1080, 95))} mask_iou=${r3(mean(ious))} boundary_f=${r3(mean(bfs))} local_variants_4_ms=${r0(pct(tv, 95))} local_variants_4_cpu_ms=${r0(pct(cpuMs, 50))} ` +
-      `baseline_mask_iou_unrefined=${r3(mean(rawIous))} baseline_mask_iou_vignette=${r3(mean(vignetteIous))} baseline_variants_4_vignette_ms=${r0(pct(tb, 95))} composites=${cases} load_avg=${load0.toFixed(1)} load_avg_end=${loadavg()[0]!.toFixed(1)}`,
+      `baseline_mask_iou_unrefined=${r3(mean(rawIous))} baseline_mask_iou_vignette=${r3(mean(vignetteIous))} baseline_variants_4_vignette_ms=${r0(pct(tb, 95))} composites=${cases} mask_iou_self=${r3(mean(self.ious))} boundary_f_self=${r3(mean(self.bfs))} load_avg=${load0.toFixed(1)} load_avg_end=${loadavg()[0]!.toFixed(1)}`,
   );
 }
 
