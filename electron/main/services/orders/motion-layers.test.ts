@@ -48,7 +48,7 @@ function recordingMotion(seen: MotionInput[]) {
   };
 }
 
-async function tried(h: Harness, product = 'makeover'): Promise<string> {
+async function tried(h: Harness, product: 'puzzle' | 'makeover' = 'makeover'): Promise<string> {
   const s = h.service;
   const o = await s.session.acceptConsent('zh');
   await s.session.chooseProduct(o.id, product, 'gugong', null);
@@ -71,7 +71,7 @@ describe('motion layers through the order', () => {
     await h.service.money.start(orderId, 'four', async () => ({ ready: true }));
     pay(h, orderId);
     await pickAfterPayment(h, orderId, 2, 'snow');
-    await until(() => h!.repo.delivery(orderId)?.motion_status === 'ready', 'living photo');
+    await until(() => h!.repo.deliverable(orderId, 'motion')?.status === 'done', 'living photo');
 
     const results = h.repo.assetsOf(orderId).filter((a) => a.kind === 'result');
     expect(results).toHaveLength(4);
