@@ -48,10 +48,10 @@ function recordingMotion(seen: MotionInput[]) {
   };
 }
 
-async function tried(h: Harness, product: 'puzzle' | 'makeover' = 'makeover'): Promise<string> {
+async function tried(h: Harness): Promise<string> {
   const s = h.service;
   const o = await s.session.acceptConsent('zh');
-  await s.session.chooseProduct(o.id, product, 'gugong', null);
+  await s.session.chooseProduct(o.id, 'makeover', 'gugong', null);
   await s.session.addPhoto(o.id, await solidJpeg(1), 'camera');
   await s.generation.startTry(o.id);
   await until(() => s.deps.repo.order(o.id)?.state === 'generated', 'the try');
