@@ -356,6 +356,7 @@ export const en: Record<MessageKey, string> = {
   'choose.auto': 'If you do not choose, the preview picture is used shortly',
   'deliver.orderCode': 'Order {code}',
   'deliver.afterSales': 'After-sales: {contact}',
+  'deliver.cardHint': 'On your phone you can also make a greeting card',
   'deliver.title': 'Your family portrait',
   'deliver.printQueued': 'Waiting for the printer',
   'deliver.printing': 'Please wait, printing',

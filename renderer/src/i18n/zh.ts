@@ -355,6 +355,7 @@ export const zh = {
   'choose.auto': '如不选择，稍后将自动使用体验照',
   'deliver.orderCode': '订单号 {code}',
   'deliver.afterSales': '售后：{contact}',
+  'deliver.cardHint': '扫码后还可在手机上制作新春贺卡',
   'deliver.title': '您的全家福',
   'deliver.printQueued': '排队打印中',
   'deliver.printing': '请稍候，正在打印',

@@ -71,7 +71,7 @@ describe('motion layers through the order', () => {
     await h.service.money.start(orderId, 'four', async () => ({ ready: true }));
     pay(h, orderId);
     await pickAfterPayment(h, orderId, 2, 'snow');
-    await until(() => h!.repo.delivery(orderId)?.motion_status === 'ready', 'living photo');
+    await until(() => h!.repo.deliverable(orderId, 'motion')?.status === 'done', 'living photo');
 
     const results = h.repo.assetsOf(orderId).filter((a) => a.kind === 'result');
     expect(results).toHaveLength(4);
