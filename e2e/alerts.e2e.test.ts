@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRobotReceiver, type RobotReceiver } from '../electron/sim/robots/receiver';
-import { fakeCamera, kioskPage, launchChromium, screenshot, startHost, type Host } from './kioskHost';
+import { fakeCamera, kioskPage, launchChromium, screenshot, startHost, unlockAdmin, type Host } from './kioskHost';
 
 const PIN = '24680';
 const WECOM_KEY = 'e2e-wecom-key-0000-4444-8888-7d2c';
@@ -31,22 +31,11 @@ afterAll(async () => {
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
 
-async function openAdmin(page: Page): Promise<void> {
-  await tid(page, 'screen-attract').waitFor();
-  const brand = page.locator('.top-bar .brand').first();
-  for (let i = 0; i < 5; i++) await brand.dispatchEvent('pointerdown');
-  await tid(page, 'admin-pin').waitFor({ timeout: 5000 });
-  await tid(page, 'admin-pin-clear').click();
-  for (const d of PIN) await tid(page, `admin-pin-key-${d}`).click();
-  await tid(page, 'admin-pin-ok').click();
-  await tid(page, 'admin-tab-health').waitFor();
-}
-
 describe('alert robots on the admin screen (browser host, real Chromium)', () => {
   it('configures 企业微信 and 钉钉, the test message arrives, a wrong secret shows the robot error in Chinese', async () => {
     host = await startHost(join(work, 'data'), { KIOSK_ADMIN_PIN: PIN });
     const { context, page } = await kioskPage(browser, host.url);
-    await openAdmin(page);
+    await unlockAdmin(page, PIN);
     await tid(page, 'admin-tab-alerts').click();
     await tid(page, 'admin-robot-wecom').waitFor();
     expect(await tid(page, 'admin-robot-wecom').getAttribute('data-configured')).toBe('false');

@@ -147,6 +147,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screensDir, `${file}-${String(++shot).padStart(2, '0')}-${name}.png`) });
 }
 
+/** The operator's way in: five quick taps on the brand (the hidden gesture), then the PIN on the pad. */
+export async function unlockAdmin(page: Page, pin: string): Promise<void> {
+  await page.getByTestId('screen-attract').waitFor();
+  const brand = page.locator('.top-bar .brand').first();
+  for (let i = 0; i < 5; i++) await brand.dispatchEvent('pointerdown');
+  await page.getByTestId('admin-pin').waitFor({ timeout: 5000 });
+  await page.getByTestId('admin-pin-clear').click();
+  for (const d of pin) await page.getByTestId(`admin-pin-key-${d}`).click();
+  await page.getByTestId('admin-pin-ok').click();
+  await page.getByTestId('admin-tab-health').waitFor();
+}
+
 /** Width and height in points of each page of a PDF (reads the MediaBox entries). */
 export function pdfPageSizes(pdf: Buffer): { w: number; h: number }[] {
   const text = pdf.toString('latin1');

@@ -29,6 +29,16 @@ afterAll(async () => {
 const tid = (page: Page, id: string) => page.getByTestId(id);
 const CONTACT = '客服电话 400-800-1234';
 
+/** Whether the element is really in view: the topmost thing at its centre, inside the window. */
+function onScreen(page: Page, id: string): Promise<boolean> {
+  return tid(page, id).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.bottom > innerHeight || r.right > innerWidth || r.top < 0) return false;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return !!hit && (el === hit || el.contains(hit));
+  });
+}
+
 /** Counts the family's taps: every tap on the main path goes through here. */
 class Taps {
   n = 0;
@@ -173,10 +183,12 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
       const code = (await tid(page, 'deliver-order-code').getAttribute('data-code'))!;
       expect(code).toMatch(/^[A-Z0-9_-]{6}$/);
       // The family reads the code and whom to call on the screen…
-      const onScreen = (await tid(page, 'deliver-order-code').textContent()) ?? '';
-      expect(onScreen).toContain(code);
-      expect(onScreen).toContain(CONTACT);
+      const codeLine = (await tid(page, 'deliver-order-code').textContent()) ?? '';
+      expect(codeLine).toContain(code);
+      expect(codeLine).toContain(CONTACT);
+      expect(await tid(page, 'deliver-card-hint').count()).toBe(0);
       await screenshot(page, 'free-deliver');
+      expect(await onScreen(page, 'deliver-order-code')).toBe(true);
       // The phone gets the try as it was shown: watermarked, screen-sized (not the full-resolution file).
       const phone = await phoneContext(browser);
       const p = await phone.newPage();
@@ -220,6 +232,8 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
     await choose(page, 'digital', 2, 'lanterns');
     await tid(page, 'deliver-download-qr').waitFor({ timeout: 60_000 });
     await screenshot(page, 'digital-deliver');
+    expect(await tid(page, 'deliver-card-hint').textContent()).toContain('贺卡');
+    expect(await onScreen(page, 'deliver-order-code')).toBe(true);
     await makeCard((await tid(page, 'deliver-download-qr').getAttribute('data-url'))!);
     await context.close();
     await expect
@@ -260,6 +274,9 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
       await choose(page, 'premium', 1, 'fireworks');
       await page.locator('[data-testid="deliver-print-status"][data-status="done"]').waitFor({ timeout: 60_000 });
       await screenshot(page, 'premium-deliver');
+      // Beside the print's progress and the download QR, the order code is still on screen (not scrolled away).
+      expect(await onScreen(page, 'deliver-order-code')).toBe(true);
+      expect(await onScreen(page, 'deliver-download-qr')).toBe(true);
       await context.close();
       // The try (standard) plus four enhanced pictures, no failures to retry here.
       expect(sim.stats.submits).toBe(5);

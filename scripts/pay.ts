@@ -264,18 +264,7 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
 
     switch (cmd) {
       case 'create': {
-        const amount = fen(flags, 'amount');
-        const description = str(flags, 'description');
-        if (!description) throw new CliFailure('USAGE', '--description <text> is required', 2);
-        const ttl = Number(str(flags, 'ttl') ?? config.orderTtlSeconds);
-        if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7200) throw new CliFailure('USAGE', '--ttl is 60–7200 seconds', 2);
-        const outTradeNo = str(flags, 'out-trade-no') ?? `OP${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}${randomBytes(4).toString('hex')}`;
-        if (!OUT_TRADE_NO_RE.test(outTradeNo)) throw new CliFailure('USAGE', '--out-trade-no must be 6–32 of [0-9A-Za-z_-*]', 2);
-        const expiresAt = new Date(Date.now() + ttl * 1000);
-        const { codeUrl } = await provider.create({ outTradeNo, amountFen: amount, description, expiresAt, attach: 'operator-cli' });
-        if (flags.has('qr')) io.err(await QRCode.toString(codeUrl, { type: 'terminal', small: true }));
-        print({ ok: true, out_trade_no: outTradeNo, code_url: codeUrl, amount, time_expire: expiresAt.toISOString() });
-        return 0;
+        return await createTrade(provider, flags, io, print, { ttl: config.orderTtlSeconds, re: OUT_TRADE_NO_RE, rule: '6–32 of [0-9A-Za-z_-*]' });
       }
       case 'query': {
         const no = tradeNoArg(positional, OUT_TRADE_NO_RE, 'query <out_trade_no>');
@@ -291,18 +280,11 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'refund': {
         const no = tradeNoArg(positional, OUT_TRADE_NO_RE, 'refund <out_trade_no>');
-        const amount = fen(flags, 'amount');
-        const reason = str(flags, 'reason');
-        if (!reason) throw new CliFailure('USAGE', '--reason <text> is required', 2);
-        const outRefundNo = str(flags, 'out-refund-no') ?? `OPR${no}`.slice(0, 64);
-        if (!OUT_REFUND_NO_RE.test(outRefundNo)) throw new CliFailure('USAGE', '--out-refund-no must be 1–64 of [0-9A-Za-z_-|*@]', 2);
-        await checkPin(flags, io, kiosk.adminPinHash);
+        const { amount, reason, outRefundNo } = await refundArgs(flags, io, kiosk, no, { re: OUT_REFUND_NO_RE, rule: '1–64 of [0-9A-Za-z_-|*@]' });
         const trade = await provider.queryDetail(no);
         if (trade.state !== 'SUCCESS' && trade.state !== 'REFUND') throw new CliFailure('NOT_PAID', `order is ${trade.state}, nothing to refund`);
-        if (trade.amountFen === undefined || amount > trade.amountFen) throw new CliFailure('USAGE', `refund exceeds the order total (${trade.amountFen ?? '?'} fen)`, 2);
-        const cap = typeof kiosk.dailyRefundCapFen === 'number' ? kiosk.dailyRefundCapFen : DEFAULT_DAILY_REFUND_CAP_FEN;
-        refundCapCheck(kiosk.root, cap, no, outRefundNo, amount);
-        const r = await provider.refundDetail({ outTradeNo: no, outRefundNo, totalFen: trade.amountFen, refundFen: amount, reason });
+        const totalFen = refundLimits(kiosk, no, outRefundNo, amount, trade.amountFen);
+        const r = await provider.refundDetail({ outTradeNo: no, outRefundNo, totalFen, refundFen: amount, reason });
         print({ ok: true, out_trade_no: no, out_refund_no: r.outRefundNo, refund_id: r.refundId, status: r.state, refund: r.refundFen });
         return 0;
       }
@@ -328,6 +310,53 @@ export async function runPayCli(argv: string[], io: CliIo): Promise<number> {
     print({ ok: false, code: 'INTERNAL', message: (e as Error).message });
     return 1;
   }
+}
+
+/** `create` for either provider: the same flags, checks and JSON line; only the trade number rule and default TTL differ. */
+async function createTrade(
+  provider: { create(o: { outTradeNo: string; amountFen: number; description: string; expiresAt: Date; attach: string }): Promise<{ codeUrl: string }> },
+  flags: Map<string, string | true>,
+  io: CliIo,
+  print: (v: Record<string, unknown>) => void,
+  rules: { ttl: number; re: RegExp; rule: string },
+): Promise<number> {
+  const amount = fen(flags, 'amount');
+  const description = str(flags, 'description');
+  if (!description) throw new CliFailure('USAGE', '--description <text> is required', 2);
+  const ttl = Number(str(flags, 'ttl') ?? rules.ttl);
+  if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7200) throw new CliFailure('USAGE', '--ttl is 60–7200 seconds', 2);
+  const outTradeNo = str(flags, 'out-trade-no') ?? `OP${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}${randomBytes(4).toString('hex')}`;
+  if (!rules.re.test(outTradeNo)) throw new CliFailure('USAGE', `--out-trade-no must be ${rules.rule}`, 2);
+  const expiresAt = new Date(Date.now() + ttl * 1000);
+  const { codeUrl } = await provider.create({ outTradeNo, amountFen: amount, description, expiresAt, attach: 'operator-cli' });
+  if (flags.has('qr')) io.err(await QRCode.toString(codeUrl, { type: 'terminal', small: true }));
+  print({ ok: true, out_trade_no: outTradeNo, code_url: codeUrl, amount, time_expire: expiresAt.toISOString() });
+  return 0;
+}
+
+/** `refund`'s flags for either provider, and the admin PIN (asked before the provider is called). */
+async function refundArgs(
+  flags: Map<string, string | true>,
+  io: CliIo,
+  kiosk: ReturnType<typeof kioskConfig>,
+  no: string,
+  rules: { re: RegExp; rule: string },
+): Promise<{ amount: number; reason: string; outRefundNo: string }> {
+  const amount = fen(flags, 'amount');
+  const reason = str(flags, 'reason');
+  if (!reason) throw new CliFailure('USAGE', '--reason <text> is required', 2);
+  const outRefundNo = str(flags, 'out-refund-no') ?? `OPR${no}`.slice(0, 64);
+  if (!rules.re.test(outRefundNo)) throw new CliFailure('USAGE', `--out-refund-no must be ${rules.rule}`, 2);
+  await checkPin(flags, io, kiosk.adminPinHash);
+  return { amount, reason, outRefundNo };
+}
+
+/** Never more than the trade's total (which must be known), and within the kiosk's daily refund cap. Returns the total. */
+function refundLimits(kiosk: ReturnType<typeof kioskConfig>, no: string, outRefundNo: string, amount: number, totalFen: number | undefined): number {
+  if (totalFen === undefined || amount > totalFen) throw new CliFailure('USAGE', `refund exceeds the order total (${totalFen ?? '?'} fen)`, 2);
+  const cap = typeof kiosk.dailyRefundCapFen === 'number' ? kiosk.dailyRefundCapFen : DEFAULT_DAILY_REFUND_CAP_FEN;
+  refundCapCheck(kiosk.root, cap, no, outRefundNo, amount);
+  return totalFen;
 }
 
 /**
@@ -366,18 +395,7 @@ async function runAlipay(
   const refundStatus = (s: string) => (s === 'success' ? 'SUCCESS' : s === 'processing' ? 'PROCESSING' : s === 'not_found' ? 'NOT_FOUND' : 'FAILED');
   switch (cmd) {
     case 'create': {
-      const amount = fen(flags, 'amount');
-      const description = str(flags, 'description');
-      if (!description) throw new CliFailure('USAGE', '--description <text> is required', 2);
-      const ttl = Number(str(flags, 'ttl') ?? 300);
-      if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7200) throw new CliFailure('USAGE', '--ttl is 60–7200 seconds', 2);
-      const outTradeNo = str(flags, 'out-trade-no') ?? `OP${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}${randomBytes(4).toString('hex')}`;
-      if (!ALIPAY_TRADE_NO_RE.test(outTradeNo)) throw new CliFailure('USAGE', '--out-trade-no must be 1–64 of [0-9A-Za-z_]', 2);
-      const expiresAt = new Date(Date.now() + ttl * 1000);
-      const { codeUrl } = await provider.create({ outTradeNo, amountFen: amount, description, expiresAt, attach: 'operator-cli' });
-      if (flags.has('qr')) io.err(await QRCode.toString(codeUrl, { type: 'terminal', small: true }));
-      print({ ok: true, out_trade_no: outTradeNo, code_url: codeUrl, amount, time_expire: expiresAt.toISOString() });
-      return 0;
+      return await createTrade(provider, flags, io, print, { ttl: 300, re: ALIPAY_TRADE_NO_RE, rule: '1–64 of [0-9A-Za-z_]' });
     }
     case 'query': {
       const no = tradeNoArg(positional, ALIPAY_TRADE_NO_RE, 'query <out_trade_no>');
@@ -398,18 +416,11 @@ async function runAlipay(
     }
     case 'refund': {
       const no = tradeNoArg(positional, ALIPAY_TRADE_NO_RE, 'refund <out_trade_no>');
-      const amount = fen(flags, 'amount');
-      const reason = str(flags, 'reason');
-      if (!reason) throw new CliFailure('USAGE', '--reason <text> is required', 2);
-      const outRefundNo = str(flags, 'out-refund-no') ?? `OPR${no}`.slice(0, 64);
-      if (!ALIPAY_REQUEST_NO_RE.test(outRefundNo)) throw new CliFailure('USAGE', '--out-refund-no must be 1–64 of [0-9A-Za-z_]', 2);
-      await checkPin(flags, io, kiosk.adminPinHash);
+      const { amount, reason, outRefundNo } = await refundArgs(flags, io, kiosk, no, { re: ALIPAY_REQUEST_NO_RE, rule: '1–64 of [0-9A-Za-z_]' });
       const trade = await provider.query(no);
       if (trade.state !== 'paid' && trade.state !== 'refunded') throw new CliFailure('NOT_PAID', `trade is ${trade.state}, nothing to refund`);
-      if (trade.amountFen === undefined || amount > trade.amountFen) throw new CliFailure('USAGE', `refund exceeds the order total (${trade.amountFen ?? '?'} fen)`, 2);
-      const cap = typeof kiosk.dailyRefundCapFen === 'number' ? kiosk.dailyRefundCapFen : DEFAULT_DAILY_REFUND_CAP_FEN;
-      refundCapCheck(kiosk.root, cap, no, outRefundNo, amount);
-      const r = await provider.refundDetail({ outTradeNo: no, outRefundNo, totalFen: trade.amountFen, refundFen: amount, reason });
+      const totalFen = refundLimits(kiosk, no, outRefundNo, amount, trade.amountFen);
+      const r = await provider.refundDetail({ outTradeNo: no, outRefundNo, totalFen, refundFen: amount, reason });
       print({ ok: true, out_trade_no: no, out_refund_no: outRefundNo, refund_id: r.tradeNo, status: refundStatus(r.state), refund: r.refundFen, fund_change: r.fundChange });
       return 0;
     }

@@ -359,6 +359,8 @@ export const AdminOrderRow = z.object({
   attention: z.array(AttentionCode),
   canReprint: z.boolean(),
   canRefund: z.boolean(),
+  /** A disputed trade (paid for another amount, or none) the operator settles in the merchant platform, then marks here. */
+  canResolve: z.boolean(),
 });
 export type AdminOrderRow = z.infer<typeof AdminOrderRow>;
 
@@ -445,6 +447,8 @@ export const calls = {
   },
   /** Sends a real test message through the alert sender, now, and says what the robot answered. */
   'admin:test-alert-robot': { input: AdminRef.extend({ kind: AlertRobotKind }), output: AlertRobotTestResult },
+  /** The operator settled the order's disputed trade(s) in the merchant platform (refund or accept): recorded with a note, no longer needs attention. */
+  'admin:resolve-dispute': { input: AdminRef.extend({ orderId: Id, note: RefundReason }), output: AdminOrderRow },
   'admin:test-print': { input: AdminRef, output: z.object({ printed: z.boolean(), printer: z.string(), detail: z.string() }) },
   'admin:reset-paper': { input: AdminRef.extend({ capacity: z.number().int().min(1).max(10_000).optional() }), output: PaperView },
   'admin:export-logs': { input: AdminRef, output: z.object({ fileName: z.string(), text: z.string(), truncated: z.boolean() }) },

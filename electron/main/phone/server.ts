@@ -161,9 +161,11 @@ export class PhoneServer {
     const t = this.deps.repo.liveToken(token, 'download');
     if (!t) return json(res, 404, fail('TOKEN_EXPIRED', '链接已过期或不存在'));
     this.deps.repo.useToken(token);
-    const d = this.deps.repo.delivery(t.order_id);
+    const shareKey = this.deps.repo.order(t.order_id)?.share_key;
+    const photo = this.deps.repo.deliverable(t.order_id, 'photo');
+    const motion = this.deps.repo.deliverable(t.order_id, 'motion');
     const ttl = this.deps.fileUrlTtlSec ?? 3600;
-    const ready = !!d && d.share_status === 'done' && !!d.share_key;
+    const ready = photo?.status === 'done' && !!shareKey;
     const contact = this.deps.afterSalesContact?.().trim();
     const value: DownloadInfo = { ready, blessing: this.deps.blessing(), expiresAt: t.expires_at, orderCode: orderCode(t.order_id), cardAllowed: false };
     if (contact) value.afterSalesContact = contact;
@@ -171,19 +173,19 @@ export class PhoneServer {
     value.cardAllowed = !!cards && cards.allowed(t.order_id);
     const card = cards?.store.ofOrder(t.order_id);
     if (cards && card && value.cardAllowed) value.card = cards.info(card, this.base());
-    if (ready && d?.share_key) {
+    if (ready && shareKey) {
       // URLs are signed afresh on every visit, so the page works for the whole retention period.
-      value.photoUrl = await this.deps.share.url(`${d.share_key}/photo.jpg`, ttl);
-      if (d.motion_status === 'ready') {
-        value.motionUrl = await this.deps.share.url(`${d.share_key}/living.mp4`, ttl);
+      value.photoUrl = await this.deps.share.url(`${shareKey}/photo.jpg`, ttl);
+      if (motion?.status === 'done') {
+        value.motionUrl = await this.deps.share.url(`${shareKey}/living.mp4`, ttl);
         const kinds = new Set(this.deps.repo.assetsOf(t.order_id).map((a) => a.kind));
         if (kinds.has('livephoto_jpg') && kinds.has('livephoto_mov')) {
           value.livePhoto = {
-            jpgUrl: await this.deps.share.url(`${d.share_key}/live.jpg`, ttl),
-            movUrl: await this.deps.share.url(`${d.share_key}/live.mov`, ttl),
+            jpgUrl: await this.deps.share.url(`${shareKey}/live.jpg`, ttl),
+            movUrl: await this.deps.share.url(`${shareKey}/live.mov`, ttl),
           };
         }
-      } else if (d.motion_status === 'pending') value.motionPending = true;
+      } else if (motion?.status === 'pending' || motion?.status === 'working') value.motionPending = true;
     }
     return answer(res, 'download', value);
   }

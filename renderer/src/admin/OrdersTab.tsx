@@ -1,6 +1,7 @@
 // Orders and sales: today's takings, the last 7 days, by package, refunds against the daily cap;
 // the orders that need a person first (refund pending or failed, print failed …), then the rest.
-// Reprint and refund (with a reason) are per order; the CSV goes to a file for the accountant.
+// Reprint and refund (with a reason) are per order, and a disputed payment settled in the merchant
+// platform is marked so (with a note); the CSV goes to a file for the accountant.
 import { useCallback, useEffect, useState } from 'react';
 import type { AdminOrderRow, SalesReport } from '../../../electron/shared/contract';
 import { formatFen } from '../app/countdown';
@@ -18,6 +19,7 @@ export function OrdersTab() {
   const [orders, setOrders] = useState<AdminOrderRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [refunding, setRefunding] = useState<AdminOrderRow | null>(null);
+  const [resolving, setResolving] = useState<AdminOrderRow | null>(null);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [notes, setNotes] = useState<Record<string, string>>({});
@@ -58,6 +60,17 @@ export function OrdersTab() {
       setNotes((n) => ({ ...n, [refunding.id]: adminErrorText(lang, r.error) }));
     } else setNotes((n) => ({ ...n, [refunding.id]: '' }));
     setRefunding(null);
+    setReason('');
+    await load();
+  };
+
+  const resolve = async () => {
+    if (!resolving) return;
+    setBusy(`resolve-${resolving.id}`);
+    const r = await adminCall('admin:resolve-dispute', { orderId: resolving.id, note: reason.trim() });
+    setBusy(null);
+    setNotes((n) => ({ ...n, [resolving.id]: r.ok ? '' : adminErrorText(lang, r.error) }));
+    setResolving(null);
     setReason('');
     await load();
   };
@@ -108,6 +121,11 @@ export function OrdersTab() {
         {o.canRefund && (
           <Button testId={`admin-refund-${o.id}`} variant="secondary" disabled={busy !== null} onClick={() => setRefunding(o)}>
             {t('admin.orders.refund')}
+          </Button>
+        )}
+        {o.canResolve && (
+          <Button testId={`admin-resolve-${o.id}`} variant="secondary" disabled={busy !== null} onClick={() => setResolving(o)}>
+            {t('admin.orders.resolve')}
           </Button>
         )}
       </td>
@@ -199,6 +217,23 @@ export function OrdersTab() {
               {t('admin.orders.refundConfirm', { amount: formatFen(refunding.amountFen ?? 0) })}
             </Button>
             <Button testId="admin-refund-cancel" variant="secondary" onClick={() => setRefunding(null)}>
+              {t('admin.orders.cancel')}
+            </Button>
+          </div>
+        </div>
+      )}
+
+      {resolving && (
+        <div className="admin-dialog" role="dialog" data-testid="admin-resolve-dialog">
+          <label className="admin-field">
+            <span className="admin-label">{t('admin.orders.resolveNote')}</span>
+            <input className="admin-input" data-testid="admin-resolve-note" value={reason} maxLength={80} onChange={(e) => setReason(e.target.value)} />
+          </label>
+          <div className="admin-actions">
+            <Button testId="admin-resolve-confirm" busy={busy === `resolve-${resolving.id}`} disabled={reason.trim().length < 2} onClick={() => void resolve()}>
+              {t('admin.orders.resolveConfirm')}
+            </Button>
+            <Button testId="admin-resolve-cancel" variant="secondary" onClick={() => setResolving(null)}>
               {t('admin.orders.cancel')}
             </Button>
           </div>

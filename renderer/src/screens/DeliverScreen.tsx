@@ -44,9 +44,18 @@ export function DeliverScreen() {
       name="deliver"
       title={t('deliver.title')}
       footer={
-        <Button testId="deliver-done" onClick={() => useFlow.getState().go('thanks')}>
-          {t('deliver.done')}
-        </Button>
+        <>
+          {/* In the footer, never scrolled away by a tall print + download column: what to quote, whom to call. */}
+          {!order?.choosing && order?.orderCode && (
+            <p className="deliver-order" data-testid="deliver-order-code" data-code={order.orderCode}>
+              {t('deliver.orderCode', { code: order.orderCode })}
+              {contact ? ` · ${t('deliver.afterSales', { contact })}` : ''}
+            </p>
+          )}
+          <Button testId="deliver-done" onClick={() => useFlow.getState().go('thanks')}>
+            {t('deliver.done')}
+          </Button>
+        </>
       }
     >
       {order?.choosing ? <ChoosePanel /> : null}
@@ -71,9 +80,15 @@ export function DeliverScreen() {
             </div>
           )}
           {download ? (
-            <div className="download-box">
+            <div className={`download-box${print ? ' is-compact' : ''}`}>
               <QrImage svg={download.qrSvg} testId="deliver-download-qr" alt={t('deliver.download')} data-url={download.url} />
               <p>{t('deliver.download')}</p>
+              {/* A package's download page also makes the greeting card; the free take-away has none. */}
+              {(order?.amountFen ?? 0) > 0 && (
+                <p className="muted" data-testid="deliver-card-hint">
+                  {t('deliver.cardHint')}
+                </p>
+              )}
               <p className="muted">
                 {t('deliver.downloadExpires', { date: new Date(download.expiresAt).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-GB') })}
               </p>
@@ -82,10 +97,6 @@ export function DeliverScreen() {
             !print && <p className="muted">{t('deliver.preparing')}</p>
           )}
           {delivery?.motion?.status === 'pending' && <p className="muted">{t('deliver.motionPending')}</p>}
-          <p className="deliver-order" data-testid="deliver-order-code" data-code={order?.orderCode}>
-            {order?.orderCode ? t('deliver.orderCode', { code: order.orderCode }) : null}
-            {contact ? ` · ${t('deliver.afterSales', { contact })}` : ''}
-          </p>
           {order?.notice && (
             <p className="notice" data-testid="deliver-notice">
               {order.notice}

@@ -1,9 +1,14 @@
 // Money the kiosk cannot settle on its own reaches the operator: on the admin screen's "需要处理"
 // list, and as the "paid order needing attention" alert, however old the order and whatever its
 // state — and the alert clears once the money is settled.
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthReport } from '../../testing/fleet';
-import { harness, solidJpeg, until, type Harness } from '../../testing/orders';
+import { createSecretStore } from '../config/secrets';
+import { createPaperCounter } from '../print/paperCounter';
+import { CatalogState } from './catalogOverrides';
+import { AdminService } from './service';
+import { harness, solidJpeg, testCatalog, until, type Harness } from '../../testing/orders';
 import { currentConditions } from '../fleet/alerts/conditions';
 import { Outcomes } from '../fleet/outcomes';
 import { attentionCounts, listOrders } from './reports';
@@ -34,6 +39,23 @@ async function delivered(hh: Harness): Promise<string> {
   return orderId;
 }
 
+function adminOf(hh: Harness): AdminService {
+  const s = hh.service;
+  return new AdminService({
+    orders: s,
+    config: s.deps.config,
+    paths: hh.paths,
+    catalog: new CatalogState(hh.db, testCatalog),
+    secrets: createSecretStore({ file: join(hh.dir, 'secrets.json') }),
+    printer: hh.printer,
+    printLayout: s.deps.printLayout,
+    paper: createPaperCounter({ file: join(hh.dir, 'paper.json'), capacity: 50, warnBelow: 5 }),
+    activeProviders: { ...s.deps.config.providers },
+    exit: () => undefined,
+    logFile: () => null,
+  });
+}
+
 const alertKeys = (attention: Record<string, number>) =>
   currentConditions({ health: healthReport(), outcomes: new Outcomes(), windowMs: 900_000, successRateBelow: 0.99, minCalls: 3, paperLowAt: null, attention, crashRestart: false });
 
@@ -56,6 +78,20 @@ describe('paid orders needing attention', () => {
     const alert = alertKeys(attentionCounts(h.db)).find((c) => c.key === 'paid_order_attention');
     expect(alert?.title).toBe('1 笔已付款订单需要处理');
     expect(alert?.lines[0]).toBe('AMOUNT_MISMATCH × 1');
+    expect(row?.canResolve).toBe(true);
+
+    // The operator refunds it in the merchant platform and marks it here: no longer needs attention,
+    // the alert can recover, and the audit log says who did what.
+    const admin = adminOf(h);
+    const after = admin.resolveDispute(orderId, '已在商户平台全额退款');
+    expect(after).toMatchObject({ attention: [], canResolve: false });
+    expect(attentionCounts(h.db)).toEqual({});
+    expect(alertKeys(attentionCounts(h.db)).map((c) => c.key)).not.toContain('paid_order_attention');
+    const audit = h.db.prepare("SELECT actor, details_json FROM audit_log WHERE order_id = ? AND action = 'dispute_resolved'").all(orderId) as { actor: string; details_json: string }[];
+    expect(audit.map((a) => [a.actor, JSON.parse(a.details_json) as unknown])).toEqual([['admin', { outTradeNo, provider: 'simulated', note: '已在商户平台全额退款' }]]);
+    expect(() => admin.resolveDispute(orderId, '再来一次')).toThrow(expect.objectContaining({ code: 'NOTHING_TO_RESOLVE' }));
+    // The kiosk moved no money: the trade is still the provider's business only.
+    expect(h.repo.payment(outTradeNo)?.state).toBe('disputed');
   });
 
   it('an old unsettled order stays on the list and in the count beyond the newest page', async () => {

@@ -54,6 +54,10 @@ export function createAdminHandlers(ctx: { auth: AdminAuth; admin: AdminService;
       guard(token);
       return admin.refund(orderId, reason);
     },
+    'admin:resolve-dispute': async ({ token, orderId, note }) => {
+      guard(token);
+      return admin.resolveDispute(orderId, note);
+    },
     'admin:test-print': async ({ token }) => {
       guard(token);
       return admin.testPrint();

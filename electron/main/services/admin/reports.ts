@@ -3,7 +3,7 @@
 import type { AdminOrderRow, OrderState, SalesReport } from '../../../shared/contract';
 import { statesWhere } from '../../../shared/orderStates';
 import type { Db } from '../store/db';
-import type { DeliveryRow, OrderRow, RefundRow } from '../orders/repo';
+import type { DeliverableRow, OrderRow, RefundRow } from '../orders/repo';
 
 type Attention = AdminOrderRow['attention'][number];
 
@@ -14,9 +14,7 @@ const REPRINTABLE: OrderState[] = statesWhere('reprintable');
 export const DELIVERY_STALE_MS = 15 * 60_000;
 
 interface Joined extends OrderRow {
-  print_status: DeliveryRow['print_status'] | null;
-  result_asset_id: string | null;
-  delivery_attempts: number | null;
+  print_status: DeliverableRow['status'] | null;
   refund_state: RefundRow['state'] | null;
   refund_amount: number | null;
   refund_reason: string | null;
@@ -25,21 +23,21 @@ interface Joined extends OrderRow {
   paid_fen: number | null;
   paid_trade: string | null;
   transaction_id: string | null;
-  mismatch: number;
   disputed: number;
+  resolved: number;
 }
 
 const JOINED_SQL = `
-  SELECT o.*, d.print_status, d.result_asset_id, d.attempts AS delivery_attempts,
+  SELECT o.*, pr.status AS print_status,
     r.state AS refund_state, r.amount_fen AS refund_amount, r.reason AS refund_reason, r.actor AS refund_actor,
     (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'closing') AS closing,
     (SELECT p.amount_fen FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS paid_fen,
     (SELECT p.out_trade_no FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS paid_trade,
     (SELECT p.transaction_id FROM payments p WHERE p.order_id = o.id AND p.state = 'paid' LIMIT 1) AS transaction_id,
-    (SELECT COUNT(*) FROM audit_log a WHERE a.order_id = o.id AND a.action = 'amount_mismatch') AS mismatch,
-    (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'disputed') AS disputed
+    (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'disputed') AS disputed,
+    (SELECT COUNT(*) FROM audit_log a WHERE a.order_id = o.id AND a.action = 'dispute_resolved') AS resolved
   FROM orders o
-  LEFT JOIN deliveries d ON d.order_id = o.id
+  LEFT JOIN deliverables pr ON pr.order_id = o.id AND pr.kind = 'print'
   LEFT JOIN refunds r ON r.order_id = o.id`;
 
 /** Paid, not delivered, and either its delivery threw or nothing has moved for a quarter of an hour. */
@@ -55,12 +53,18 @@ function attentionOf(o: Joined, now = Date.now()): Attention[] {
   if (o.print_status === 'failed') a.push('PRINT_FAILED');
   if (o.closing > 0) a.push('CLOSE_PENDING');
   if (deliveryStuck(o, now)) a.push('DELIVERY_STUCK');
-  // A disputed trade is only ever set aside for a wrong or missing amount (orders/money.ts).
-  if (o.mismatch > 0 || o.disputed > 0) a.push('AMOUNT_MISMATCH');
+  // A disputed trade is only ever set aside for a wrong or missing amount (orders/money.ts, audited
+  // amount_mismatch); it needs a person until the operator marks it settled (dispute_resolved).
+  if (o.disputed > o.resolved) a.push('AMOUNT_MISMATCH');
   // A paid order's generation never fails (it happened before payment); a family that gave up
   // after a failed generation is worth a look (provider down?) but is not money.
   if (o.generation_status === 'failed' && o.state === 'abandoned') a.push('GENERATION_FAILED');
   return a;
+}
+
+/** The print row's status in the operator's words (the admin contract's print states). */
+function printState(s: DeliverableRow['status'] | null): AdminOrderRow['print'] {
+  return s === null ? 'none' : s === 'pending' ? 'queued' : s === 'working' ? 'printing' : s;
 }
 
 function toRow(o: Joined): AdminOrderRow {
@@ -71,19 +75,20 @@ function toRow(o: Joined): AdminOrderRow {
     createdAt: o.created_at,
     packageId: o.package_id,
     amountFen: o.amount_fen,
-    print: o.print_status ?? 'none',
+    print: printState(o.print_status),
     refund:
       o.refund_state !== null
         ? { state: o.refund_state, amountFen: o.refund_amount ?? 0, reason: o.refund_reason ?? '', actor: o.refund_actor ?? '' }
         : null,
     attention,
     // A stuck delivery's "reprint" is "try the delivery again now".
-    canReprint: (REPRINTABLE.includes(o.state) && o.result_asset_id !== null) || attention.includes('DELIVERY_STUCK'),
+    canReprint: (REPRINTABLE.includes(o.state) && o.final_asset_id !== null) || attention.includes('DELIVERY_STUCK'),
     canRefund:
       (o.state === 'delivered' || o.state === 'delivery_failed' || attention.includes('DELIVERY_STUCK')) &&
       o.paid_fen !== null &&
       o.paid_fen > 0 &&
       o.refund_state === null,
+    canResolve: o.disputed > o.resolved,
   };
 }
 
@@ -97,7 +102,7 @@ const MONEY_OPEN_SQL = `(
   o.state IN ('delivering', 'delivery_failed', 'refund_pending')
   OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state IN ('closing', 'disputed'))
   OR EXISTS (SELECT 1 FROM refunds rf WHERE rf.order_id = o.id AND rf.state = 'failed')
-  OR (o.state = 'delivered' AND d.print_status = 'failed'))`;
+  OR (o.state = 'delivered' AND pr.status = 'failed'))`;
 
 /**
  * Paid orders that need a person, counted by attention code, over every order (not the newest
@@ -233,7 +238,7 @@ export function ordersCsv(db: Db, opts: { days: number; now?: Date }): string {
         yuan(o.paid_fen),
         o.paid_trade,
         o.transaction_id,
-        o.print_status ?? 'none',
+        printState(o.print_status),
         yuan(o.refund_amount),
         o.refund_state,
         o.refund_reason,

@@ -159,6 +159,24 @@ export class AdminService {
     return orderRow(this.db, orderId)!;
   }
 
+  /**
+   * The operator settled the order's disputed trade(s) outside the kiosk (the merchant platform's
+   * refund, or accepted the amount): recorded per trade with who and why; the kiosk moves no money.
+   */
+  resolveDispute(orderId: string, note: string): AdminOrderRow {
+    const trades = tx(this.db, () => {
+      if (!this.repo.order(orderId)) throw new KioskFailure('ORDER_NOT_FOUND', '订单不存在');
+      const disputed = this.repo.payments(orderId).filter((p) => p.state === 'disputed');
+      const done = this.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE order_id = ? AND action = 'dispute_resolved'").get(orderId) as { n: number };
+      const open = disputed.slice(done.n);
+      if (open.length === 0) throw new KioskFailure('NOTHING_TO_RESOLVE', '该订单没有待处理的金额异常');
+      for (const p of open) this.repo.audit('admin', 'dispute_resolved', orderId, { outTradeNo: p.out_trade_no, provider: p.provider, note });
+      return open.length;
+    });
+    log.info('dispute.resolved', { orderId, trades });
+    return orderRow(this.db, orderId)!;
+  }
+
   async testPrint(): Promise<{ printed: boolean; printer: string; detail: string }> {
     const printer = this.d.printer;
     this.repo.audit('admin', 'test_print', null, { printer: printer.name });

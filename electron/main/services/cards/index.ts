@@ -43,8 +43,7 @@ export class CardService {
   private finalPhoto(orderId: string): string | null {
     const o = this.deps.repo.order(orderId);
     if (!o || !CARD_STATES.has(o.state) || !(o.amount_fen && o.amount_fen > 0)) return null;
-    const d = this.deps.repo.delivery(orderId);
-    const a = d?.result_asset_id ? this.deps.repo.asset(d.result_asset_id) : undefined;
+    const a = o.final_asset_id ? this.deps.repo.asset(o.final_asset_id) : undefined;
     return a && !a.deleted_at && existsSync(a.path) ? a.path : null;
   }
 

@@ -97,7 +97,7 @@ describe('fleet heartbeats on OSS', () => {
     for (const row of h.db.prepare('SELECT out_trade_no, transaction_id FROM payments').all() as { out_trade_no: string; transaction_id: string | null }[]) secrets.push(row.out_trade_no, ...(row.transaction_id ? [row.transaction_id] : []));
     for (const row of h.db.prepare('SELECT token FROM tokens').all() as { token: string }[]) secrets.push(row.token);
     for (const row of h.db.prepare('SELECT token FROM sim_trades').all() as { token: string }[]) secrets.push(row.token);
-    for (const row of h.db.prepare('SELECT share_key FROM deliveries WHERE share_key IS NOT NULL').all() as { share_key: string }[]) secrets.push(row.share_key);
+    for (const row of h.db.prepare('SELECT share_key FROM orders WHERE share_key IS NOT NULL').all() as { share_key: string }[]) secrets.push(row.share_key);
     expect(secrets.length).toBeGreaterThanOrEqual(4);
     const everything = [...fake!.objects.values()].map((o) => o.body.toString('utf8')).join('\n');
     for (const s of secrets) expect(everything).not.toContain(s);

@@ -1,6 +1,8 @@
-// After "paid": the final picture, the phone download, the print, the living photo.
-// Each step's progress is in the deliveries row, so a restart resumes where it stopped: the
-// print job key is stored before the job is submitted and looked up before submitting again.
+// After "paid": the final picture, then each deliverable of the order (a row in `deliverables`,
+// one handler per kind in ./deliverables). Progress is in those rows, so a restart resumes where
+// it stopped; a handler stores its idempotency key (the print job key) before its side effect.
+// This file owns what is per order: the plan, the order's state, the retry of a run that threw,
+// and the refund when a deliverable that matters fails for good.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,16 +10,13 @@ import type { OrderView } from '../../../shared/contract';
 import { STATES } from '../../../shared/orderStates';
 import { writeFileAtomic } from '../../infra/files';
 import { logger } from '../../infra/log';
-import { existingMotionLayers, type MotionLayerPaths } from '../motion/layers';
 import { tx } from '../store/db';
-import { defaultTiming, facesOf, type OrderDeps, type Timing } from './context';
+import { defaultTiming, type OrderDeps, type Timing } from './context';
+import { DELIVERABLE_KINDS, makeHandlers, type DeliverableHandler, type Handlers } from './deliverables';
+import { printJobKey } from './deliverables/print';
 import { transition } from './stateMachine';
-import { downloadUrl, orderCode } from './view';
 
 const log = logger('delivery');
-const PRINT_ATTEMPTS = 2;
-/** The living photo's festive effect per style; unknown → the motion renderer's configured default. */
-const STYLE_EFFECTS: Record<string, string> = { gugong: 'lanterns', hongmu: 'lanterns', xinzhongshi: 'fu', oushi: 'snow', guochao: 'fireworks' };
 
 export interface DeliveryHooks {
   changed(orderId: string): Promise<OrderView>;
@@ -27,7 +26,7 @@ export interface DeliveryHooks {
 
 export class DeliveryFlow {
   private readonly active = new Map<string, Promise<void>>();
-  private readonly motionRuns = new Map<string, AbortController>();
+  private readonly handlers: Handlers;
   private stopped = false;
   private readonly timing: Timing;
 
@@ -36,39 +35,28 @@ export class DeliveryFlow {
     private readonly hooks: DeliveryHooks,
   ) {
     this.timing = { ...defaultTiming, ...deps.timing };
+    this.handlers = makeHandlers({ deps, changed: (orderId) => this.hooks.changed(orderId) });
   }
 
-  /** paid → delivering, with the plan written in the same transaction; then runs it. */
+  /** paid → delivering, with the plan (one row per deliverable) written in the same transaction; then runs it. */
   start(orderId: string): void {
     if (this.stopped) return; // shutting down: the next start's reconciler resumes it
     const o = this.deps.repo.order(orderId);
     if (!o) return;
     if (o.state === 'paid') {
       const pkg = this.deps.catalog().packages.find((p) => p.id === o.package_id);
-      const print = pkg?.print ?? false;
-      const download = pkg?.download ?? true;
-      const motion = (pkg?.motion ?? false) && this.deps.motion !== null;
+      const planned = DELIVERABLE_KINDS.flatMap((kind) => {
+        const plan = this.handlers[kind].plan(orderId, pkg);
+        return plan ? [{ kind, plan, handler: this.handlers[kind] }] : [];
+      });
+      const shared = planned.some((p) => p.handler.usesShare);
       transition(this.deps.db, orderId, 'delivering', {
         from: ['paid'],
+        // Unguessable folder (128-bit random part): the download link cannot be enumerated.
+        set: { share_key: shared ? `r/${randomBytes(16).toString('hex')}` : null },
         also: () => {
-          this.deps.repo.insertDelivery({
-            order_id: orderId,
-            result_asset_id: null,
-            print_wanted: print ? 1 : 0,
-            print_copies: print ? Math.max(1, pkg?.copies ?? 1) : 0,
-            print_job_key: print ? `print-${orderId}` : null,
-            print_system_job_id: null,
-            print_status: print ? 'queued' : 'none',
-            print_attempts: 0,
-            print_message: null,
-            download_wanted: download ? 1 : 0,
-            // Unguessable object key (128-bit random part): the download link cannot be enumerated.
-            share_key: download || motion ? `r/${randomBytes(16).toString('hex')}` : null,
-            share_status: download ? 'pending' : 'none',
-            motion_wanted: motion ? 1 : 0,
-            motion_status: motion ? 'pending' : 'none',
-          });
-          if (download || motion) this.deps.repo.addToken('download', orderId, this.deps.config.resultRetentionDays * 86400);
+          for (const { kind, plan } of planned) this.deps.repo.putDeliverable(orderId, kind, plan);
+          if (shared) this.deps.repo.addToken('download', orderId, this.deps.config.resultRetentionDays * 86400);
         },
       });
     }
@@ -90,18 +78,22 @@ export class DeliveryFlow {
   private async run(orderId: string): Promise<void> {
     const o = this.deps.repo.order(orderId);
     if (!o || o.state !== 'delivering') return;
-    await this.ensureFinalImage(orderId);
+    const finalPath = await this.ensureFinalImage(orderId);
     await this.hooks.changed(orderId);
 
-    await this.publishDownloadPage(orderId);
-    const d = this.deps.repo.delivery(orderId)!;
-    if (d.motion_wanted && d.motion_status === 'pending') void this.makeMotion(orderId);
-    // The print never waits for the upload, and the upload never waits for the print.
-    const share = d.download_wanted && d.share_status !== 'done' ? this.shareResult(orderId) : Promise.resolve(true);
-    const print = d.print_wanted && d.print_status !== 'done' ? this.print(orderId) : Promise.resolve(true);
-    const [, printed] = await Promise.all([share, print]);
-
-    if (!printed) return this.giveUp(orderId, 'print failed', '很抱歉，打印失败，款项将原路退回；照片仍可扫码下载');
+    const run = { orderId, finalPath, shareKey: o.share_key };
+    const awaited: Promise<{ handler: DeliverableHandler; ok: boolean }>[] = [];
+    for (const row of this.deps.repo.deliverables(orderId)) {
+      const handler = this.handlers[row.kind];
+      if (!handler.due(row)) continue;
+      const running = handler.run(row, run);
+      // Background kinds (the living photo) never hold up the order; their failure is their own.
+      if (handler.background) void running.catch((e) => log.warn('deliverable.crashed', { orderId, kind: row.kind, error: e as Error }));
+      // The others run side by side: the print never waits for the upload, nor the upload for the print.
+      else awaited.push(running.then((ok) => ({ handler, ok })));
+    }
+    const failed = (await Promise.all(awaited)).find((r) => !r.ok && r.handler.failsOrder);
+    if (failed?.handler.failsOrder) return this.giveUp(orderId, failed.handler.failsOrder.reason, failed.handler.failsOrder.notice);
     // The download is already reachable (its page waits for the upload), so the order is delivered.
     transition(this.deps.db, orderId, 'delivered', { from: ['delivering'] });
     log.info('order.delivered', { orderId });
@@ -120,23 +112,22 @@ export class DeliveryFlow {
    */
   private async runFailed(orderId: string, e: unknown): Promise<void> {
     const o = this.deps.repo.order(orderId);
-    const d = this.deps.repo.delivery(orderId);
-    if (!o || !d || o.state !== 'delivering') throw e;
-    const attempts = d.attempts + 1;
+    if (!o || o.state !== 'delivering') throw e;
+    const attempts = o.delivery_attempts + 1;
     const code = String((e as NodeJS.ErrnoException).code ?? (e as Error).name ?? 'Error').slice(0, 40);
     const backoff = this.timing.deliveryBackoffMs;
     if (attempts <= backoff.length && !this.stopped) {
       const retryAt = new Date(Date.now() + backoff[attempts - 1]!).toISOString();
-      this.deps.repo.setDelivery(orderId, { attempts, retry_at: retryAt, last_error: code });
+      this.deps.repo.update(orderId, { delivery_attempts: attempts, delivery_retry_at: retryAt, delivery_error: code });
       log.warn('delivery.retry_later', { orderId, attempts, retryAt, code, error: e as Error });
       return;
     }
     if (this.stopped) {
       // Shutting down: count it, and let the next start's reconciler try again.
-      this.deps.repo.setDelivery(orderId, { attempts: d.attempts, retry_at: new Date().toISOString(), last_error: code });
+      this.deps.repo.update(orderId, { delivery_retry_at: new Date().toISOString(), delivery_error: code });
       return;
     }
-    this.deps.repo.setDelivery(orderId, { attempts, retry_at: null, last_error: code });
+    this.deps.repo.update(orderId, { delivery_attempts: attempts, delivery_retry_at: null, delivery_error: code });
     log.error('delivery.gave_up', { orderId, attempts, code, error: e as Error });
     this.deps.repo.audit('system', 'delivery_gave_up', orderId, { attempts, code });
     await this.giveUp(orderId, `delivery error ${code}`, '很抱歉，照片未能交付，款项将原路退回');
@@ -163,8 +154,7 @@ export class DeliveryFlow {
     const resumed: string[] = [];
     for (const o of this.deps.repo.ordersIn(['delivering'])) {
       if (this.active.has(o.id)) continue;
-      const d = this.deps.repo.delivery(o.id);
-      const at = d?.retry_at ? Date.parse(d.retry_at) : null;
+      const at = o.delivery_retry_at ? Date.parse(o.delivery_retry_at) : null;
       const due = at === null ? true : at <= now || at - now > longest;
       if (!due) continue;
       resumed.push(o.id);
@@ -175,20 +165,18 @@ export class DeliveryFlow {
 
   /** The operator's "try again now" for an order stuck in `delivering`. */
   async retryNow(orderId: string): Promise<void> {
-    const d = this.deps.repo.delivery(orderId);
-    if (d?.retry_at) this.deps.repo.setDelivery(orderId, { retry_at: null });
+    if (this.deps.repo.order(orderId)?.delivery_retry_at) this.deps.repo.update(orderId, { delivery_retry_at: null });
     this.deps.repo.audit('admin', 'delivery_retry', orderId, {});
     await this.resume(orderId);
   }
 
   /** The picked variant, unwatermarked, with the visible and implicit AIGC labels. */
   private async ensureFinalImage(orderId: string): Promise<string> {
-    const d = this.deps.repo.delivery(orderId)!;
-    if (d.result_asset_id) {
-      const a = this.deps.repo.asset(d.result_asset_id);
+    const o = this.deps.repo.order(orderId)!;
+    if (o.final_asset_id) {
+      const a = this.deps.repo.asset(o.final_asset_id);
       if (a && existsSync(a.path)) return a.path;
     }
-    const o = this.deps.repo.order(orderId)!;
     const v = this.deps.repo.variants(orderId, o.generation_round).find((x) => x.idx === o.picked_index);
     const src = v?.result_asset_id ? this.deps.repo.asset(v.result_asset_id) : undefined;
     if (!src) throw new Error(`order ${orderId} has no picked result`);
@@ -200,169 +188,9 @@ export class DeliveryFlow {
     writeFileAtomic(path, labelled);
     tx(this.deps.db, () => {
       const a = this.deps.repo.addAsset(orderId, 'final', path, 'image/jpeg');
-      this.deps.repo.setDelivery(orderId, { result_asset_id: a.id });
+      this.deps.repo.update(orderId, { final_asset_id: a.id });
     });
     return path;
-  }
-
-  /** OSS: the static page next to the files is the QR target; it waits for the upload by itself. */
-  private async publishDownloadPage(orderId: string): Promise<void> {
-    const d = this.deps.repo.delivery(orderId)!;
-    const publish = this.deps.share.publishDownloadPage?.bind(this.deps.share);
-    if (!publish || d.download_url || !d.share_key || !d.download_wanted) return;
-    const token = this.deps.repo.tokenFor(orderId, 'download');
-    try {
-      const url = await publish(d.share_key, {
-        blessing: this.deps.config.blessing,
-        expiresAt: new Date(token?.expires_at ?? Date.now() + this.deps.config.resultRetentionDays * 86400_000),
-        living: d.motion_wanted === 1,
-        orderCode: orderCode(orderId),
-        afterSalesContact: this.deps.config.sale.afterSalesContact || undefined,
-      });
-      this.deps.repo.setDelivery(orderId, { download_url: url });
-    } catch (e) {
-      // Without the page the kiosk's own phone link is shown instead (it works on the mall Wi-Fi).
-      log.warn('share.page_failed', { orderId, error: e as Error });
-    }
-  }
-
-  private async shareResult(orderId: string): Promise<boolean> {
-    const d = this.deps.repo.delivery(orderId)!;
-    const final = this.deps.repo.asset(d.result_asset_id!)!;
-    try {
-      await this.deps.share.put(`${d.share_key}/photo.jpg`, final.path, 'image/jpeg');
-      this.deps.repo.setDelivery(orderId, { share_status: 'done' });
-      return true;
-    } catch (e) {
-      // The phone page keeps waiting; the share adapter's own queue retries the upload.
-      log.warn('share.failed', { orderId, error: e as Error });
-      this.deps.repo.setDelivery(orderId, { share_status: 'failed' });
-      return false;
-    } finally {
-      await this.hooks.changed(orderId).catch(() => undefined);
-    }
-  }
-
-  /**
-   * Prints through the spooler. Each attempt has its own job key, stored before the spooler hears
-   * of it; after a crash the same key is asked again and the spooler returns that job's outcome
-   * instead of printing it a second time. A failed attempt is retried once under a new key.
-   */
-  private async print(orderId: string): Promise<boolean> {
-    let d = this.deps.repo.delivery(orderId)!;
-    const base = (d.print_job_key ?? `print-${orderId}`).replace(/\.a\d+$/, '');
-    const pdfPath = join(this.deps.paths.prints, `${base}.pdf`);
-    for (;;) {
-      if (d.print_status !== 'printing') {
-        if (d.print_attempts >= PRINT_ATTEMPTS) break;
-        const attempt = d.print_attempts + 1;
-        this.deps.repo.setDelivery(orderId, {
-          print_status: 'printing',
-          print_attempts: attempt,
-          print_job_key: attempt === 1 ? base : `${base}.a${attempt}`,
-        });
-        d = this.deps.repo.delivery(orderId)!;
-        await this.hooks.changed(orderId);
-      }
-      try {
-        if (!existsSync(pdfPath)) await this.renderPrint(orderId, pdfPath);
-        const outcome = await this.deps.printer.print({
-          jobKey: d.print_job_key!,
-          pdfPath,
-          copies: d.print_copies,
-          media: this.deps.printMedia,
-        });
-        if (outcome.ok) {
-          this.deps.repo.setDelivery(orderId, { print_status: 'done', print_system_job_id: outcome.systemJobId, print_message: null });
-          log.info('print.done', { orderId, jobKey: d.print_job_key });
-          return true;
-        }
-        log.warn('print.job_failed', { orderId, jobKey: d.print_job_key, code: outcome.error?.code });
-        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_message: outcome.error?.message ?? '打印机出了点问题，正在重试' });
-      } catch (e) {
-        log.warn('print.error', { orderId, error: e as Error });
-        this.deps.repo.setDelivery(orderId, { print_status: 'queued', print_message: '打印机出了点问题，正在重试' });
-      }
-      await this.hooks.changed(orderId).catch(() => undefined);
-      d = this.deps.repo.delivery(orderId)!;
-    }
-    this.deps.repo.setDelivery(orderId, { print_status: 'failed', print_message: '打印失败' });
-    return false;
-  }
-
-  private async renderPrint(orderId: string, pdfPath: string): Promise<void> {
-    const d = this.deps.repo.delivery(orderId)!;
-    const final = this.deps.repo.asset(d.result_asset_id!)!;
-    const token = this.deps.repo.tokenFor(orderId, 'download');
-    await this.deps.printLayout({
-      image: readFileSync(final.path),
-      outPath: pdfPath,
-      blessing: this.deps.config.blessing,
-      // The short order code and the operator's after-sales contact go on the print (issue 15).
-      dateLine: [new Date().toLocaleDateString('zh-CN'), `订单 ${orderCode(orderId)}`, this.deps.config.sale.afterSalesContact].filter(Boolean).join(' · '),
-      qrText: token ? downloadUrl(this.deps, token.token) : undefined,
-    });
-  }
-
-  /**
-   * The picked variant's layers (scene without the people, still mask), when its generator made
-   * them and the delivered picture is that variant at full size: a watermarked (free) picture
-   * keeps the clip made from the picture itself, so the clip is never cleaner than the photo.
-   */
-  private motionLayersOf(orderId: string): MotionLayerPaths | undefined {
-    const o = this.deps.repo.order(orderId);
-    if (!o || this.deps.catalog().packages.find((p) => p.id === o.package_id)?.watermark !== false) return undefined;
-    const v = this.deps.repo.variants(orderId, o.generation_round).find((x) => x.idx === o.picked_index);
-    const src = v?.result_asset_id ? this.deps.repo.asset(v.result_asset_id) : undefined;
-    return (src && existingMotionLayers(src.path)) ?? undefined;
-  }
-
-  /** The living photo, in the background: its failure never holds up the print or the photo download. */
-  private async makeMotion(orderId: string): Promise<void> {
-    const motion = this.deps.motion;
-    if (!motion || this.motionRuns.has(orderId)) return;
-    const ctl = new AbortController();
-    this.motionRuns.set(orderId, ctl);
-    try {
-      const d = this.deps.repo.delivery(orderId)!;
-      const final = this.deps.repo.asset(d.result_asset_id!)!;
-      const faces = await this.deps.checks.detectFaces(readFileSync(final.path)).catch(() => facesOf('[]'));
-      const outDir = join(this.deps.paths.results, orderId, 'motion');
-      const ord = this.deps.repo.order(orderId);
-      const style = ord?.style_id ?? '';
-      // The family's chosen effect (pick screen), else the style's.
-      const effect = ord?.motion_effect ?? STYLE_EFFECTS[style] ?? '';
-      const input = { imagePath: final.path, faces, effect, outDir, signal: ctl.signal, orderId, layers: this.motionLayersOf(orderId) };
-      // One more try after a failure (a busy machine can hit the renderer's time limit once).
-      const out = await motion.render(input).catch((e: unknown) => {
-        if (ctl.signal.aborted) throw e;
-        log.warn('motion.retry', { orderId, error: e as Error });
-        return motion.render(input);
-      });
-      tx(this.deps.db, () => {
-        this.deps.repo.addAsset(orderId, 'motion', out.mp4Path, 'video/mp4');
-        if (out.livePhoto) {
-          this.deps.repo.addAsset(orderId, 'livephoto_jpg', out.livePhoto.jpgPath, 'image/jpeg');
-          this.deps.repo.addAsset(orderId, 'livephoto_mov', out.livePhoto.movPath, 'video/quicktime');
-        }
-        this.deps.repo.setDelivery(orderId, { motion_status: 'ready' });
-      });
-      if (d.share_key) {
-        await this.deps.share.put(`${d.share_key}/living.mp4`, out.mp4Path, 'video/mp4');
-        if (out.livePhoto) {
-          await this.deps.share.put(`${d.share_key}/live.jpg`, out.livePhoto.jpgPath, 'image/jpeg');
-          await this.deps.share.put(`${d.share_key}/live.mov`, out.livePhoto.movPath, 'video/quicktime');
-        }
-      }
-      log.info('motion.ready', { orderId });
-    } catch (e) {
-      log.warn('motion.failed', { orderId, error: e as Error });
-      this.deps.repo.setDelivery(orderId, { motion_status: 'failed' });
-      this.deps.repo.audit('system', 'motion_failed', orderId, {});
-    } finally {
-      this.motionRuns.delete(orderId);
-      await this.hooks.changed(orderId).catch(() => undefined);
-    }
   }
 
   /**
@@ -372,20 +200,13 @@ export class DeliveryFlow {
    */
   async reprint(orderId: string, actor: string): Promise<boolean> {
     const o = this.deps.repo.order(orderId);
-    const d = this.deps.repo.delivery(orderId);
-    if (!o || !d || !d.result_asset_id || !STATES[o.state].reprintable) return false;
+    if (!o || !o.final_asset_id || !STATES[o.state].reprintable) return false;
     const n = (this.deps.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE order_id = ? AND action = 'reprint'").get(orderId) as { n: number }).n + 1;
     this.deps.repo.audit(actor, 'reprint', orderId, { attempt: n });
-    this.deps.repo.setDelivery(orderId, {
-      print_wanted: 1,
-      print_copies: Math.max(1, d.print_copies),
-      print_job_key: `print-${orderId}.r${n}`,
-      print_system_job_id: null,
-      print_status: 'queued',
-      print_attempts: 0,
-      print_message: null,
-    });
-    const ok = await this.print(orderId);
+    const copies = this.deps.repo.deliverable(orderId, 'print')?.quantity ?? 1;
+    // The print row starts over under a new key (a package without a print gets one now).
+    this.deps.repo.putDeliverable(orderId, 'print', { quantity: Math.max(1, copies), job_key: `${printJobKey(orderId)}.r${n}` });
+    const ok = await this.handlers.print.print(orderId);
     await this.hooks.changed(orderId).catch(() => undefined);
     return ok;
   }
@@ -397,6 +218,6 @@ export class DeliveryFlow {
 
   stop(): void {
     this.stopped = true;
-    for (const c of this.motionRuns.values()) c.abort();
+    for (const kind of DELIVERABLE_KINDS) this.handlers[kind].stop?.();
   }
 }

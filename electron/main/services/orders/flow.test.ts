@@ -160,9 +160,9 @@ describe('when things go wrong', () => {
     await h.service.money.start(orderId, 'print', async () => ({ ready: true }));
     h.sim.confirm(tokenOf(h, orderId));
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
-    // Rewind the delivery row to "printing" as if the kiosk died before it recorded the outcome.
+    // Rewind the print row to "working" as if the kiosk died before it recorded the outcome.
     h.db.prepare("UPDATE orders SET state = 'delivering' WHERE id = ?").run(orderId);
-    h.repo.setDelivery(orderId, { print_status: 'printing', print_system_job_id: null });
+    h.repo.setDeliverable(orderId, 'print', { status: 'working', external_ref: null });
     const s2 = h.restart();
     await s2.reconcile();
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered again');
@@ -276,10 +276,10 @@ describe('living photo (微动态) in delivery', () => {
     await h.service.money.start(orderId, 'premium', async () => ({ ready: true }));
     h.sim.confirm(tokenOf(h, orderId));
     await pickAfterPayment(h, orderId, 1);
-    await until(() => h!.repo.delivery(orderId)?.motion_status === 'ready', 'motion ready');
+    await until(() => h!.repo.deliverable(orderId, 'motion')?.status === 'done', 'motion ready');
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
     expect(seen).toEqual({ effect: 'lanterns', orderId }); // 故宫 → lanterns
-    const key = h.repo.delivery(orderId)!.share_key!;
+    const key = h.repo.order(orderId)!.share_key!;
     const { existsSync } = await import('node:fs');
     for (const f of ['photo.jpg', 'living.mp4', 'live.jpg', 'live.mov']) expect(existsSync(`${h.paths.share}/${key}/${f}`), f).toBe(true);
     expect((await h.service.session.view(orderId)).delivery?.motion?.status).toBe('ready');
@@ -291,7 +291,7 @@ describe('living photo (微动态) in delivery', () => {
     await h.service.money.start(orderId, 'premium', async () => ({ ready: true }));
     h.sim.confirm(tokenOf(h, orderId));
     await pickAfterPayment(h, orderId);
-    await until(() => h!.repo.delivery(orderId)?.motion_status === 'failed', 'motion failed');
+    await until(() => h!.repo.deliverable(orderId, 'motion')?.status === 'failed', 'motion failed');
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
     expect(h.printer.submitted).toHaveLength(1);
     expect(h.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE order_id = ? AND action = 'motion_failed'").get(orderId)).toEqual({ n: 1 });

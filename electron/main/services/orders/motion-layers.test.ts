@@ -71,7 +71,7 @@ describe('motion layers through the order', () => {
     await h.service.money.start(orderId, 'four', async () => ({ ready: true }));
     pay(h, orderId);
     await pickAfterPayment(h, orderId, 2, 'snow');
-    await until(() => h!.repo.delivery(orderId)?.motion_status === 'ready', 'living photo');
+    await until(() => h!.repo.deliverable(orderId, 'motion')?.status === 'done', 'living photo');
 
     // The try's layers are made beside its round, after it is shown.
     await until(() => h!.repo.assetsOf(orderId).filter((a) => a.kind === MOTION_LAYER_KIND).length === 8, 'the layers of all four');

@@ -2,6 +2,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FaceBox, Lang, OrderState, Reason } from '../../../shared/contract';
 import type { Db } from '../store/db';
+import type { DeliverableKind, DeliverableStatus } from './deliverables/kinds';
 
 export const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url')}`;
 /** Capability tokens for phone URLs: 128 bits and more, URL-safe. */
@@ -26,6 +27,16 @@ export interface OrderRow {
   notice: string | null;
   motion_effect: string | null;
   free_blocked: string | null;
+  /** The delivered picture (labelled, unwatermarked unless the package says so): every deliverable starts from it. */
+  final_asset_id: string | null;
+  /** The order's folder in the phone share (unguessable, 128-bit random part); null when nothing is shared. */
+  share_key: string | null;
+  /** Runs of the delivery that threw (full disk, …); the sweeper retries until the back-off runs out. */
+  delivery_attempts: number;
+  /** When the sweeper may run the delivery again (ISO); null while nothing failed. */
+  delivery_retry_at: string | null;
+  /** What the last failed run threw (code or message; never customer data). */
+  delivery_error: string | null;
   created_at: string;
   updated_at: string;
   ended_at: string | null;
@@ -81,32 +92,27 @@ export interface RefundRow {
   updated_at: string;
 }
 
-export interface DeliveryRow {
+/** One thing a paid order delivers (deliverables/kinds.ts); its progress survives a restart. */
+export interface DeliverableRow {
   order_id: string;
-  result_asset_id: string | null;
-  print_wanted: number;
-  print_copies: number;
-  print_job_key: string | null;
-  print_system_job_id: string | null;
-  print_status: 'none' | 'queued' | 'submitting' | 'printing' | 'done' | 'failed';
-  print_attempts: number;
-  print_message: string | null;
-  download_wanted: number;
-  share_key: string | null;
-  share_status: 'none' | 'pending' | 'done' | 'failed';
-  motion_wanted: number;
-  motion_status: 'none' | 'pending' | 'ready' | 'failed';
-  /** Set when the share publishes its own download page (OSS): the QR target. */
-  download_url: string | null;
-  /** Runs of the delivery that threw (full disk, …); the sweeper retries until the back-off runs out. */
+  kind: DeliverableKind;
+  status: DeliverableStatus;
+  /** Idempotency key of the side effect (the print job key), stored before the side effect runs. */
+  job_key: string | null;
   attempts: number;
-  /** When the sweeper may try again (ISO); null while nothing failed. */
-  retry_at: string | null;
-  /** What the last failed run threw (code or message; never customer data). */
-  last_error: string | null;
+  /** Print copies; later, items of a physical product. */
+  quantity: number;
+  /** The outside system's id for it (the spooler's job id). */
+  external_ref: string | null;
+  /** Where the family fetches it (the OSS download page). */
+  url: string | null;
+  /** What the kiosk screen says about it (Chinese). */
+  message: string | null;
   created_at: string;
   updated_at: string;
 }
+
+export type DeliverableChange = Partial<Pick<DeliverableRow, 'status' | 'job_key' | 'attempts' | 'quantity' | 'external_ref' | 'url' | 'message'>>;
 
 export interface AssetRow {
   id: string;
@@ -255,28 +261,34 @@ export class OrdersRepo {
     this.db.prepare('UPDATE refunds SET state = ?, updated_at = ? WHERE out_refund_no = ?').run(state, nowIso(), outRefundNo);
   }
 
-  delivery(orderId: string): DeliveryRow | undefined {
-    return this.db.prepare('SELECT * FROM deliveries WHERE order_id = ?').get(orderId) as DeliveryRow | undefined;
+  /** The order's deliverables in the order they were planned. */
+  deliverables(orderId: string): DeliverableRow[] {
+    return this.db.prepare('SELECT * FROM deliverables WHERE order_id = ? ORDER BY rowid').all(orderId) as DeliverableRow[];
   }
 
-  insertDelivery(d: Omit<DeliveryRow, 'created_at' | 'updated_at' | 'download_url' | 'attempts' | 'retry_at' | 'last_error'>): void {
+  deliverable(orderId: string, kind: DeliverableKind): DeliverableRow | undefined {
+    return this.db.prepare('SELECT * FROM deliverables WHERE order_id = ? AND kind = ?').get(orderId, kind) as DeliverableRow | undefined;
+  }
+
+  /** Writes the row, or starts it over when it exists (a reprint): the given fields, the rest reset. */
+  putDeliverable(orderId: string, kind: DeliverableKind, set: DeliverableChange = {}): void {
     const now = nowIso();
+    const row = { status: 'pending', job_key: null, attempts: 0, quantity: 1, external_ref: null, url: null, message: null, ...set };
     this.db
       .prepare(
-        `INSERT INTO deliveries (order_id, result_asset_id, print_wanted, print_copies, print_job_key, print_system_job_id,
-           print_status, print_attempts, print_message, download_wanted, share_key, share_status, motion_wanted, motion_status,
-           created_at, updated_at)
-         VALUES (@order_id, @result_asset_id, @print_wanted, @print_copies, @print_job_key, @print_system_job_id,
-           @print_status, @print_attempts, @print_message, @download_wanted, @share_key, @share_status, @motion_wanted,
-           @motion_status, @created_at, @updated_at)`,
+        `INSERT INTO deliverables (order_id, kind, status, job_key, attempts, quantity, external_ref, url, message, created_at, updated_at)
+         VALUES (@order_id, @kind, @status, @job_key, @attempts, @quantity, @external_ref, @url, @message, @now, @now)
+         ON CONFLICT(order_id, kind) DO UPDATE SET status = excluded.status, job_key = excluded.job_key,
+           attempts = excluded.attempts, quantity = excluded.quantity, external_ref = excluded.external_ref,
+           url = excluded.url, message = excluded.message, updated_at = excluded.updated_at`,
       )
-      .run({ ...d, created_at: now, updated_at: now });
+      .run({ ...row, order_id: orderId, kind, now });
   }
 
-  setDelivery(orderId: string, set: Partial<Omit<DeliveryRow, 'order_id' | 'created_at' | 'updated_at'>>): void {
-    const keys = Object.keys(set) as (keyof typeof set)[];
-    const sql = `UPDATE deliveries SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = ? WHERE order_id = ?`;
-    this.db.prepare(sql).run(...keys.map((k) => set[k] ?? null), nowIso(), orderId);
+  setDeliverable(orderId: string, kind: DeliverableKind, set: DeliverableChange): void {
+    const keys = Object.keys(set) as (keyof DeliverableChange)[];
+    const sql = `UPDATE deliverables SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = ? WHERE order_id = ? AND kind = ?`;
+    this.db.prepare(sql).run(...keys.map((k) => set[k] ?? null), nowIso(), orderId, kind);
   }
 
   addToken(purpose: TokenRow['purpose'], orderId: string, ttlSec: number, ref: string | null = null): TokenRow {

@@ -59,7 +59,7 @@ describe('try, then buy', () => {
     expect(watermarked).toBe(1); // paid screen copies and the delivered picture are clean
     expect(view.pickedIndex).toBe(2);
     expect(view.motionEffect).toBe('snow');
-    await until(() => h!.repo.delivery(orderId)?.motion_status === 'ready', 'living photo');
+    await until(() => h!.repo.deliverable(orderId, 'motion')?.status === 'done', 'living photo');
     expect(seen.effect).toBe('snow');
     expect(view.orderCode).toMatch(/^[A-Z0-9_-]{6}$/);
   });

@@ -69,9 +69,9 @@ describe('a delivery that throws (ENOSPC while writing the delivery)', () => {
     h = harness({ timing: { deliveryBackoffMs: [150, 150, 150] } });
     const disk = fullDiskForFinal(1);
     const orderId = await paidOrder(h, h.service, 'print');
-    await until(() => (h!.repo.delivery(orderId)?.attempts ?? 0) === 1, 'the failed attempt is counted');
+    await until(() => (h!.repo.order(orderId)?.delivery_attempts ?? 0) === 1, 'the failed attempt is counted');
     expect(h.repo.order(orderId)?.state).toBe('delivering');
-    expect(h.repo.delivery(orderId)?.last_error).toBe('ENOSPC');
+    expect(h.repo.order(orderId)?.delivery_error).toBe('ENOSPC');
     const row = listOrders(h.db).find((r) => r.id === orderId)!;
     expect(row.attention).toContain('DELIVERY_STUCK');
     expect(row.canRefund).toBe(true);
@@ -94,7 +94,7 @@ describe('a delivery that throws (ENOSPC while writing the delivery)', () => {
       await h!.service.delivery.idle();
       return h!.repo.order(orderId)?.state === 'refunded';
     }, 'refunded after the retries');
-    expect(h.repo.delivery(orderId)?.attempts).toBe(3);
+    expect(h.repo.order(orderId)?.delivery_attempts).toBe(3);
     const refunds = h.db.prepare('SELECT amount_fen, state FROM refunds WHERE order_id = ?').all(orderId);
     expect(refunds).toEqual([{ amount_fen: 990, state: 'success' }]);
     expect(h.repo.order(orderId)?.notice).toContain('退回');
@@ -107,9 +107,9 @@ describe('a delivery that throws (ENOSPC while writing the delivery)', () => {
     h = harness({ timing: { deliveryBackoffMs: [60_000] } });
     fullDiskForFinal(1);
     const orderId = await paidOrder(h, h.service, 'digital');
-    await until(() => (h!.repo.delivery(orderId)?.attempts ?? 0) === 1, 'the failed attempt');
+    await until(() => (h!.repo.order(orderId)?.delivery_attempts ?? 0) === 1, 'the failed attempt');
     // The wall clock jumped back an hour after the failure was recorded.
-    h.repo.setDelivery(orderId, { retry_at: new Date(Date.now() + 3600_000).toISOString() });
+    h.repo.update(orderId, { delivery_retry_at: new Date(Date.now() + 3600_000).toISOString() });
     h.service.sweep();
     await until(() => h!.repo.order(orderId)?.state === 'delivered', 'delivered');
   });
@@ -118,7 +118,7 @@ describe('a delivery that throws (ENOSPC while writing the delivery)', () => {
     h = harness({ timing: { deliveryBackoffMs: [3600_000] } });
     fullDiskForFinal(Infinity);
     const orderId = await paidOrder(h, h.service, 'print');
-    await until(() => (h!.repo.delivery(orderId)?.attempts ?? 0) === 1, 'the failed attempt');
+    await until(() => (h!.repo.order(orderId)?.delivery_attempts ?? 0) === 1, 'the failed attempt');
     const admin = adminOf(h);
     const row = await admin.refund(orderId, '顾客等不及了');
     expect(['refund_pending', 'refunded']).toContain(row.state);
@@ -130,7 +130,7 @@ describe('a delivery that throws (ENOSPC while writing the delivery)', () => {
     h = harness({ timing: { deliveryBackoffMs: [3600_000] } });
     fullDiskForFinal(1);
     const orderId = await paidOrder(h, h.service, 'print');
-    await until(() => (h!.repo.delivery(orderId)?.attempts ?? 0) === 1, 'the failed attempt');
+    await until(() => (h!.repo.order(orderId)?.delivery_attempts ?? 0) === 1, 'the failed attempt');
     expect(listOrders(h.db).find((r) => r.id === orderId)?.canReprint).toBe(true);
     await expect(adminOf(h).reprint(orderId)).resolves.toEqual({ printed: true });
     expect(h.repo.order(orderId)?.state).toBe('delivered');

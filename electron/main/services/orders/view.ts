@@ -4,7 +4,7 @@ import type { OrderView, PhotoView, VariantView } from '../../../shared/contract
 import { KioskFailure } from '../../../shared/result';
 import { PAYMENT_METHODS, type PaymentMethod } from '../payment/types';
 import type { OrderDeps } from './context';
-import { parseFaces, parseReasons, type DeliveryRow, type OrdersRepo } from './repo';
+import { parseFaces, parseReasons, type DeliverableRow, type OrdersRepo } from './repo';
 
 const qrCache = new Map<string, string>();
 
@@ -67,17 +67,19 @@ export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phone
   }
 
   let delivery: OrderView['delivery'] = null;
-  const d = repo.delivery(orderId);
-  if (d) {
-    const dl = d.download_wanted ? repo.tokenFor(orderId, 'download') : undefined;
-    const url = d.download_url ?? (dl ? downloadUrl(deps, dl.token) : null);
+  const rows = repo.deliverables(orderId);
+  if (rows.length > 0 || o.final_asset_id) {
+    const of = (kind: DeliverableRow['kind']) => rows.find((r) => r.kind === kind);
+    const photo = of('photo');
+    const print = of('print');
+    const motion = of('motion');
+    const dl = photo ? repo.tokenFor(orderId, 'download') : undefined;
+    const url = photo?.url ?? (dl ? downloadUrl(deps, dl.token) : null);
     delivery = {
-      print: d.print_wanted ? printView(deps, d) : null,
+      print: print ? printView(deps, print) : null,
       download: url && dl ? { url, qrSvg: await qrSvg(url), expiresAt: dl.expires_at } : null,
-      photoAssetId: d.result_asset_id ?? undefined,
-      motion: d.motion_wanted
-        ? { status: d.motion_status === 'ready' ? 'ready' : d.motion_status === 'failed' ? 'failed' : 'pending' }
-        : null,
+      photoAssetId: o.final_asset_id ?? undefined,
+      motion: motion ? { status: motion.status === 'done' ? 'ready' : motion.status === 'failed' ? 'failed' : 'pending' } : null,
     };
   }
 
@@ -110,14 +112,14 @@ export async function buildView(deps: Pick<OrderDeps, 'repo' | 'config' | 'phone
 }
 
 /** The order's print as the screen shows it: the spooler's live progress while the job runs. */
-function printView(deps: Pick<OrderDeps, 'printer'>, d: DeliveryRow): NonNullable<NonNullable<OrderView['delivery']>['print']> {
-  if (d.print_status === 'done') return { status: 'done', progress: 1, copies: d.print_copies };
-  if (d.print_status === 'failed') return { status: 'failed', progress: 0, copies: d.print_copies, message: d.print_message ?? undefined };
-  const live = d.print_status === 'printing' && d.print_job_key ? deps.printer.view(d.print_job_key) : null;
+function printView(deps: Pick<OrderDeps, 'printer'>, d: DeliverableRow): NonNullable<NonNullable<OrderView['delivery']>['print']> {
+  if (d.status === 'done') return { status: 'done', progress: 1, copies: d.quantity };
+  if (d.status === 'failed') return { status: 'failed', progress: 0, copies: d.quantity, message: d.message ?? undefined };
+  const live = d.status === 'working' && d.job_key ? deps.printer.view(d.job_key) : null;
   return {
     status: live?.status === 'printing' ? 'printing' : 'queued',
     progress: Math.min(0.95, live?.progress ?? 0),
-    copies: d.print_copies,
-    message: live?.message ?? d.print_message ?? undefined,
+    copies: d.quantity,
+    message: live?.message ?? d.message ?? undefined,
   };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { statesWhere } from '../../../shared/orderStates';
 import { logger } from '../../infra/log';
 import type { KioskConfig } from '../config';
+import { DELIVERABLE_KINDS, SHARED_FILES } from '../orders/deliverables/kinds';
 import type { OrdersRepo } from '../orders/repo';
 import type { ShareStore } from '../share/types';
 import type { Db } from '../store/db';
@@ -73,9 +74,9 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   for (const { id } of old) {
     const assets = deps.repo.assetsOf(id);
     if (assets.length === 0) continue;
-    const d = deps.repo.delivery(id);
-    if (d?.share_key) {
-      const keys = ['photo.jpg', 'living.mp4', 'live.jpg', 'live.mov'].map((f) => `${d.share_key}/${f}`);
+    const shareKey = deps.repo.order(id)?.share_key;
+    if (shareKey) {
+      const keys = DELIVERABLE_KINDS.flatMap((kind) => SHARED_FILES[kind]).map((f) => `${shareKey}/${f}`);
       await deps.share.remove(keys);
       report.sharedKeysDeleted += keys.length;
     }

@@ -36,8 +36,8 @@ describe('retention', () => {
     const results = assets().filter((a) => a.kind !== 'original');
     expect(originals.length).toBe(1);
     expect(results.length).toBeGreaterThan(2);
-    const d = h.repo.delivery(orderId)!;
-    const shared = h.paths.share + '/' + d.share_key + '/photo.jpg';
+    const shareKey = h.repo.order(orderId)!.share_key!;
+    const shared = h.paths.share + '/' + shareKey + '/photo.jpg';
     expect(existsSync(shared)).toBe(true);
     const deps = { db: h.db, repo: h.repo, config: KioskConfig.parse({}), share: h.service.deps.share, dirs: h.paths };
     const ended = new Date(h.repo.order(orderId)!.ended_at!).getTime();

@@ -1,4 +1,4 @@
-// The kiosk's one database: orders, payments, deliveries, tokens, assets, settings, audit log.
+// The kiosk's one database: orders, payments, deliverables, tokens, assets, settings, audit log.
 // WAL for concurrent readers; synchronous=FULL because a committed "paid" must survive a power cut.
 import Database from 'better-sqlite3';
 import { migrations } from './migrations';

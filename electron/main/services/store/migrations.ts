@@ -192,4 +192,62 @@ export const migrations: string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  /*
+   * 7: deliverables as rows of their own (issue 12.6): one row per thing a paid order delivers
+   * (orders/deliverables/kinds.ts names the kinds), instead of a column group per kind. What every
+   * deliverable shares moves to the order: the final picture, the phone-share folder, and the
+   * delivery run's retry bookkeeping (the sweeper's back-off is per order). Every `deliveries` row
+   * is copied, open ones included, so an upgraded kiosk finishes the orders it had in hand; then
+   * the old table is dropped so nothing can read a stale copy.
+   * `kind` has no CHECK on purpose: SQLite cannot change a CHECK without rebuilding the table, so a
+   * new kind would need a migration; the repo's types and the kinds list are the guard instead.
+   */ `
+  ALTER TABLE orders ADD COLUMN final_asset_id TEXT;
+  ALTER TABLE orders ADD COLUMN share_key TEXT;
+  ALTER TABLE orders ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE orders ADD COLUMN delivery_retry_at TEXT;
+  ALTER TABLE orders ADD COLUMN delivery_error TEXT;
+
+  CREATE TABLE deliverables (
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    kind TEXT NOT NULL,            -- photo | print | motion (orders/deliverables/kinds.ts)
+    status TEXT NOT NULL,          -- pending | working | done | failed
+    job_key TEXT,                  -- idempotency key, stored before the side effect (the print job key)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    quantity INTEGER NOT NULL DEFAULT 1,  -- print copies; later, items of a physical product
+    external_ref TEXT,             -- the outside system's id for it (the spooler's job id)
+    url TEXT,                      -- where the family fetches it (the OSS download page)
+    message TEXT,                  -- what the kiosk screen says about it (Chinese), never customer data
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (order_id, kind)
+  );
+
+  UPDATE orders SET
+    final_asset_id = (SELECT d.result_asset_id FROM deliveries d WHERE d.order_id = orders.id),
+    share_key = (SELECT d.share_key FROM deliveries d WHERE d.order_id = orders.id),
+    delivery_attempts = (SELECT d.attempts FROM deliveries d WHERE d.order_id = orders.id),
+    delivery_retry_at = (SELECT d.retry_at FROM deliveries d WHERE d.order_id = orders.id),
+    delivery_error = (SELECT d.last_error FROM deliveries d WHERE d.order_id = orders.id)
+  WHERE id IN (SELECT order_id FROM deliveries);
+
+  INSERT INTO deliverables (order_id, kind, status, job_key, attempts, quantity, external_ref, url, message, created_at, updated_at)
+    SELECT order_id, 'photo',
+      CASE share_status WHEN 'done' THEN 'done' WHEN 'failed' THEN 'failed' ELSE 'pending' END,
+      NULL, 0, 1, NULL, download_url, NULL, created_at, updated_at
+    FROM deliveries WHERE download_wanted = 1;
+  INSERT INTO deliverables (order_id, kind, status, job_key, attempts, quantity, external_ref, url, message, created_at, updated_at)
+    SELECT order_id, 'print',
+      CASE print_status WHEN 'done' THEN 'done' WHEN 'failed' THEN 'failed'
+        WHEN 'printing' THEN 'working' WHEN 'submitting' THEN 'working' ELSE 'pending' END,
+      print_job_key, print_attempts, print_copies, print_system_job_id, NULL, print_message, created_at, updated_at
+    FROM deliveries WHERE print_wanted = 1;
+  INSERT INTO deliverables (order_id, kind, status, job_key, attempts, quantity, external_ref, url, message, created_at, updated_at)
+    SELECT order_id, 'motion',
+      CASE motion_status WHEN 'ready' THEN 'done' WHEN 'failed' THEN 'failed' ELSE 'pending' END,
+      NULL, 0, 1, NULL, NULL, NULL, created_at, updated_at
+    FROM deliveries WHERE motion_wanted = 1;
+
+  DROP TABLE deliveries;
+  `,
 ];

@@ -1,5 +1,5 @@
 // Sends what currentConditions() reports to the configured robots: once when a condition appears,
-// "recovered" when it clears, nothing while it holds (also across restarts: the active set is kept
+// "recovered" when it clears, nothing while it holds unless its count grows (also across restarts: the active set is kept
 // in a file). Messages go through the persistent upload queue (one task per robot), so an alert
 // raised while the mall's network is down is delivered when it comes back, even after a restart.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -26,7 +26,7 @@ export interface AlerterOptions {
 }
 
 interface ActiveState {
-  active: Record<string, { since: string; title: string }>;
+  active: Record<string, { since: string; title: string; count?: number }>;
 }
 
 export interface SentRecord {
@@ -94,14 +94,24 @@ export class Alerter {
   update(conditions: Condition[]): AlertMessage[] {
     const at = new Date(this.now()).toISOString();
     const msgs: AlertMessage[] = [];
+    let changed = false;
     const now = new Map(conditions.map((c) => [c.key, c]));
     for (const c of conditions) {
       if (c.event) {
         msgs.push(this.message(c, 'event', at));
         continue;
       }
-      if (this.state.active[c.key]) continue;
-      this.state.active[c.key] = { since: at, title: c.title };
+      const was = this.state.active[c.key];
+      if (was) {
+        // Held: silent, unless it grew (a second paid order needing attention is news); a drop is only remembered.
+        if (c.count !== undefined && c.count !== was.count) {
+          if (c.count > (was.count ?? 0)) msgs.push(this.message(c, 'firing', at));
+          this.state.active[c.key] = { ...was, title: c.title, count: c.count };
+          changed = true;
+        }
+        continue;
+      }
+      this.state.active[c.key] = { since: at, title: c.title, ...(c.count !== undefined ? { count: c.count } : {}) };
       msgs.push(this.message(c, 'firing', at));
     }
     for (const [key, a] of Object.entries(this.state.active)) {
@@ -110,8 +120,8 @@ export class Alerter {
       const mins = Math.max(1, Math.round((this.now() - Date.parse(a.since)) / 60_000));
       msgs.push({ key, state: 'recovered', severity: 'info', kioskId: this.o.kioskId, group: this.o.group(), title: a.title, lines: [`持续约 ${mins} 分钟，现已恢复正常。`], at });
     }
+    if (changed || msgs.length) writeFileAtomic(this.stateFile, JSON.stringify(this.state));
     if (msgs.length) {
-      writeFileAtomic(this.stateFile, JSON.stringify(this.state));
       for (const m of msgs) this.enqueue(m);
     }
     return msgs;

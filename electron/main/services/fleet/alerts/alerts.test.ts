@@ -90,6 +90,22 @@ describe('alerts: once while it holds, recovered when it clears, queued while of
     expect(rx.refused).toEqual([]);
   });
 
+  it('paid orders needing attention: sent again when a new one joins (also after a restart), not when one is settled', async () => {
+    let a = make(secrets({ 'alerts.dingtalk-webhook': null, 'alerts.webhook-url': null }));
+    const with_ = (attention: Record<string, number>) => currentConditions(input({ attention }));
+    expect(a.update(with_({ AMOUNT_MISMATCH: 1 })).map((x) => `${x.state}:${x.title}`)).toEqual(['firing:1 笔已付款订单需要处理']);
+    expect(a.update(with_({ AMOUNT_MISMATCH: 1 }))).toEqual([]);
+    expect(a.update(with_({ AMOUNT_MISMATCH: 1, REFUND_FAILED: 1 })).map((x) => `${x.state}:${x.title}`)).toEqual(['firing:2 笔已付款订单需要处理']);
+    expect(a.update(with_({ REFUND_FAILED: 1 }))).toEqual([]); // one settled: quiet
+    await a.stop();
+    a = make(secrets({ 'alerts.dingtalk-webhook': null, 'alerts.webhook-url': null }));
+    expect(a.update(with_({ REFUND_FAILED: 1 }))).toEqual([]);
+    expect(a.update(with_({ REFUND_FAILED: 2 })).map((x) => x.title)).toEqual(['2 笔已付款订单需要处理']);
+    expect(a.update(with_({})).map((x) => x.state)).toEqual(['recovered']);
+    await until(() => rx.received.length === 4, 'four messages to 企业微信');
+    expect(rx.received.map((r) => r.text.split('\n')[0])).toEqual(['### 🔴 1 笔已付款订单需要处理', '### 🔴 2 笔已付款订单需要处理', '### 🔴 2 笔已付款订单需要处理', '### ✅ 已恢复：2 笔已付款订单需要处理']);
+  });
+
   it('a provider below 99 % over 15 minutes fires; a lone failure among few calls does not', async () => {
     let t = Date.now();
     const outcomes = new Outcomes(() => t);

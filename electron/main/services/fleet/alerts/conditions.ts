@@ -11,6 +11,8 @@ export interface Condition {
   lines: string[];
   /** One-off events (a crash restart) have no "recovered". */
   event?: boolean;
+  /** How many things the condition is about: when it rises while the condition holds, it is sent again. */
+  count?: number;
 }
 
 export interface ConditionInput {
@@ -67,6 +69,7 @@ export function currentConditions(i: ConditionInput): Condition[] {
     out.push({
       key: 'paid_order_attention',
       severity: 'critical',
+      count: total,
       title: `${total} 笔已付款订单需要处理`,
       lines: [codes.map(([c, n]) => `${c} × ${n}`).join('，'), '请在管理界面"订单"中处理（退款或重新打印）。'],
     });
