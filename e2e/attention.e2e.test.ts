@@ -82,7 +82,7 @@ describe('a disputed payment on the admin screen (browser host, real Chromium)',
 
     const check = new Database(join(dataDir, 'kiosk.sqlite'), { readonly: true });
     const audit = check.prepare("SELECT actor, details_json FROM audit_log WHERE order_id = ? AND action = 'dispute_resolved'").get(orderId) as { actor: string; details_json: string };
-    const printed = check.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE order_id = ? AND print_status = 'done'").get(orderId) as { n: number };
+    const printed = check.prepare("SELECT COUNT(*) AS n FROM deliverables WHERE order_id = ? AND kind = 'print' AND status = 'done'").get(orderId) as { n: number };
     check.close();
     expect(audit.actor).toBe('admin');
     expect(JSON.parse(audit.details_json)).toMatchObject({ note: '已在商户平台全额退款' });

@@ -93,6 +93,26 @@ export async function verifiedModelBytes(modelsDir: string, entry: AnyModelEntry
   return bytes;
 }
 
+/**
+ * Opens an ONNX model the way every model on the kiosk runs: few threads (the kiosk has 2 cores,
+ * and the UI, sharp and the live-guidance worker need them too), sequential, fully optimised, and
+ * idle threads that sleep — spinning ones steal the CPU decoding needs and measured slower under load.
+ */
+export async function openSession(bytes: Uint8Array, threads: number, what: string): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+  } catch (e) {
+    throw new ModelError('MODEL_LOAD_FAILED', `${what} could not be loaded: ${(e as Error).message}`);
+  }
+}
+
 export async function loadFaceModel(modelsDir: string, name: string = DEFAULT_MODEL, threads = 1): Promise<FaceModel> {
   const manifest = await readManifest(modelsDir);
   const listed = manifest.models[name];
@@ -101,22 +121,7 @@ export async function loadFaceModel(modelsDir: string, name: string = DEFAULT_MO
   if (!parsed.success) throw new ModelError('MANIFEST_INVALID', `Model ${name} in ${join(modelsDir, 'manifest.json')} is not a face detector entry: ${parsed.error.issues[0]?.message ?? ''}`);
   const entry = parsed.data;
   const bytes = await verifiedModelBytes(modelsDir, entry);
-  let session: ort.InferenceSession;
-  try {
-    // Few threads: the kiosk has 2 cores and the UI, sharp and the live-guidance worker need them too.
-    session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      // Idle ORT threads spin by default; on a shared 2-core box that steals the CPU the other
-      // work (decode, UI) needs, and measured slower under load. Let them sleep instead.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
-  } catch (e) {
-    throw new ModelError('MODEL_LOAD_FAILED', `Face model ${entry.file} could not be loaded: ${(e as Error).message}`);
-  }
+  const session = await openSession(bytes, threads, `Face model ${entry.file}`);
   const size = entry.input.shape[1];
   const dims = [1, size, size, 3];
   const [s0, s1] = entry.outputs.scores;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { ModelError, readManifest, verifiedModelBytes } from '../face/model';
+import { ModelError, openSession, readManifest, verifiedModelBytes } from '../face/model';
 
 export const SEGMENT_MODEL = 'selfie-segmentation-256';
 
@@ -33,20 +33,7 @@ export async function loadSegmentModel(modelsDir: string, threads = 1, name: str
   if (!parsed.success) throw new ModelError('MANIFEST_INVALID', `Segmentation model ${name} is missing or invalid in ${join(modelsDir, 'manifest.json')}`);
   const entry = parsed.data;
   const bytes = await verifiedModelBytes(modelsDir, entry);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      // Same reason as the face models: spinning idle threads steal the second core from libvips.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
-  } catch (e) {
-    throw new ModelError('MODEL_LOAD_FAILED', `Segmentation model ${entry.file} could not be loaded: ${(e as Error).message}`);
-  }
+  const session = await openSession(bytes, threads, `Segmentation model ${entry.file}`);
   const [, h, w] = entry.input.shape;
   const dims = [1, h, w, 3];
   return {

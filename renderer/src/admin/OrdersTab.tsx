@@ -192,6 +192,12 @@ export function OrdersTab() {
                     <td>{yuan(p.grossFen)}</td>
                   </tr>
                 ))}
+                {/* An empty table squeezed its caption to one character per line. */}
+                {sales.byPackage.length === 0 && (
+                  <tr>
+                    <td className="admin-muted">{t('admin.sales.none')}</td>
+                  </tr>
+                )}
               </tbody>
             </table>
           </div>

@@ -195,6 +195,7 @@ export const en: Record<MessageKey, string> = {
   'admin.sales.free': 'Free orders',
   'admin.sales.week': 'Last 7 days',
   'admin.sales.byPackage': 'By package',
+  'admin.sales.none': 'Nothing sold yet',
   'admin.sales.refundCap': 'Refunded today ¥{used} of ¥{cap}',
   'admin.tools.testPrint': 'Print a test page',
   'admin.tools.testPrinted': 'Test page printed',

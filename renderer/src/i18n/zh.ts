@@ -194,6 +194,7 @@ export const zh = {
   'admin.sales.free': '免费单',
   'admin.sales.week': '近 7 天',
   'admin.sales.byPackage': '按套餐',
+  'admin.sales.none': '暂无销售',
   'admin.sales.refundCap': '今日已退 ¥{used} / 上限 ¥{cap}',
   'admin.tools.testPrint': '打印测试页',
   'admin.tools.testPrinted': '测试页已打印',

@@ -254,6 +254,11 @@ export class GenerationFlow {
     const style = this.deps.catalog().styles.find((s) => s.id === o.style_id);
     const started = Date.now();
     const pending: Promise<void>[] = [];
+    // The 微动态's layers are made after all the round's pictures are on screen (they would compete
+    // with the next picture for the CPU): for the try (a package with a living photo may follow) and
+    // for a paid round whose package has one.
+    const layerJobs: (() => Promise<void>)[] = [];
+    const wantLayers = plan.watermark || this.deps.catalog().packages.find((p) => p.id === o.package_id)?.motion === true;
     const paid = !plan.watermark;
     try {
       if (!product || !style) throw new KioskFailure('PRODUCT_UNAVAILABLE', '该项目暂不可用，请重新选择');
@@ -274,11 +279,18 @@ export class GenerationFlow {
         supplementary: plan.supplementary,
         signal,
         gate: gate ? (img) => gate(img, { faces: familyFaces, minFacePx: 40 }) : undefined,
-        onVariant: (v) => pending.push(this.saveVariant(orderId, round, v.index, v.seed, v.image, plan.watermark, v.layers)),
+        onVariant: (v) => {
+          pending.push(this.saveVariant(orderId, round, v.index, v.seed, v.image, plan.watermark));
+          const layers = v.layers;
+          if (layers && wantLayers) layerJobs.push(() => this.saveMotionLayers(orderId, this.resultPath(orderId, round, v.index), layers));
+        },
         onRejected: (index, reason) => log.info('variant.rejected', { orderId, index, reason }),
       });
       await Promise.all(pending);
       if (signal.aborted) return;
+      // A paid round's layers are there before the family can pick (its living photo starts then);
+      // the try's are made after it is shown, beside the round: paying takes longer than they do.
+      if (paid) for (const job of layerJobs) await job();
       for (const v of this.deps.repo.variants(orderId, round)) {
         if (v.status === 'pending') this.deps.repo.upsertVariant({ ...v, status: 'failed' });
       }
@@ -287,6 +299,12 @@ export class GenerationFlow {
       if (paid) this.deps.repo.update(orderId, { generation_status: 'done' });
       else if (ready > 0) transition(this.deps.db, orderId, 'generated', { from: ['generating'], set: { generation_status: 'done', picked_index: TRY_SLOT } });
       else this.failTry(orderId, '这次没有生成成功，请再试一次（不收费）');
+      if (!paid && ready > 0) {
+        // Not part of the round: paying must not wait for them (a paid round starts when this one is over).
+        void (async () => {
+          for (const job of layerJobs) await job();
+        })();
+      }
     } catch (e) {
       await Promise.allSettled(pending);
       if (signal.aborted) return;
@@ -317,18 +335,14 @@ export class GenerationFlow {
     });
   }
 
-  private async saveVariant(
-    orderId: string,
-    round: number,
-    index: number,
-    seed: number,
-    image: Buffer,
-    watermark: boolean,
-    layers?: GeneratedVariant['layers'],
-  ): Promise<void> {
+  private resultPath(orderId: string, round: number, index: number): string {
+    return join(this.deps.paths.results, orderId, `r${round}-v${index}.jpg`);
+  }
+
+  private async saveVariant(orderId: string, round: number, index: number, seed: number, image: Buffer, watermark: boolean): Promise<void> {
     const dir = join(this.deps.paths.results, orderId);
     mkdirSync(dir, { recursive: true });
-    const resultPath = join(dir, `r${round}-v${index}.jpg`);
+    const resultPath = this.resultPath(orderId, round, index);
     const previewPath = join(dir, `r${round}-v${index}-preview.jpg`);
     writeFileAtomic(resultPath, image);
     // Paid: the screen copy is clean (the family has bought the picture); before payment it is watermarked.
@@ -350,10 +364,9 @@ export class GenerationFlow {
       });
     })();
     await this.hooks.changed(orderId).catch(() => undefined);
-    // After the variant is on screen: the layers the 微动态 moves (scene) and holds still (people).
-    if (layers) await this.saveMotionLayers(orderId, resultPath, layers);
   }
 
+  /** The layers the 微动态 moves (the scene) and holds still (the people), beside the result. */
   private async saveMotionLayers(orderId: string, resultPath: string, layers: NonNullable<GeneratedVariant['layers']>): Promise<void> {
     try {
       const l = await layers();

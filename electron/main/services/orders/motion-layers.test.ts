@@ -73,13 +73,14 @@ describe('motion layers through the order', () => {
     await pickAfterPayment(h, orderId, 2, 'snow');
     await until(() => h!.repo.deliverable(orderId, 'motion')?.status === 'done', 'living photo');
 
+    // The try's layers are made beside its round, after it is shown.
+    await until(() => h!.repo.assetsOf(orderId).filter((a) => a.kind === MOTION_LAYER_KIND).length === 8, 'the layers of all four');
     const results = h.repo.assetsOf(orderId).filter((a) => a.kind === 'result');
     expect(results).toHaveLength(4);
     for (const r of results) {
       const p = motionLayerPaths(r.path);
       for (const f of [p.stillMask, p.scene]) expect(statSync(f).mode & 0o777).toBe(0o600);
     }
-    expect(h.repo.assetsOf(orderId).filter((a) => a.kind === MOTION_LAYER_KIND)).toHaveLength(8);
 
     expect(seen).toHaveLength(1);
     const layers = seen[0]!.layers!;
