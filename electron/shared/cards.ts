@@ -21,6 +21,9 @@ export const CARD_MESSAGE_MAX = 40;
 const PICTOGRAPH = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{FE0F}\u{200D}]/u;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/** The same patterns as data, for the static OSS pages' own script (they cannot import this module). */
+export const CARD_MESSAGE_PATTERNS = { pictograph: PICTOGRAPH, control: CONTROL } as const;
+
 export type CardMessageProblem = 'empty' | 'tooLong' | 'emoji' | 'control';
 
 /** Why a message cannot go on a card, or null when it can (after trimming). */

@@ -24,4 +24,7 @@ export interface DownloadPageInfo {
   /** Short order code and the operator's after-sales contact (issue 15: on the download page too). */
   orderCode?: string;
   afterSalesContact?: string;
+  /** Paid orders: the delivered picture, to publish the greeting card page and its thumbnail from. */
+  cardPhotoPath?: string;
+  studio?: string;
 }

@@ -8,7 +8,7 @@ const log = logger('delivery');
 
 export function photoHandler({ deps, changed }: HandlerContext): DeliverableHandler {
   /** OSS: publish the page once; without it the kiosk's own phone link is shown (it works on the mall Wi-Fi). */
-  async function publishPage(orderId: string, shareKey: string): Promise<void> {
+  async function publishPage(orderId: string, shareKey: string, finalPath: string): Promise<void> {
     const publish = deps.share.publishDownloadPage?.bind(deps.share);
     if (!publish || deps.repo.deliverable(orderId, 'photo')?.url) return;
     const token = deps.repo.tokenFor(orderId, 'download');
@@ -19,6 +19,8 @@ export function photoHandler({ deps, changed }: HandlerContext): DeliverableHand
         living: deps.repo.deliverable(orderId, 'motion') !== undefined,
         orderCode: orderCode(orderId),
         afterSalesContact: deps.config.sale.afterSalesContact || undefined,
+        // The greeting card, as on the LAN share, only for paid orders (the free picture is watermarked).
+        cardPhotoPath: (deps.repo.order(orderId)?.amount_fen ?? 0) > 0 ? finalPath : undefined,
       });
       deps.repo.setDeliverable(orderId, 'photo', { url });
     } catch (e) {
@@ -34,7 +36,7 @@ export function photoHandler({ deps, changed }: HandlerContext): DeliverableHand
     due: (row) => row.status !== 'done',
     async run(_row, { orderId, finalPath, shareKey }) {
       if (!shareKey) return true;
-      await publishPage(orderId, shareKey);
+      await publishPage(orderId, shareKey, finalPath);
       try {
         await deps.share.put(`${shareKey}/photo.jpg`, finalPath, 'image/jpeg');
         deps.repo.setDeliverable(orderId, 'photo', { status: 'done' });

@@ -9,6 +9,9 @@ import { logger } from '../../../infra/log';
 import type { DownloadPageInfo, ShareStore } from '../types';
 import { createUploadQueue, ossUploadFn, type UploadQueue } from '../uploadQueue';
 import type { OssConfig } from './config';
+import sharp from 'sharp';
+import { THUMB } from '../../cards/render';
+import { ossCardPageHtml } from './cardPage';
 import { ossDownloadPageHtml } from './downloadPage';
 import { createOssShare, OssShareError, type OssShare, type OssShareDeps } from './ossShare';
 
@@ -74,7 +77,20 @@ export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOpti
     },
   });
 
-  const pageFile = (folder: string): string => join(opts.stateDir, 'oss-pages', `${folder.replace(/[^A-Za-z0-9_-]/g, '_')}.html`);
+  const pageFile = (folder: string, suffix = '.html'): string => join(opts.stateDir, 'oss-pages', `${folder.replace(/[^A-Za-z0-9_-]/g, '_')}${suffix}`);
+  const enqueueResult = (key: string, filePath: string, contentType: string, priority: number) =>
+    queue.enqueue({ key: queueKey('result', key), filePath, contentType, kind: 'result', priority });
+
+  /** The greeting card page and its preview thumbnail (a square crop of the picture, 0600 like it). */
+  async function publishCard(folder: string, photoPath: string, studio: string | undefined): Promise<void> {
+    const thumbFile = pageFile(folder, '.thumb.jpg');
+    writeFileAtomic(thumbFile, await sharp(photoPath).rotate().resize(THUMB, THUMB, { fit: 'cover', position: 'attention' }).jpeg({ quality: 85 }).toBuffer());
+    const html = ossCardPageHtml({ thumbUrl: await oss.url(`${folder}/thumb.jpg`, 0), pageUrl: await oss.url(`${folder}/card.html`, 0), studio });
+    const cardFile = pageFile(folder, '.card.html');
+    writeFileAtomic(cardFile, html);
+    enqueueResult(`${folder}/thumb.jpg`, thumbFile, 'image/jpeg', 1);
+    enqueueResult(`${folder}/card.html`, cardFile, 'text/html; charset=utf-8', 1);
+  }
 
   async function enqueueAndWait(kind: 'result' | 'original', key: string, filePath: string, contentType: string, priority: number, wait: number): Promise<void> {
     const qk = queueKey(kind, key);
@@ -94,7 +110,11 @@ export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOpti
     url: (key, ttlSec) => oss.url(key, ttlSec),
     async remove(keys) {
       queue.forget(keys.map((k) => queueKey('result', k)));
-      for (const k of keys) if (k.endsWith('/index.html')) rmSync(pageFile(k.slice(0, -'/index.html'.length)), { force: true });
+      for (const k of keys) {
+        const folder = k.slice(0, k.lastIndexOf('/'));
+        const local = { 'index.html': '.html', 'card.html': '.card.html', 'thumb.jpg': '.thumb.jpg' }[k.slice(folder.length + 1)];
+        if (local) rmSync(pageFile(folder, local), { force: true });
+      }
       await oss.remove(keys);
     },
     async publishDownloadPage(folder, o) {
@@ -105,9 +125,12 @@ export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOpti
         livingName: o.living ? 'living.mp4' : null,
         orderCode: o.orderCode,
         afterSalesContact: o.afterSalesContact,
+        studioName: o.studio,
+        cardName: o.cardPhotoPath ? 'card.html' : null,
       });
       writeFileAtomic(file, html);
-      queue.enqueue({ key: queueKey('result', `${folder}/index.html`), filePath: file, contentType: 'text/html; charset=utf-8', kind: 'result', priority: 0 });
+      enqueueResult(`${folder}/index.html`, file, 'text/html; charset=utf-8', 0);
+      if (o.cardPhotoPath) await publishCard(folder, o.cardPhotoPath, o.studio);
       return oss.url(`${folder}/index.html`, 0);
     },
     putOriginal: (key, filePath, contentType) => enqueueAndWait('original', key, filePath, contentType, 0, originalWaitMs),
