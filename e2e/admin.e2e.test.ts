@@ -5,25 +5,15 @@
 // printed, and "exit kiosk" stops the host. Then five wrong PINs lock the pad, and the lockout
 // survives a restart.
 import Database from 'better-sqlite3';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { kioskPage, phoneContext, screenshot, startHost, useKioskBrowser } from './kioskHost';
 
 const PIN = '24680';
-let browser: Browser;
-const hosts: Host[] = [];
-const work = mkdtempSync(join(tmpdir(), 'kiosk-admin-e2e-'));
-
-beforeAll(async () => {
-  browser = await launchChromium(fakeCamera(work));
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const h of hosts) await h.stop().catch(() => undefined);
-});
+const suite = useKioskBrowser('kiosk-admin-e2e-');
+const { hosts, work } = suite;
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
 
@@ -70,7 +60,7 @@ async function buyPrint(page: Page, expectPrice: string): Promise<string> {
   const qr = tid(page, 'pay-qr');
   await qr.waitFor();
   const codeUrl = (await qr.getAttribute('data-code-url'))!;
-  const phone = await phoneContext(browser);
+  const phone = await phoneContext(suite.browser);
   const p = await phone.newPage();
   await p.goto(codeUrl);
   await tid(p, 'sim-pay-confirm').click();
@@ -88,12 +78,12 @@ async function buyPrint(page: Page, expectPrice: string): Promise<string> {
 
 let currentDataDir = '';
 
-describe('operator admin screen (browser host, real Chromium)', () => {
+describe('operator admin screen (suite.browser host, real Chromium)', () => {
   it('PIN, health, settings, a new price sold, refund in sales and books, test print, exit', async () => {
     currentDataDir = join(work, 'data-admin');
     const host = await startHost(currentDataDir, { KIOSK_ADMIN_PIN: PIN });
     hosts.push(host);
-    const { context, page } = await kioskPage(browser, host.url);
+    const { context, page } = await kioskPage(suite.browser, host.url);
 
     // Hidden gesture → PIN pad; a wrong PIN is refused and says so.
     await openAdmin(page);
@@ -109,7 +99,7 @@ describe('operator admin screen (browser host, real Chromium)', () => {
     expect(await tid(page, 'admin-health-payment').getAttribute('data-code')).toBe('DEMO');
     expect(await tid(page, 'admin-health-network').getAttribute('data-code')).toBe('LOCAL_ONLY');
     expect(await tid(page, 'admin-health-disk').getAttribute('data-status')).not.toBe('unknown');
-    expect(await tid(page, 'admin-health-version').textContent()).toMatch(/browser host/);
+    expect(await tid(page, 'admin-health-version').textContent()).toMatch(/suite.browser host/);
     // Nobody has used the camera since start; the operator's camera test opens it and reports.
     expect(await tid(page, 'admin-health-camera').getAttribute('data-status')).toBe('unknown');
     await tid(page, 'admin-camera-test').click();
@@ -179,7 +169,7 @@ describe('operator admin screen (browser host, real Chromium)', () => {
   it('five wrong PINs lock the pad, even for the right PIN, and a restart keeps the lock', async () => {
     let host = await startHost(currentDataDir, { KIOSK_ADMIN_PIN: '99999' });
     hosts.push(host);
-    let { context, page } = await kioskPage(browser, host.url);
+    let { context, page } = await kioskPage(suite.browser, host.url);
     await openAdmin(page);
     for (let i = 0; i < 4; i++) {
       await typePin(page, '0000');
@@ -199,7 +189,7 @@ describe('operator admin screen (browser host, real Chromium)', () => {
 
     host = await startHost(currentDataDir);
     hosts.push(host);
-    ({ context, page } = await kioskPage(browser, host.url));
+    ({ context, page } = await kioskPage(suite.browser, host.url));
     await openAdmin(page);
     await typePin(page, PIN);
     await expect.poll(() => tid(page, 'admin-pin-error').getAttribute('data-code')).toBe('PIN_LOCKED');

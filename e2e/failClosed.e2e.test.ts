@@ -2,24 +2,14 @@
 // the default kiosk (simulated payment, PDF printer, LAN share, local compositor) shows the
 // 演示模式 ribbon on every customer screen; a config.json with WeChat Pay and an out-of-range
 // payment timeout shows 暂停服务 with the bad field named, and the file is left as it was.
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeCamera, kioskPage, launchChromium, screenshot, startHost, type Host } from './kioskHost';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { kioskPage, screenshot, startHost, useKioskBrowser } from './kioskHost';
 
-let browser: Browser;
-const hosts: Host[] = [];
-const work = mkdtempSync(join(tmpdir(), 'kiosk-failclosed-e2e-'));
-
-beforeAll(async () => {
-  browser = await launchChromium(fakeCamera(work));
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const h of hosts) await h.stop().catch(() => undefined);
-});
+const suite = useKioskBrowser('kiosk-failclosed-e2e-');
+const { hosts, work } = suite;
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
 
@@ -40,7 +30,7 @@ describe('demo is visibly demo; a money typo stops the sale', () => {
   it('the default (demo) kiosk shows 演示模式 on the customer screens', async () => {
     const host = await startHost(join(work, 'data-demo'), { KIOSK_ADMIN_PIN: '13579' });
     hosts.push(host);
-    const { context, page } = await kioskPage(browser, host.url);
+    const { context, page } = await kioskPage(suite.browser, host.url);
     await tid(page, 'screen-attract').waitFor();
     await expectRibbon(page);
     expect((await tid(page, 'demo-ribbon').getAttribute('data-kinds'))?.split(' ')).toEqual(['generator', 'payment', 'share', 'printer']);
@@ -62,7 +52,7 @@ describe('demo is visibly demo; a money typo stops the sale', () => {
     writeFileSync(join(dir, 'config.json'), text);
     const host = await startHost(dir, { KIOSK_ADMIN_PIN: '13579' });
     hosts.push(host);
-    const { context, page } = await kioskPage(browser, host.url);
+    const { context, page } = await kioskPage(suite.browser, host.url);
     await tid(page, 'screen-sale-stopped').waitFor({ timeout: 15_000 });
     expect(await page.getByRole('heading', { name: '暂停服务' }).isVisible()).toBe(true);
     expect(await tid(page, 'sale-stopped-fields').textContent()).toMatch(/paymentTimeoutSec/);

@@ -4,27 +4,17 @@
 // CUPS queue (cups-pdf) → download page on a phone. Then, with the PDF printer, the host is
 // SIGKILLed right after payment: the restarted kiosk delivers the order exactly once.
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startJimengSimulator } from '../electron/sim/jimeng/simulator';
 import { startWeChatPaySimulator } from '../electron/sim/wechatpay/simulator';
-import { fakeCamera, kioskPage, launchChromium, pdfPageSizes, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+import { kioskPage, pdfPageSizes, phoneContext, screenshot, startHost, useKioskBrowser } from './kioskHost';
 import { ASTRONAUT } from '../fixtures/paths';
 
-let browser: Browser;
-const hosts: Host[] = [];
-const work = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
-
-beforeAll(async () => {
-  browser = await launchChromium(fakeCamera(work));
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const h of hosts) await h.stop().catch(() => undefined);
-});
+const suite = useKioskBrowser('kiosk-e2e-');
+const { hosts, work } = suite;
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
 
@@ -36,7 +26,7 @@ async function uploadFromPhone(page: Page, shots: boolean): Promise<void> {
   if (shots) await screenshot(page, 'capture-phone-qr');
   const url = await qr.getAttribute('data-url');
   expect(url).toMatch(/\/p\/upload\/[A-Za-z0-9_-]{20,}$/);
-  const phone = await phoneContext(browser);
+  const phone = await phoneContext(suite.browser);
   const p = await phone.newPage();
   await p.goto(url!);
   await tid(p, 'upload-file').setInputFiles(ASTRONAUT);
@@ -97,7 +87,7 @@ async function orderUpToPayment(page: Page, shots: boolean, relative = false): P
 
 /** The customer's phone opens the QR and confirms the simulated payment; returns when it was confirmed. */
 async function payOnPhone(codeUrl: string, shots: boolean): Promise<number> {
-  const phone = await phoneContext(browser);
+  const phone = await phoneContext(suite.browser);
   const p = await phone.newPage();
   await p.goto(codeUrl);
   await tid(p, 'sim-pay-confirm').waitFor();
@@ -114,7 +104,7 @@ function dbOf(dataDir: string) {
   return new Database(join(dataDir, 'kiosk.sqlite'), { readonly: true, fileMustExist: true });
 }
 
-describe('kiosk end to end (browser host, real Chromium)', () => {
+describe('kiosk end to end (suite.browser host, real Chromium)', () => {
   it('a family orders a print + download and gets both, the print through the real CUPS queue', async () => {
     const dataDir = join(work, 'data-1');
     const queue = process.env.KIOSK_CUPS_QUEUE ?? 'kiosk-pdf';
@@ -122,7 +112,7 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     if (!existsSync(cupsOut)) throw new Error(`CUPS queue ${queue} is not set up (${cupsOut} missing): run scripts/ci-cups-setup.sh`);
     const host = await startHost(dataDir, { KIOSK_PRINTER: 'cups', KIOSK_CUPS_QUEUE: queue });
     hosts.push(host);
-    const { context, page } = await kioskPage(browser, host.url);
+    const { context, page } = await kioskPage(suite.browser, host.url);
     const codeUrl = await orderUpToPayment(page, true, true);
 
     const shown = tid(page, 'pay-success')
@@ -158,7 +148,7 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     expect(pdf.toString('latin1')).toMatch(/\/Subtype\s*\/Image/);
 
     // The download page on a phone shows the unwatermarked photo.
-    const phone = await phoneContext(browser);
+    const phone = await phoneContext(suite.browser);
     const p = await phone.newPage();
     await p.goto(downloadUrl!);
     const img = tid(p, 'download-photo');
@@ -186,7 +176,7 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     const dataDir = join(work, 'data-2');
     let host = await startHost(dataDir);
     hosts.push(host);
-    const { context, page } = await kioskPage(browser, host.url);
+    const { context, page } = await kioskPage(suite.browser, host.url);
     const codeUrl = await orderUpToPayment(page, false);
     await payOnPhone(codeUrl, false);
     await host.kill(); // power cut: no shutdown code runs
@@ -224,7 +214,7 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     });
     hosts.push(host);
     try {
-      const { context, page } = await kioskPage(browser, host.url);
+      const { context, page } = await kioskPage(suite.browser, host.url);
       const codeUrl = await orderUpToPayment(page, false);
       await payOnPhone(codeUrl, false);
       await tid(page, 'screen-deliver').waitFor({ timeout: 20_000 });
@@ -250,10 +240,10 @@ describe('kiosk end to end (browser host, real Chromium)', () => {
     const host = await startHost(dataDir, { ...sim.env, KIOSK_PAYMENT: 'wechatpay' });
     hosts.push(host);
     try {
-      const { context, page } = await kioskPage(browser, host.url);
+      const { context, page } = await kioskPage(suite.browser, host.url);
       const codeUrl = await orderUpToPayment(page, false);
       // The QR carries the simulator's code_url; a phone "scans" it and pays on its page.
-      const phone = await phoneContext(browser);
+      const phone = await phoneContext(suite.browser);
       const p = await phone.newPage();
       await p.goto(codeUrl);
       const shown = tid(page, 'pay-success')

@@ -1,12 +1,13 @@
 // Starts the real browser host (the built bundle, as `npm start` runs it) in a child process,
 // with its own data directory, and finds its URL in its output.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ASTRONAUT } from '../fixtures/paths';
 
 export const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -59,6 +60,35 @@ export async function startHost(dataDir: string, env: Record<string, string> = {
 }
 
 /** A looping fake camera made from the public-domain portrait fixture (Chromium plays .y4m files). */
+/** One test file's Chromium (with the fake camera) and the hosts it starts; all closed after the file. */
+export interface KioskBrowser {
+  readonly browser: Browser;
+  readonly hosts: Host[];
+  /** The file's scratch folder (camera stream, data folders). */
+  readonly work: string;
+}
+
+export function useKioskBrowser(prefix: string, cameraFixture?: string): KioskBrowser {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const hosts: Host[] = [];
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    browser = await launchChromium(fakeCamera(work, cameraFixture));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const h of hosts) await h.stop().catch(() => undefined);
+  });
+  return {
+    hosts,
+    work,
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not running (its beforeAll failed)');
+      return browser;
+    },
+  };
+}
+
 export function fakeCamera(dir: string, fixture = ASTRONAUT): string {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'camera.y4m');

@@ -1,26 +1,16 @@
 // 微信 and 支付宝 side by side on the pay screen (issue 12.5): a kiosk configured with both merchant
 // accounts (their protocol-faithful simulators) offers both; one tap switches, the QR changes, and
 // the other method's trade is closed at its provider. The family pays with the one they chose.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startAlipaySimulator } from '../electron/sim/alipay/simulator';
 import { startWeChatPaySimulator } from '../electron/sim/wechatpay/simulator';
-import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+import { kioskPage, phoneContext, screenshot, startHost, useKioskBrowser } from './kioskHost';
 
-let browser: Browser;
-const hosts: Host[] = [];
-const work = mkdtempSync(join(tmpdir(), 'kiosk-paymethods-'));
-
-beforeAll(async () => {
-  browser = await launchChromium(fakeCamera(work));
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const h of hosts) await h.stop().catch(() => undefined);
-});
+const suite = useKioskBrowser('kiosk-paymethods-');
+const { hosts, work } = suite;
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
 
@@ -57,7 +47,7 @@ describe('the pay screen with WeChat Pay and Alipay', () => {
     const host = await startHost(join(work, 'data'), { ...wx.env, ...ali.env, KIOSK_PAYMENT: 'wechatpay' });
     hosts.push(host);
     try {
-      const { context, page } = await kioskPage(browser, host.url);
+      const { context, page } = await kioskPage(suite.browser, host.url);
       await upToPayment(page);
       await tid(page, 'pay-methods').waitFor();
       const wxUrl1 = await qrOf(page, 'wechatpay');
@@ -72,7 +62,7 @@ describe('the pay screen with WeChat Pay and Alipay', () => {
       expect(wx.books().orders.map((o) => o.state)).toEqual(['CLOSED']);
 
       // Back to WeChat (the Alipay QR was scanned meanwhile, so the trade exists at Alipay): closed there.
-      const phone = await phoneContext(browser);
+      const phone = await phoneContext(suite.browser);
       const p = await phone.newPage();
       await p.goto(aliUrl);
       await tid(page, 'pay-method-wechatpay').click();
