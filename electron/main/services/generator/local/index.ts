@@ -36,7 +36,8 @@ export const LOCAL_OUTPUT = { width: 1800, height: 1200 } as const;
  * 450 dpi at 6 × 4 in: a crisper print and download), people cut at up to 450 px a face instead of
  * MAX_FACE_PX (250: the larger output draws faces up to 1.5 × that, and must not upscale them), and the cut-out's edge tightened (less halo).
  */
-export const LOCAL_ENHANCED = { scale: 1.5, maxFacePx: 450 } as const;
+// maxLongPx: the worker's default crop (1620 px, the standard print's widest group) × 1.5.
+export const LOCAL_ENHANCED = { scale: 1.5, maxFacePx: 450, maxLongPx: 2430 } as const;
 
 export function createLocalGenerator(opts: LocalGeneratorOptions): Generator {
   const baseW = opts.width ?? LOCAL_OUTPUT.width;
@@ -59,7 +60,7 @@ export function createLocalGenerator(opts: LocalGeneratorOptions): Generator {
         outfit,
         detectFaces: opts.detectFaces,
         segment: opts.segment,
-        ...(enhanced ? { maxFacePx: LOCAL_ENHANCED.maxFacePx, refineMask: true } : {}),
+        ...(enhanced ? { maxFacePx: LOCAL_ENHANCED.maxFacePx, maxLongPx: LOCAL_ENHANCED.maxLongPx, refineMask: true } : {}),
         onFallback: (reason) => log.warn('cutout-fallback', { reason: reason.slice(0, 200) }),
       });
       byKey.set(key, hit);

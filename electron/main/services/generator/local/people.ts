@@ -141,6 +141,8 @@ export type Segmenter = (req: {
   height: number;
   mode: CutMode;
   maxFacePx: number;
+  /** Longest side of the people's crop; default the worker's (the standard print's widest group). */
+  maxLongPx?: number;
 }) => Promise<SegmentedCut>;
 
 export interface CutOptions {
@@ -153,6 +155,8 @@ export interface CutOptions {
   onFallback?: (reason: string) => void;
   /** Largest face kept in the crop (default MAX_FACE_PX); 尊享's larger output keeps more of the photo. */
   maxFacePx?: number;
+  /** Longest side of the crop (default: the worker's, sized for the standard print). */
+  maxLongPx?: number;
   /** 尊享: tighten the mask's soft edge, so less of the old background's halo comes along. */
   refineMask?: boolean;
 }
@@ -187,7 +191,7 @@ export async function cutPhoto(photo: PhotoIn, opts: CutOptions): Promise<Cutout
   const maxFacePx = opts.maxFacePx ?? MAX_FACE_PX;
   if (opts.segment && faces.some((f) => f.score > 0)) {
     try {
-      const c = await opts.segment({ image: photo.jpeg, faces, width: w0, height: h0, mode: opts.mode, maxFacePx });
+      const c = await opts.segment({ image: photo.jpeg, faces, width: w0, height: h0, mode: opts.mode, maxFacePx, ...(opts.maxLongPx ? { maxLongPx: opts.maxLongPx } : {}) });
       const rgbBuf = Buffer.from(c.rgb.buffer, c.rgb.byteOffset, c.rgb.byteLength);
       const raw = Buffer.from(c.alpha.buffer, c.alpha.byteOffset, c.alpha.byteLength);
       const alpha = opts.refineMask ? tightenMask(raw) : raw;

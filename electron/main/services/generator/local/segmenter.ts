@@ -37,7 +37,7 @@ export function createCutoutService(opts: CutoutServiceOptions): CutoutService {
       const image = new Uint8Array(req.image);
       const r = await host.call(
         'cut-out',
-        { image, faces: req.faces.map((f) => ({ x: f.x, y: f.y, w: f.w, h: f.h, score: f.score })), width: req.width, height: req.height, mode: req.mode, maxFacePx: req.maxFacePx },
+        { image, faces: req.faces.map((f) => ({ x: f.x, y: f.y, w: f.w, h: f.h, score: f.score })), width: req.width, height: req.height, mode: req.mode, maxFacePx: req.maxFacePx, maxLongPx: req.maxLongPx },
         { transfer: [image.buffer as ArrayBuffer] },
       );
       if (!r.ok) throw new Error(`${r.error.code}: ${r.error.detail ?? r.error.message}`);
