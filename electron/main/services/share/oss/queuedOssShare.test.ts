@@ -57,6 +57,17 @@ describe('queued OSS share', () => {
     expect(createQueuedOssShare(config, { stateDir: join(dir, 'a') }).oss.objectKey('tok123/photo.jpg')).toBe(share.oss.objectKey('tok123/photo.jpg'));
   });
 
+  it('keeps the download page when the card cannot be made (no card tab, no card page)', async () => {
+    const share = make(join(dir, 'c'));
+    const pageUrl = await share.publishDownloadPage('tokcard', { expiresAt: new Date(Date.now() + 86_400_000), cardPhotoPath: join(dir, 'missing.jpg') });
+    await expect.poll(async () => (await fetch(pageUrl)).status).toBe(200);
+    const html = await (await fetch(pageUrl)).text();
+    expect(html).toContain('照片正在上传');
+    expect(html).not.toContain('tabCard');
+    expect(share.queue.get('result:tokcard/card.html')).toBeNull();
+    expect((await fetch(await share.url('tokcard/card.html', 60))).ok).toBe(false);
+  });
+
   it('answers UPLOAD_PENDING while the network is down, then delivers by itself', async () => {
     const share = make(join(dir, 'b'), 150);
     fake.offline(true);

@@ -119,6 +119,13 @@ export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOpti
     },
     async publishDownloadPage(folder, o) {
       const file = pageFile(folder);
+      // A card that cannot be made (unreadable picture) costs the card tab, never the download page.
+      const card = o.cardPhotoPath
+        ? await publishCard(folder, o.cardPhotoPath, o.studio).then(
+            () => true,
+            (e: unknown) => (log.warn('card.publish_failed', { error: e as Error }), false),
+          )
+        : false;
       const html = ossDownloadPageHtml({
         blessing: o.blessing,
         expiresAt: o.expiresAt,
@@ -126,11 +133,10 @@ export function createQueuedOssShare(config: OssConfig, opts: QueuedOssShareOpti
         orderCode: o.orderCode,
         afterSalesContact: o.afterSalesContact,
         studioName: o.studio,
-        cardName: o.cardPhotoPath ? 'card.html' : null,
+        cardName: card ? 'card.html' : null,
       });
       writeFileAtomic(file, html);
       enqueueResult(`${folder}/index.html`, file, 'text/html; charset=utf-8', 0);
-      if (o.cardPhotoPath) await publishCard(folder, o.cardPhotoPath, o.studio);
       return oss.url(`${folder}/index.html`, 0);
     },
     putOriginal: (key, filePath, contentType) => enqueueAndWait('original', key, filePath, contentType, 0, originalWaitMs),
