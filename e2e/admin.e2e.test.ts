@@ -78,7 +78,7 @@ async function buyPrint(page: Page, expectPrice: string): Promise<string> {
 
 let currentDataDir = '';
 
-describe('operator admin screen (suite.browser host, real Chromium)', () => {
+describe('operator admin screen (browser host, real Chromium)', () => {
   it('PIN, health, settings, a new price sold, refund in sales and books, test print, exit', async () => {
     currentDataDir = join(work, 'data-admin');
     const host = await startHost(currentDataDir, { KIOSK_ADMIN_PIN: PIN });
@@ -99,7 +99,7 @@ describe('operator admin screen (suite.browser host, real Chromium)', () => {
     expect(await tid(page, 'admin-health-payment').getAttribute('data-code')).toBe('DEMO');
     expect(await tid(page, 'admin-health-network').getAttribute('data-code')).toBe('LOCAL_ONLY');
     expect(await tid(page, 'admin-health-disk').getAttribute('data-status')).not.toBe('unknown');
-    expect(await tid(page, 'admin-health-version').textContent()).toMatch(/suite.browser host/);
+    expect(await tid(page, 'admin-health-version').textContent()).toMatch(/browser host/);
     // Nobody has used the camera since start; the operator's camera test opens it and reports.
     expect(await tid(page, 'admin-health-camera').getAttribute('data-status')).toBe('unknown');
     await tid(page, 'admin-camera-test').click();

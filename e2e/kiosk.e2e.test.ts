@@ -104,7 +104,7 @@ function dbOf(dataDir: string) {
   return new Database(join(dataDir, 'kiosk.sqlite'), { readonly: true, fileMustExist: true });
 }
 
-describe('kiosk end to end (suite.browser host, real Chromium)', () => {
+describe('kiosk end to end (browser host, real Chromium)', () => {
   it('a family orders a print + download and gets both, the print through the real CUPS queue', async () => {
     const dataDir = join(work, 'data-1');
     const queue = process.env.KIOSK_CUPS_QUEUE ?? 'kiosk-pdf';

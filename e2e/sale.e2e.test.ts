@@ -4,27 +4,17 @@
 // order (four from the enhanced model, printed). Each counts the taps from the attract screen to
 // the payment QR (at most five) and leaves screenshots in test-results/screens/.
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startJimengSimulator } from '../electron/sim/jimeng/simulator';
 import { PEOPLE_DIR } from '../fixtures/paths';
-import { fakeCamera, kioskPage, launchChromium, phoneContext, screenshot, startHost, type Host } from './kioskHost';
+import { kioskPage, phoneContext, screenshot, startHost, useKioskBrowser } from './kioskHost';
 
-let browser: Browser;
-const hosts: Host[] = [];
-const work = mkdtempSync(join(tmpdir(), 'kiosk-sale-e2e-'));
-
-beforeAll(async () => {
-  browser = await launchChromium(fakeCamera(work));
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const h of hosts) await h.stop().catch(() => undefined);
-});
+const suite = useKioskBrowser('kiosk-sale-e2e-');
+const { hosts, work } = suite;
 
 const tid = (page: Page, id: string) => page.getByTestId(id);
 const CONTACT = '客服电话 400-800-1234';
@@ -83,7 +73,7 @@ async function upToPackage(page: Page, name: string, packageId: string): Promise
 }
 
 async function payOnPhone(codeUrl: string): Promise<void> {
-  const phone = await phoneContext(browser);
+  const phone = await phoneContext(suite.browser);
   const p = await phone.newPage();
   await p.goto(codeUrl);
   await tid(p, 'sim-pay-confirm').click();
@@ -116,7 +106,7 @@ async function choose(page: Page, name: string, index: number, effect: string): 
  * the family's message, the card drawn by the kiosk; then the card's own page as WeChat reads it.
  */
 async function makeCard(downloadUrl: string): Promise<void> {
-  const phone = await phoneContext(browser);
+  const phone = await phoneContext(suite.browser);
   const p = await phone.newPage();
   await p.goto(downloadUrl);
   await tid(p, 'download-photo').waitFor({ timeout: 30_000 });
@@ -173,7 +163,7 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
     });
     hosts.push(host);
     try {
-      const { context, page } = await kioskPage(browser, host.url);
+      const { context, page } = await kioskPage(suite.browser, host.url);
       const taps = await upToPackage(page, 'free', 'free');
       console.log(`RESULT free_taps_to_takeaway_qr=${taps.n}`);
       expect(taps.n).toBeLessThanOrEqual(5);
@@ -190,7 +180,7 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
       await screenshot(page, 'free-deliver');
       expect(await onScreen(page, 'deliver-order-code')).toBe(true);
       // The phone gets the try as it was shown: watermarked, screen-sized (not the full-resolution file).
-      const phone = await phoneContext(browser);
+      const phone = await phoneContext(suite.browser);
       const p = await phone.newPage();
       await p.goto((await dl.getAttribute('data-url'))!);
       const img = tid(p, 'download-photo');
@@ -224,7 +214,7 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
     const dataDir = join(work, 'digital');
     const host = await startHost(dataDir, { KIOSK_FREE_COOLDOWN_SEC: '0' });
     hosts.push(host);
-    const { context, page } = await kioskPage(browser, host.url);
+    const { context, page } = await kioskPage(suite.browser, host.url);
     const taps = await upToPackage(page, 'digital', 'digital');
     const codeUrl = await payQr(page, 'digital', taps);
     await payOnPhone(codeUrl);
@@ -265,7 +255,7 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
     });
     hosts.push(host);
     try {
-      const { context, page } = await kioskPage(browser, host.url);
+      const { context, page } = await kioskPage(suite.browser, host.url);
       const taps = await upToPackage(page, 'premium', 'premium');
       expect(sim.stats.submits).toBe(1); // nothing more before the money is in
       const codeUrl = await payQr(page, 'premium', taps);
@@ -293,7 +283,7 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
     const dataDir = join(work, 'makeover-phone');
     const host = await startHost(dataDir);
     hosts.push(host);
-    const { context, page } = await kioskPage(browser, host.url);
+    const { context, page } = await kioskPage(suite.browser, host.url);
     await tid(page, 'screen-attract').waitFor();
     await tid(page, 'attract-start').click();
     await tid(page, 'consent-product-makeover').click();
@@ -304,7 +294,7 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
     const qr = tid(page, 'capture-phone-qr');
     await qr.waitFor();
     await screenshot(page, 'makeover-phone-qr');
-    const phone = await phoneContext(browser);
+    const phone = await phoneContext(suite.browser);
     const p = await phone.newPage();
     await p.goto((await qr.getAttribute('data-url'))!);
     await tid(p, 'upload-file').setInputFiles(join(PEOPLE_DIR, 'oval_office_two.jpg'));
