@@ -39,7 +39,10 @@ describe('retention', () => {
     const shareKey = h.repo.order(orderId)!.share_key!;
     const shared = h.paths.share + '/' + shareKey + '/photo.jpg';
     expect(existsSync(shared)).toBe(true);
-    const deps = { db: h.db, repo: h.repo, config: KioskConfig.parse({}), share: h.service.deps.share, dirs: h.paths };
+    // Every object the order put on the share is removed, the OSS download page and card included.
+    const removed: string[] = [];
+    const share = { ...h.service.deps.share, remove: (keys: string[]) => (removed.push(...keys), h!.service.deps.share.remove(keys)) };
+    const deps = { db: h.db, repo: h.repo, config: KioskConfig.parse({}), share, dirs: h.paths };
     const ended = new Date(h.repo.order(orderId)!.ended_at!).getTime();
 
     // 23 h later: nothing is due yet.
@@ -59,6 +62,7 @@ describe('retention', () => {
     expect(r2.resultsDeleted).toBe(results.length);
     expect(results.some((a) => existsSync(a.path))).toBe(false);
     expect(existsSync(shared)).toBe(false);
+    for (const f of ['photo.jpg', 'index.html', 'card.html', 'thumb.jpg', 'living.mp4']) expect(removed).toContain(`${shareKey}/${f}`);
     expect(r2.tokensDeleted).toBeGreaterThan(0);
     expect(h.repo.tokenFor(orderId, 'download')).toBeUndefined();
     // Running again changes nothing.

@@ -13,8 +13,9 @@ export type DeliverableStatus = 'pending' | 'working' | 'done' | 'failed';
 
 /** Files each kind puts in the order's phone-share folder (retention removes them with the order). */
 export const SHARED_FILES: Record<DeliverableKind, readonly string[]> = {
-  // card.html and thumb.jpg: the OSS share's greeting card page and its preview (paid orders).
-  photo: ['photo.jpg', 'card.html', 'thumb.jpg'],
+  // index.html: the OSS share's download page (it names the order code); card.html and thumb.jpg:
+  // its greeting card page and preview (paid orders).
+  photo: ['photo.jpg', 'index.html', 'card.html', 'thumb.jpg'],
   print: [],
   motion: ['living.mp4', 'live.jpg', 'live.mov'],
 };
