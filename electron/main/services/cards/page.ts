@@ -21,30 +21,35 @@ export function cardTitle(studio: string): string {
   return `${studio} · 新春全家福贺卡`;
 }
 
-export function cardPageHtml(o: CardPageOptions): string {
-  const studio = o.studio ?? '团圆照相馆';
-  const title = esc(cardTitle(studio));
-  const desc = esc(o.message);
-  const img = esc(o.imageUrl);
-  const thumb = esc(o.thumbUrl);
-  const url = esc(o.pageUrl);
-  return `<!doctype html>
-<html lang="zh-CN" itemscope itemtype="http://schema.org/WebPage">
-<head>
-<meta charset="utf-8">
+/** What a link preview reads, for both card pages (the LAN one here, the OSS one in share/oss). */
+export interface CardHead {
+  studio: string;
+  description: string;
+  /** Absolute URLs: a preview is fetched by WeChat's servers, not relative to the page. */
+  thumbUrl: string;
+  pageUrl: string;
+  /** The OSS page draws the card with an inline script and says so in its own policy. */
+  csp?: string;
+}
+
+export function cardHeadHtml(h: CardHead): string {
+  const title = esc(cardTitle(h.studio));
+  const desc = esc(h.description);
+  const thumb = esc(h.thumbUrl);
+  return `<meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
-<meta name="referrer" content="no-referrer">
+${h.csp ? `<meta http-equiv="Content-Security-Policy" content="${esc(h.csp)}">\n` : ''}<meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex,nofollow">
 <title>${title}</title>
 <meta name="description" content="${desc}">
 <meta property="og:type" content="website">
-<meta property="og:site_name" content="${esc(studio)}">
+<meta property="og:site_name" content="${esc(h.studio)}">
 <meta property="og:title" content="${title}">
 <meta property="og:description" content="${desc}">
 <meta property="og:image" content="${thumb}">
 <meta property="og:image:width" content="300">
 <meta property="og:image:height" content="300">
-<meta property="og:url" content="${url}">
+<meta property="og:url" content="${esc(h.pageUrl)}">
 <meta itemprop="name" content="${title}">
 <meta itemprop="description" content="${desc}">
 <meta itemprop="image" content="${thumb}">
@@ -56,7 +61,18 @@ export function cardPageHtml(o: CardPageOptions): string {
   h1{font-size:20px;margin:14px 0 4px;color:#ffd98a}
   p{margin:6px 0}
   .muted{font-size:13px;color:#f3c9a0}
-</style>
+</style>`;
+}
+
+export function cardPageHtml(o: CardPageOptions): string {
+  const studio = o.studio ?? '团圆照相馆';
+  const title = esc(cardTitle(studio));
+  const desc = esc(o.message);
+  const img = esc(o.imageUrl);
+  return `<!doctype html>
+<html lang="zh-CN" itemscope itemtype="http://schema.org/WebPage">
+<head>
+${cardHeadHtml({ studio, description: o.message, thumbUrl: o.thumbUrl, pageUrl: o.pageUrl })}
 </head>
 <body>
 <main>

@@ -5,7 +5,7 @@
 // fragment, so the message never reaches OSS's access logs or the preview crawler. The page's
 // script reads the fragment, checks it with the same rule as the kiosk, and draws the card.
 import { cardCanvasScript } from '../../cards/phoneCanvas';
-import { cardTitle } from '../../cards/page';
+import { cardHeadHtml, cardTitle } from '../../cards/page';
 
 export interface OssCardPageOptions {
   /** Absolute URL of `thumb.jpg` in the same folder (preview crawlers do not resolve relative ones). */
@@ -24,37 +24,10 @@ export function ossCardPageHtml(o: OssCardPageOptions): string {
   const studio = o.studio ?? '团圆照相馆';
   for (const u of [o.thumbUrl, o.pageUrl]) if (!/^https?:\/\//.test(u)) throw new Error('card page: URLs must be absolute http(s)');
   const title = esc(cardTitle(studio));
-  const desc = esc(OSS_CARD_DESCRIPTION);
-  const thumb = esc(o.thumbUrl);
   return `<!doctype html>
 <html lang="zh-CN" itemscope itemtype="http://schema.org/WebPage">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex,nofollow">
-<title>${title}</title>
-<meta name="description" content="${desc}">
-<meta property="og:type" content="website">
-<meta property="og:site_name" content="${esc(studio)}">
-<meta property="og:title" content="${title}">
-<meta property="og:description" content="${desc}">
-<meta property="og:image" content="${thumb}">
-<meta property="og:image:width" content="300">
-<meta property="og:image:height" content="300">
-<meta property="og:url" content="${esc(o.pageUrl)}">
-<meta itemprop="name" content="${title}">
-<meta itemprop="description" content="${desc}">
-<meta itemprop="image" content="${thumb}">
-<meta name="twitter:card" content="summary">
-<style>
-  body{margin:0;background:#8e1b1b;color:#fff3d6;font:16px/1.5 -apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;text-align:center}
-  main{max-width:560px;margin:0 auto;padding:16px 14px 36px}
-  img{width:100%;height:auto;border-radius:10px;display:block;box-shadow:0 6px 24px rgba(0,0,0,.35)}
-  h1{font-size:20px;margin:14px 0 4px;color:#ffd98a}
-  .muted{font-size:13px;color:#f3c9a0}
-</style>
+${cardHeadHtml({ studio, description: OSS_CARD_DESCRIPTION, thumbUrl: o.thumbUrl, pageUrl: o.pageUrl, csp: "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'" })}
 </head>
 <body>
 <main>
