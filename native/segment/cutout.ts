@@ -2,9 +2,10 @@
 // enforced, scaled so the largest face is at most `maxFacePx` — plenty for a 300 dpi print),
 // crop to the people, segment them (segment.ts) and hand back RGB + alpha of the crop.
 import { DEFAULT_LIMITS, decodeFailure, open, probeImage, type DecodeLimits } from '../image/decode';
-import type { CutoutArgs, CutoutData, FaceBoxData } from '../protocol';
+import type { CutoutArgs, CutoutData } from '../protocol';
 import type { SegmentModel } from './model';
-import { segmentPeople, type CutMode } from './segment';
+import { bodyRegion, type BodyMargins } from './region';
+import { segmentPeople } from './segment';
 
 // The working resolution is the output's, not the camera's: no local layout draws a face taller
 // than 250 px or a group wider than 1620 px on the 1800×1200 print (layouts.ts), so a larger cut-out
@@ -12,33 +13,8 @@ import { segmentPeople, type CutMode } from './segment';
 export const DEFAULT_MAX_FACE_PX = 250;
 export const DEFAULT_MAX_LONG_PX = 1620;
 
-export interface Region {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
-/** Where to cut: around every face, wide enough for arms and shoulders, clamped to the image. */
-export function bodyRegion(faces: readonly FaceBoxData[], imgW: number, imgH: number, mode: CutMode): Region {
-  let l = Infinity;
-  let t = Infinity;
-  let r = -Infinity;
-  let b = -Infinity;
-  for (const f of faces) {
-    const cx = f.x + f.w / 2;
-    const half = (mode === 'group' ? 2.6 : 2.3) * f.w;
-    l = Math.min(l, cx - half);
-    r = Math.max(r, cx + half);
-    t = Math.min(t, f.y - 0.95 * f.h);
-    b = Math.max(b, mode === 'group' ? imgH : f.y + 3.7 * f.h);
-  }
-  const left = Math.min(imgW - 1, Math.max(0, Math.floor(l)));
-  const top = Math.min(imgH - 1, Math.max(0, Math.floor(t)));
-  const right = Math.min(imgW, Math.ceil(r));
-  const bottom = Math.min(imgH, Math.ceil(b));
-  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
-}
+/** The cut-out keeps arms and hair: wider and higher than the vignette's crop. */
+const CUTOUT_MARGINS: BodyMargins = { side: { group: 2.6, 'upper-body': 2.3 }, above: { group: 0.95, 'upper-body': 0.95 } };
 
 /** Upper-body cut-outs end at the chest: fade the last fifth out instead of a straight edge. */
 function fadeBottom(alpha: Uint8Array, w: number, h: number, from = 0.8): void {
@@ -67,13 +43,13 @@ export async function cutOut(model: SegmentModel, args: CutoutArgs, limits: Deco
   // Never larger than the print needs: the crop's long side at most maxLongPx (a group across
   // the widest layout box of a 6×4 in print at 300 dpi is 1620 px wide). A 12 MP photo of close faces otherwise makes a
   // 7 MP crop whose refinement costs seconds for pixels the print never shows.
-  const atK = bodyRegion(faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k })), W0 * k, H0 * k, args.mode);
+  const atK = bodyRegion(faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k })), W0 * k, H0 * k, args.mode, CUTOUT_MARGINS);
   const maxLong = args.maxLongPx ?? DEFAULT_MAX_LONG_PX;
   if (Math.max(atK.width, atK.height) > maxLong) k *= maxLong / Math.max(atK.width, atK.height);
   const W = Math.max(1, Math.round(W0 * k));
   const H = Math.max(1, Math.round(H0 * k));
   const scaled = faces.map((f) => ({ ...f, x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }));
-  const region = bodyRegion(scaled, W, H, args.mode);
+  const region = bodyRegion(scaled, W, H, args.mode, CUTOUT_MARGINS);
   let rgb: Buffer;
   try {
     rgb = await open(args.image, limits)

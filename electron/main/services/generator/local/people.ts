@@ -6,6 +6,7 @@
 // below the chest — on a festive backdrop that reads as a portrait style, not a failed cut-out.
 import sharp from 'sharp';
 import type { FaceBox } from '../../../../shared/contract';
+import { bodyRegion as cropAround, type BodyMargins, type Region } from '../../../../../native/segment/region';
 import { applyOutfit, type OutfitKind } from './outfit';
 
 /** `upper-body`: one person or a few, head-and-shoulders (时空拼图). `group`: the whole family photo down to its bottom edge (富贵变身). */
@@ -44,13 +45,6 @@ export function solidBottomOf(alpha: Buffer, width: number, height: number): num
   return height;
 }
 
-export interface Region {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
 /** The crop is never larger than needed for the output: no layout draws a face taller (layouts.ts, maxFace). */
 export const MAX_FACE_PX = 250;
 
@@ -60,28 +54,9 @@ export function guessFace(width: number, height: number): FaceBox {
   return { x: width / 2 - w / 2, y: height * 0.2, w, h: w, score: 0 };
 }
 
-/** Where to cut: around every face, wide enough for the shoulders, clamped to the image. */
-export function bodyRegion(faces: readonly FaceBox[], imgW: number, imgH: number, mode: CutMode): Region {
-  let l = Infinity;
-  let t = Infinity;
-  let r = -Infinity;
-  let b = -Infinity;
-  for (const f of faces) {
-    const cx = f.x + f.w / 2;
-    // Wide enough that the feathered edge of the shoulders (1.8 w + blur) is never clipped.
-    const half = (mode === 'group' ? 2.3 : 2.15) * f.w;
-    l = Math.min(l, cx - half);
-    r = Math.max(r, cx + half);
-    t = Math.min(t, f.y - (mode === 'group' ? 0.9 : 0.75) * f.h);
-    b = Math.max(b, mode === 'group' ? imgH : f.y + 3.7 * f.h);
-  }
-  // Boxes partly outside the picture (bad input) still give a valid, non-empty crop.
-  const left = Math.min(imgW - 1, Math.max(0, Math.floor(l)));
-  const top = Math.min(imgH - 1, Math.max(0, Math.floor(t)));
-  const right = Math.min(imgW, Math.ceil(r));
-  const bottom = Math.min(imgH, Math.ceil(b));
-  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
-}
+/** Where to cut: around every face, wide enough that the feathered edge of the shoulders (1.8 w + blur) is never clipped. */
+const VIGNETTE_MARGINS: BodyMargins = { side: { group: 2.3, 'upper-body': 2.15 }, above: { group: 0.9, 'upper-body': 0.75 } };
+export const bodyRegion = (faces: readonly FaceBox[], imgW: number, imgH: number, mode: CutMode): Region => cropAround(faces, imgW, imgH, mode, VIGNETTE_MARGINS);
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
