@@ -147,21 +147,27 @@ async function makeCard(downloadUrl: string): Promise<void> {
   await phone.close();
 }
 
+/** A kiosk whose AI is the Jimeng simulator (it counts what would be billed), without the free-try cool-down. */
+async function jimengKiosk(dataDir: string) {
+  const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 300 } });
+  const host = await startHost(dataDir, {
+    KIOSK_GENERATOR: 'jimeng',
+    JIMENG_ENDPOINT: sim.url,
+    JIMENG_ACCESS_KEY: sim.accessKey,
+    JIMENG_SECRET_KEY: sim.secretKey,
+    KIOSK_FREE_COOLDOWN_SEC: '0',
+  });
+  hosts.push(host);
+  return { sim, host };
+}
+
 describe('the sale: try, then buy (browser host, real Chromium)', () => {
   it('free: one watermarked try, taken away by QR; one image billed, no payment', async () => {
-    const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 300 } });
     const dataDir = join(work, 'free');
     // The operator's after-sales contact (admin setting sale.afterSalesContact), as config.json holds it.
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ sale: { afterSalesContact: CONTACT } }, null, 2));
-    const host = await startHost(dataDir, {
-      KIOSK_GENERATOR: 'jimeng',
-      JIMENG_ENDPOINT: sim.url,
-      JIMENG_ACCESS_KEY: sim.accessKey,
-      JIMENG_SECRET_KEY: sim.secretKey,
-      KIOSK_FREE_COOLDOWN_SEC: '0',
-    });
-    hosts.push(host);
+    const { sim, host } = await jimengKiosk(dataDir);
     try {
       const { context, page } = await kioskPage(suite.browser, host.url);
       const taps = await upToPackage(page, 'free', 'free');
@@ -244,16 +250,8 @@ describe('the sale: try, then buy (browser host, real Chromium)', () => {
   });
 
   it('¥29.9: five taps, four pictures from the enhanced model (Jimeng simulator), printed', async () => {
-    const sim = await startJimengSimulator({ latency: { kind: 'fixed', ms: 300 } });
     const dataDir = join(work, 'premium');
-    const host = await startHost(dataDir, {
-      KIOSK_GENERATOR: 'jimeng',
-      JIMENG_ENDPOINT: sim.url,
-      JIMENG_ACCESS_KEY: sim.accessKey,
-      JIMENG_SECRET_KEY: sim.secretKey,
-      KIOSK_FREE_COOLDOWN_SEC: '0',
-    });
-    hosts.push(host);
+    const { sim, host } = await jimengKiosk(dataDir);
     try {
       const { context, page } = await kioskPage(suite.browser, host.url);
       const taps = await upToPackage(page, 'premium', 'premium');

@@ -31,6 +31,7 @@ import {
   yuanToFen,
 } from '../../main/services/payment/alipay/signing';
 import { issueCertificate, type Dn } from '../x509';
+import { isLoopbackUrl } from '../loopback';
 
 export type AlipayFault =
   | { kind: 'http-error'; status?: number; times?: number; method?: string }
@@ -124,15 +125,6 @@ const ALIPAY_SM2_ROOT_DN: Dn = [
 
 const REAL_NOTIFY_SCHEDULE_S = [240, 600, 600, 3600, 7200, 21600, 54000];
 const METHODS = new Set(['alipay.trade.precreate', 'alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query']);
-
-const isLoopbackUrl = (u: string): boolean => {
-  try {
-    const h = new URL(u).hostname;
-    return h === '127.0.0.1' || h === 'localhost' || h === '[::1]' || h === '::1';
-  } catch {
-    return false;
-  }
-};
 
 class GatewayError extends Error {
   constructor(

@@ -15,6 +15,7 @@ import { aesGcmEncrypt } from '../../main/services/payment/wechatpay/aead';
 import { MAX_CLOCK_SKEW_S, newNonce, parseAuthorization, requestMessage, responseMessage, rsaSign, rsaVerify, unixSeconds } from '../../main/services/payment/wechatpay/signing';
 import { OUT_REFUND_NO_RE, OUT_TRADE_NO_RE, rfc3339Cst } from '../../main/services/payment/wechatpay/wire';
 import { selfSignedCertificate } from '../x509';
+import { isLoopbackUrl } from '../loopback';
 
 export type SimTradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
 export type SimRefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
@@ -155,15 +156,6 @@ function canonicalJson(v: unknown): string {
   }
   return JSON.stringify(v);
 }
-
-const isLoopbackUrl = (u: string): boolean => {
-  try {
-    const h = new URL(u).hostname;
-    return h === '127.0.0.1' || h === 'localhost' || h === '[::1]' || h === '::1';
-  } catch {
-    return false;
-  }
-};
 
 class ApiError extends Error {
   constructor(
