@@ -9,7 +9,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { detectInImage } from '../native/face/detector';
+import { scanWhole } from '../native/face/detector';
 import { loadFaceModel } from '../native/face/model';
 import { greyCrop, meanOf, sharpness } from '../native/face/quality';
 import { applyRules, CUT_FLOOR, DEFAULT_RULES } from '../native/face/rules';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   async function naiveDetect(img: Buffer) {
     const { data, info } = await sharp(img).autoOrient().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const full = { data, width: info.width, height: info.height, channels: info.channels };
-    return { full, dets: await detectInImage(model, full, { floorScore: CUT_FLOOR }) };
+    return { full, dets: await scanWhole(model, full, CUT_FLOOR) };
   }
   async function naiveCheck(img: Buffer) {
     const { full, dets } = await naiveDetect(img);

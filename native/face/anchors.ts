@@ -1,30 +1,49 @@
-// BlazeFace anchor centres (normalised 0..1) in the order the model emits its 896 rows:
-// a 16×16 grid with 2 anchors per cell, then an 8×8 grid with 6 anchors per cell, row-major.
-// Both shipped models (128 front, 256 back) use this layout; only the pixel scale differs.
-const LAYERS: ReadonlyArray<{ cells: number; perCell: number }> = [
-  { cells: 16, perCell: 2 },
-  { cells: 8, perCell: 6 },
+// BlazeFace anchor centres in the order the model emits its rows: a grid of 16-px cells with 2
+// anchors per cell, then a grid of 32-px cells with 6 anchors per cell, both row-major. At the
+// 256×256 input that is 16×16×2 + 8×8×6 = 896 rows; the any-size model (models/manifest.json,
+// blazeface-back-any) emits the same layout over whatever height and width it is given.
+// Both shipped square models (128 front, 256 back) use this layout; only the pixel scale differs.
+const LAYERS: ReadonlyArray<{ stride: number; perCell: number }> = [
+  { stride: 16, perCell: 2 },
+  { stride: 32, perCell: 6 },
 ];
 
+/** Rows of a square model (256 back or 128 front: the grid is 16×16 + 8×8 cells either way). */
 export const ANCHOR_COUNT = 896;
 
-let cached: Float32Array | null = null;
+/** Rows the model emits for an input of height × width pixels (both multiples of 32). */
+export function anchorCount(height: number, width: number): number {
+  return LAYERS.reduce((n, { stride, perCell }) => n + (height / stride) * (width / stride) * perCell, 0);
+}
 
-/** [x0, y0, x1, y1, …]: the centre of each anchor; fixed size anchors, so no width/height is needed. */
-export function anchorCentres(): Float32Array {
-  if (cached) return cached;
-  const out = new Float32Array(ANCHOR_COUNT * 2);
+const cache = new Map<string, Float32Array>();
+
+/**
+ * [x0, y0, x1, y1, …]: the centre of each anchor in input pixels of a height × width input
+ * (fixed-size anchors, so no width/height is needed).
+ */
+export function anchorPixels(height: number, width: number): Float32Array {
+  const key = `${height}x${width}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const out = new Float32Array(anchorCount(height, width) * 2);
   let i = 0;
-  for (const { cells, perCell } of LAYERS) {
-    for (let row = 0; row < cells; row++) {
-      for (let col = 0; col < cells; col++) {
+  for (const { stride, perCell } of LAYERS) {
+    for (let row = 0; row < height / stride; row++) {
+      for (let col = 0; col < width / stride; col++) {
         for (let a = 0; a < perCell; a++) {
-          out[i++] = (col + 0.5) / cells;
-          out[i++] = (row + 0.5) / cells;
+          out[i++] = (col + 0.5) * stride;
+          out[i++] = (row + 0.5) * stride;
         }
       }
     }
   }
-  cached = out;
+  if (cache.size > 32) cache.clear(); // a handful of picture shapes in practice
+  cache.set(key, out);
   return out;
+}
+
+/** The 896 centres of a square model, normalised to 0..1 of its input. */
+export function anchorCentres(): Float32Array {
+  return anchorPixels(256, 256).map((v) => v / 256);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ANCHOR_COUNT, anchorCentres } from './anchors';
-import { decodeRaw, iou, weightedNms, type Detection } from './decode';
-import { planTiles, mergeDetections } from './detector';
+import { ANCHOR_COUNT, anchorCentres, anchorCount, anchorPixels } from './anchors';
+import { decodeRaw, decodeScan, iou, weightedNms, type Detection } from './decode';
+import { mergeDetections } from './detector';
 
 function emptyOutputs(): { scores: [Float32Array, Float32Array]; boxes: [Float32Array, Float32Array] } {
   return {
@@ -78,21 +78,33 @@ describe('weighted non-maximum suppression', () => {
   });
 });
 
-describe('tile planning', () => {
-  it('covers the whole image with overlapping tiles within the budget', () => {
-    const tiles = planTiles(1000, 750, 213, 20);
-    expect(tiles.length).toBeLessThanOrEqual(20);
-    expect(tiles.length).toBeGreaterThan(4);
-    const side = tiles[0]!.w;
-    for (let y = 0; y < 750; y += 13) {
-      for (let x = 0; x < 1000; x += 13) expect(tiles.some((t) => x >= t.x && x < t.x + t.w && y >= t.y && y < t.y + t.h)).toBe(true);
-    }
-    // Overlap of a third: neighbouring tiles start less than 2/3 of a side apart.
-    const xs = [...new Set(tiles.map((t) => t.x))].sort((a, b) => a - b);
-    for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeLessThanOrEqual(Math.ceil((side * 2) / 3));
+describe("the any-size model's rows", () => {
+  it('are a 16-px grid with 2 anchors per cell, then a 32-px grid with 6, for any multiple of 32', () => {
+    expect(anchorCount(256, 256)).toBe(ANCHOR_COUNT);
+    expect(anchorCount(352, 576)).toBe(22 * 36 * 2 + 11 * 18 * 6);
+    const a = anchorPixels(352, 576);
+    expect([a[0], a[1]]).toEqual([8, 8]);
+    expect([a[4], a[5]]).toEqual([24, 8]); // next column
+    expect([a[36 * 2 * 2], a[36 * 2 * 2 + 1]]).toEqual([8, 24]); // next row: 36 cells × 2 anchors later
+    const second = 22 * 36 * 2;
+    expect([a[second * 2], a[second * 2 + 1]]).toEqual([16, 16]); // first of the 32-px grid
+    expect([a[a.length - 2], a[a.length - 1]]).toEqual([576 - 16, 352 - 16]);
   });
 
-  it('uses a single tile when the image is small', () => {
-    expect(planTiles(300, 200, 400, 12)).toEqual([{ x: 0, y: 0, w: 300, h: 200 }]);
+  it('decode boxes in input pixels, offset from their anchor', () => {
+    const h = 64;
+    const w = 96;
+    const first = anchorCount(h, w) - (h / 32) * (w / 32) * 6;
+    const scores: [Float32Array, Float32Array] = [new Float32Array(first).fill(-10), new Float32Array(anchorCount(h, w) - first).fill(-10)];
+    const boxes: [Float32Array, Float32Array] = [new Float32Array(scores[0].length * 16), new Float32Array(scores[1].length * 16)];
+    // 32-px grid, row 1, column 2, anchor 3: centre (80, 48).
+    const r = (1 * 3 + 2) * 6 + 3;
+    scores[1][r] = 3;
+    boxes[1].set([4, -2, 30, 36], r * 16);
+    const [d] = decodeScan(scores, boxes, h, w, 0.5);
+    expect(d!.x + d!.w / 2).toBeCloseTo(84, 5);
+    expect(d!.y + d!.h / 2).toBeCloseTo(46, 5);
+    expect([d!.w, d!.h]).toEqual([30, 36]);
+    expect(() => decodeScan(scores, boxes, 96, 96, 0.5)).toThrow(/rows/);
   });
 });

@@ -1,7 +1,7 @@
 // Turns the raw BlazeFace tensors into detections: sigmoid scores, anchor-relative boxes and
 // 6 keypoints, then MediaPipe-style weighted non-maximum suppression (overlapping boxes are
 // blended by score instead of dropped, which steadies boxes between frames and across tiles).
-import { ANCHOR_COUNT, anchorCentres } from './anchors';
+import { ANCHOR_COUNT, anchorCount, anchorPixels } from './anchors';
 
 /** Keypoint order of the model: right eye, left eye, nose tip, mouth centre, right ear, left ear (subject's sides). */
 export const KEYPOINTS = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'] as const;
@@ -20,9 +20,9 @@ export interface Detection {
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, v))));
 
 /**
- * Decodes the two score tensors ([512], [384]) and two regressor tensors ([512×16], [384×16]).
- * Coordinates come out normalised to the model input square (0..1). Scores below `minScore` are dropped
- * early: decoding all 896 rows costs little, but NMS over hundreds of weak boxes does not.
+ * Decodes the two score tensors ([512], [384]) and two regressor tensors ([512×16], [384×16]) of a
+ * square model (the 256 back or the 128 front one: the same 16×16 + 8×8 cells at either size).
+ * Coordinates come out normalised to the model input square (0..1).
  */
 export function decodeRaw(
   scores: [Float32Array, Float32Array],
@@ -30,7 +30,36 @@ export function decodeRaw(
   inputSize: number,
   minScore: number,
 ): Detection[] {
-  const anchors = anchorCentres();
+  const k = inputSize / 256;
+  const anchors = anchorPixels(256, 256).map((v) => v * k);
+  const dets = decodeRows(scores, boxes, anchors, minScore);
+  if (scores[0].length + scores[1].length !== ANCHOR_COUNT) throw new Error(`BlazeFace output has ${scores[0].length + scores[1].length} rows, expected ${ANCHOR_COUNT}`);
+  return dets.map((d) => scaled(d, 1 / inputSize));
+}
+
+/**
+ * Decodes the outputs of the any-size model for a height × width input: boxes and keypoints in
+ * input pixels.
+ */
+export function decodeScan(
+  scores: [Float32Array, Float32Array],
+  boxes: [Float32Array, Float32Array],
+  height: number,
+  width: number,
+  minScore: number,
+): Detection[] {
+  const rows = scores[0].length + scores[1].length;
+  const expected = anchorCount(height, width);
+  if (rows !== expected) throw new Error(`BlazeFace output has ${rows} rows, expected ${expected} for ${width}×${height}`);
+  return decodeRows(scores, boxes, anchorPixels(height, width), minScore);
+}
+
+/**
+ * Sigmoid scores; box and 6 keypoints offset from their anchor (centres in input pixels, as the
+ * offsets are). Scores below `minScore` are dropped early: decoding every row costs little, but
+ * NMS over hundreds of weak boxes does not.
+ */
+function decodeRows(scores: [Float32Array, Float32Array], boxes: [Float32Array, Float32Array], anchors: Float32Array, minScore: number): Detection[] {
   const out: Detection[] = [];
   let anchorIndex = 0;
   for (let layer = 0; layer < 2; layer++) {
@@ -44,18 +73,29 @@ export function decodeRaw(
       const ax = anchors[anchorIndex * 2]!;
       const ay = anchors[anchorIndex * 2 + 1]!;
       const o = r * 16;
-      const cx = ax + b[o]! / inputSize;
-      const cy = ay + b[o + 1]! / inputSize;
-      const w = b[o + 2]! / inputSize;
-      const h = b[o + 3]! / inputSize;
+      const cx = ax + b[o]!;
+      const cy = ay + b[o + 1]!;
+      const w = b[o + 2]!;
+      const h = b[o + 3]!;
       if (!(w > 0 && h > 0) || !Number.isFinite(cx + cy + w + h)) continue;
       const keypoints: Array<[number, number]> = [];
-      for (let k = 0; k < 6; k++) keypoints.push([ax + b[o + 4 + k * 2]! / inputSize, ay + b[o + 5 + k * 2]! / inputSize]);
+      for (let k = 0; k < 6; k++) keypoints.push([ax + b[o + 4 + k * 2]!, ay + b[o + 5 + k * 2]!]);
       out.push({ x: cx - w / 2, y: cy - h / 2, w, h, score, keypoints });
     }
   }
-  if (anchorIndex !== ANCHOR_COUNT) throw new Error(`BlazeFace output has ${anchorIndex} rows, expected ${ANCHOR_COUNT}`);
   return out;
+}
+
+/** The same detection with every coordinate multiplied by `k`. */
+export function scaled(d: Detection, k: number, dx = 0, dy = 0): Detection {
+  return {
+    x: dx + d.x * k,
+    y: dy + d.y * k,
+    w: d.w * k,
+    h: d.h * k,
+    score: d.score,
+    keypoints: d.keypoints.map(([x, y]) => [dx + x * k, dy + y * k] as [number, number]),
+  };
 }
 
 /** Area shared by two boxes. */

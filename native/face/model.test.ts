@@ -9,7 +9,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'models-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function copyModels(dir: string): void {
-  for (const f of ['manifest.json', 'face_detection_back_256x256_barracuda.onnx']) copyFileSync(join(modelsDir, f), join(dir, f));
+  for (const f of ['manifest.json', 'face_detection_back_anysize.onnx']) copyFileSync(join(modelsDir, f), join(dir, f));
 }
 
 describe('model manifest and checksum', () => {
@@ -30,13 +30,18 @@ describe('model manifest and checksum', () => {
     const out = await model.run(new Float32Array(256 * 256 * 3));
     expect(out.scores[0]).toHaveLength(512);
     expect(out.boxes[1]).toHaveLength(384 * 16);
+    // Any multiple of 32: a 1080p frame's fine scan is a 576×352 canvas.
+    const wide = await model.run(new Float32Array(352 * 576 * 3), 352, 576);
+    expect(wide.scores[0]).toHaveLength(22 * 36 * 2);
+    expect(wide.scores[1]).toHaveLength(11 * 18 * 6);
+    await expect(model.run(new Float32Array(300 * 300 * 3), 300, 300)).rejects.toThrow(/300×300/);
     await model.release();
   });
 
   it('refuses an altered model with a message naming the file', async () => {
     const dir = mkdtempSync(join(tmp, 'altered-'));
     copyModels(dir);
-    const file = join(dir, 'face_detection_back_256x256_barracuda.onnx');
+    const file = join(dir, 'face_detection_back_anysize.onnx');
     const bytes = readFileSync(file);
     bytes[bytes.length - 100] = (bytes[bytes.length - 100]! + 1) % 256;
     writeFileSync(file, bytes);

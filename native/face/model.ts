@@ -12,7 +12,12 @@ const ModelEntry = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   license: z.string(),
   source: z.object({ package: z.string(), version: z.string(), path: z.string() }),
-  input: z.object({ name: z.string(), shape: z.tuple([z.literal(1), z.number().int(), z.number().int(), z.literal(3)]) }),
+  input: z.object({
+    name: z.string(),
+    shape: z.tuple([z.literal(1), z.number().int(), z.number().int(), z.literal(3)]),
+    /** Present on a model whose height and width are free: both must be multiples of this. */
+    anySizeMultipleOf: z.number().int().positive().optional(),
+  }),
   outputs: z.object({ scores: z.tuple([z.string(), z.string()]), boxes: z.tuple([z.string(), z.string()]) }),
 });
 /** What every model in the manifest has (face detectors, the segmentation model, …); each loader parses its own entry further. */
@@ -27,7 +32,8 @@ const Manifest = z.object({ schema: z.literal(1), models: z.record(z.string(), A
 export type ModelEntry = z.infer<typeof ModelEntry>;
 export type AnyModelEntry = z.infer<typeof AnyModelEntry>;
 
-export const DEFAULT_MODEL = 'blazeface-back-256';
+/** The detector: BlazeFace's back model with a free input size (models/README.md). */
+export const DEFAULT_MODEL = 'blazeface-back-any';
 /** The short-range model: a second look at each face the long-range one finds (face/verify.ts). */
 export const VERIFY_MODEL = 'blazeface-front-128';
 
@@ -49,10 +55,12 @@ export interface RawOutputs {
 
 export interface FaceModel {
   name: string;
-  /** Side of the square input, in pixels (256 or 128). */
+  /** Side of the square input, in pixels (256 or 128); for an any-size model, the size it was trained at. */
   inputSize: number;
-  /** Runs one NHWC float32 tensor (values −1..1) of inputSize² × 3. */
-  run(input: Float32Array): Promise<RawOutputs>;
+  /** 0 for a square model; else height and width may be any multiples of this (the any-size detector: 32). */
+  anySizeMultipleOf: number;
+  /** Runs one NHWC float32 tensor (values −1..1) of height × width × 3 (inputSize² unless the model takes any size). */
+  run(input: Float32Array, height?: number, width?: number): Promise<RawOutputs>;
   release(): Promise<void>;
 }
 
@@ -123,15 +131,18 @@ export async function loadFaceModel(modelsDir: string, name: string = DEFAULT_MO
   const bytes = await verifiedModelBytes(modelsDir, entry);
   const session = await openSession(bytes, threads, `Face model ${entry.file}`);
   const size = entry.input.shape[1];
-  const dims = [1, size, size, 3];
+  const multiple = entry.input.anySizeMultipleOf ?? 0;
   const [s0, s1] = entry.outputs.scores;
   const [b0, b1] = entry.outputs.boxes;
   return {
     name,
     inputSize: size,
-    async run(input) {
-      if (input.length !== size * size * 3) throw new Error(`input tensor has ${input.length} values, expected ${size * size * 3}`);
-      const out = await session.run({ [entry.input.name]: new ort.Tensor('float32', input, dims) });
+    anySizeMultipleOf: multiple,
+    async run(input, height = size, width = size) {
+      const fits = multiple ? height % multiple === 0 && width % multiple === 0 && height > 0 && width > 0 : height === size && width === size;
+      if (!fits) throw new Error(`model ${name} does not take a ${width}×${height} input`);
+      if (input.length !== height * width * 3) throw new Error(`input tensor has ${input.length} values, expected ${height * width * 3}`);
+      const out = await session.run({ [entry.input.name]: new ort.Tensor('float32', input, [1, height, width, 3]) });
       const get = (k: string): Float32Array => {
         const t = out[k];
         if (!t || !(t.data instanceof Float32Array)) throw new Error(`model output ${k} missing`);

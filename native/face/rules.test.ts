@@ -64,6 +64,8 @@ describe('quality rules', () => {
     const set = (sharpness: number): RuleInput => ({ ...input([], { sharpness }), setAside: [face(100, 100, 200, 0.85)] });
     expect(codes(set(40))).toEqual(['NOT_A_PERSON']);
     expect(codes(set(2))).toEqual(['BLURRY']);
+    // Half a face cut by the right edge fails the second look as well: the family is told why.
+    expect(codes({ ...input([]), setAside: [face(1850, 100, 300, 0.8)] })).toEqual(['FACE_CUT_OFF']);
   });
 
   it('reads the counts from the settings', () => {

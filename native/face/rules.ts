@@ -93,6 +93,15 @@ export interface RuleOutcome {
   reasons: Reason[];
 }
 
+/**
+ * The box runs past a side of the picture by a quarter of its size or more: half a face. Stricter
+ * than headCutOff (which also asks for the hair and both ears), so a pet's face that only touches
+ * the frame is still called "not a person".
+ */
+function cutInHalf(d: Detection, width: number, height: number): boolean {
+  return Math.max(-d.x, d.x + d.w - width) > 0.25 * d.w || Math.max(-d.y, d.y + d.h - height) > 0.25 * d.h;
+}
+
 export function countedFaces(dets: Detection[], minScore: number): Detection[] {
   return dets.filter((d) => d.score >= minScore && plausibleFace(d));
 }
@@ -115,15 +124,18 @@ export function applyRules(input: RuleInput, t: RuleThresholds): RuleOutcome {
   };
 
   if (faces.length === 0) {
-    const cut = input.detections.find((d) => d.score >= CUT_FLOOR && headCutOff(d, input.width, input.height));
+    const aside = input.setAside?.find((d) => d.score >= Math.min(WEAK_FLOOR, t.minScore));
+    // A faint cut-off detection does not speak over a clearer face-like thing set aside (a cat's face).
+    const cut = input.detections.find((d) => d.score >= CUT_FLOOR && headCutOff(d, input.width, input.height) && !(aside && aside.score > d.score));
     const weak = input.detections.find((d) => d.score >= WEAK_FLOOR && plausibleFace(d));
     if (cut) add(finding('FACE_CUT_OFF'));
     else if (weak) add(finding('LOW_CONFIDENCE'));
-    const aside = input.setAside?.find((d) => d.score >= Math.min(WEAK_FLOOR, t.minScore));
     if (!cut && !weak) {
       // A person in the dark or heavily blurred also fails the second look: say that, not "not a person".
       const m = aside ? input.measure(aside) : null;
       if (!m || m.luma < t.darkRefuse) add(finding('NO_FACE'));
+      // Half a face at the edge fails the second look too (half its crop is outside the picture).
+      else if (cutInHalf(aside!, input.width, input.height)) add(finding('FACE_CUT_OFF'));
       else add(finding(m.sharpness < t.blurRefuse ? 'BLURRY' : 'NOT_A_PERSON'));
     }
     // Light is the usual reason a face is not found at all: say so.

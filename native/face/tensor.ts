@@ -28,31 +28,40 @@ const PAD = -1;
 
 export function letterboxInto(img: RgbImage, region: Region, size: number, out: Float32Array): Letterbox {
   const side = Math.max(region.w, region.h);
-  const scale = side / size; // image pixels per tensor pixel
+  resampleInto(img, region, side / size, size, size, out);
+  return { region, side };
+}
+
+/**
+ * `region` of the image at `scale` image pixels per tensor pixel into the top-left corner of a
+ * width × height NHWC tensor; the rest is padding. Shrinking averages n×n sub-samples (a box
+ * filter), so small faces are not lost to aliasing.
+ */
+export function resampleInto(img: RgbImage, region: Region, scale: number, width: number, height: number, out: Float32Array): void {
   const n = Math.max(1, Math.min(6, Math.ceil(scale)));
-  const step = scale / n;
-  const { data, width, height, channels } = img;
-  const usedW = Math.min(size, Math.ceil(region.w / scale));
-  const usedH = Math.min(size, Math.ceil(region.h / scale));
+  const sub = scale / n;
+  const { data, channels } = img;
+  const usedW = Math.min(width, Math.ceil(region.w / scale));
+  const usedH = Math.min(height, Math.ceil(region.h / scale));
   const inv = 1 / (n * n * 127.5);
   // Sub-sample offsets are the same for every row/column: compute them once.
   const cols = new Int32Array(usedW * n);
   for (let tx = 0; tx < usedW; tx++) {
     for (let sx = 0; sx < n; sx++) {
-      const px = Math.floor(region.x + tx * scale + step / 2 + sx * step);
-      cols[tx * n + sx] = Math.min(width - 1, Math.max(0, px)) * channels;
+      const px = Math.floor(region.x + tx * scale + sub / 2 + sx * sub);
+      cols[tx * n + sx] = Math.min(img.width - 1, Math.max(0, px)) * channels;
     }
   }
   const rows = new Int32Array(usedH * n);
   for (let ty = 0; ty < usedH; ty++) {
     for (let sy = 0; sy < n; sy++) {
-      const py = Math.floor(region.y + ty * scale + step / 2 + sy * step);
-      rows[ty * n + sy] = Math.min(height - 1, Math.max(0, py)) * width * channels;
+      const py = Math.floor(region.y + ty * scale + sub / 2 + sy * sub);
+      rows[ty * n + sy] = Math.min(img.height - 1, Math.max(0, py)) * img.width * channels;
     }
   }
   out.fill(PAD);
   for (let ty = 0; ty < usedH; ty++) {
-    let t = ty * size * 3;
+    let t = ty * width * 3;
     for (let tx = 0; tx < usedW; tx++, t += 3) {
       let r = 0;
       let g = 0;
@@ -71,7 +80,6 @@ export function letterboxInto(img: RgbImage, region: Region, size: number, out: 
       out[t + 2] = b * inv - 1;
     }
   }
-  return { region, side };
 }
 
 /**

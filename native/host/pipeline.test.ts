@@ -39,7 +39,9 @@ describe('one person', () => {
   it('finds no face in the coffee cup', async () => {
     const r = await p.checkPhoto(F.coffeePng());
     expect(r.faces).toEqual([]);
-    expect(codes(r)).toEqual(['NO_FACE']);
+    // The cup's rim looks a little like a face to the first look (0.66); the second look sets it aside.
+    expect(codes(r)).toEqual(['NOT_A_PERSON']);
+    expect(r.notHuman[0]!.second).toBeLessThan(0.5);
   });
 
   it('rejects a dark, a blurred, an over-exposed photo and a head cut by the edge, each with its reason', async () => {

@@ -1,7 +1,7 @@
 // The three jobs of the checks, composed from native/face and native/image. Runs wherever it is
 // created: inside the worker thread in the app, in-process in the benchmark.
 import type { Detection } from '../face/decode';
-import { detectInImage, mergeDetections } from '../face/detector';
+import { mergeDetections, scanImage, scanWhole, WHOLE_SIDE, wholeScale } from '../face/detector';
 import { loadFaceModel, DEFAULT_MODEL, VERIFY_MODEL, type FaceModel } from '../face/model';
 import { faceTint, greyCrop, headCutOff, meanOf, plausibleFace, sharpness as sharpnessOf, skinColoured, turnAmount } from '../face/quality';
 import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, WEAK_FLOOR, type Reason, type RuleThresholds } from '../face/rules';
@@ -16,13 +16,15 @@ import type { FaceBoxData, GuidanceData, PhotoCheckData } from '../protocol';
 /** Long side of the image the detector works on (JPEG shrink-on-load picks the nearest 1/2ⁿ). */
 export const WORK_LONG = 1024;
 /**
- * Two tile passes. The coarse one (≤ 6 tiles) finds faces from ~1.4× minFacePx up. Only when it
- * sees small faces, or no sure face at all, does the fine one run: it makes a face of minFacePx
- * ~24 px in the 256-px model input (below ~20 px recall drops, see native/README.md), at up to 20
- * tiles. A close family photo so pays for ~7 inferences, a far one for ~27.
+ * Scans of a still. The whole frame (256 px long side) finds big faces. A fine scan makes a face of
+ * minFacePx ~24 px in the model (below ~20 px recall drops, see native/README.md); a coarse one
+ * makes a face of FINE_TRIGGER × minFacePx 16 px. The fine scan runs only when no sure face was
+ * seen or a small one was; otherwise the coarse one checks for faces the whole frame was too
+ * coarse for. A scan never enlarges the work image (its pixels are all there is) and never
+ * exceeds STILL_MAX_AREA model pixels (a cost bound: cost grows with the area).
  */
 export const MODEL_PX_FOR_MIN_FACE = 24;
-export const STILL_MAX_TILES = 20;
+export const STILL_MAX_AREA = 20 * 256 * 256;
 /**
  * Long side from which a JPEG is decoded twice in parallel (upload size + detection size): from
  * where libjpeg can decode the detection copy at 1/2 scale (2 × 0.85 × WORK_LONG, see
@@ -31,41 +33,46 @@ export const STILL_MAX_TILES = 20;
  */
 const PARALLEL_DECODE_FROM = Math.ceil(2 * 0.85 * WORK_LONG);
 const COARSE_MODEL_PX = 16;
-const COARSE_MAX_TILES = 6;
-/** A face below this multiple of minFacePx in the coarse pass suggests smaller ones were missed. */
+/** A face below this multiple of minFacePx in the whole frame or the coarse scan suggests smaller ones were missed. */
 const FINE_TRIGGER = 1.5;
 
-interface Tiling {
+interface Scans {
   modelPx: number;
-  maxTiles: number;
+  maxArea: number;
   /** Long side from which a JPEG is decoded twice in parallel (see PARALLEL_DECODE_FROM). */
   parallelFrom: number;
 }
 
 /**
- * Whole frame, then coarse tiles, then fine tiles when small faces may have been missed. As soon as
- * a small face is seen (whole frame or a coarse tile) the remaining coarse tiles are skipped: the
- * fine pass will run anyway, and with the whole frame it covers their range.
+ * Whole frame; then the fine scan when no sure face or a small one was seen, else the coarse scan,
+ * and the fine one after it if that finds a small face. A close family photo so costs the whole
+ * frame and one coarse scan; a far one the whole frame and one fine scan.
  */
-async function detectStill(model: FaceModel, work: RgbImage, originalLong: number, t: RuleThresholds, tiling: Tiling, floor: number): Promise<Detection[]> {
-  const scale = originalLong / Math.max(work.width, work.height); // original px per work px
-  const fineSide = tileSideFor(t.minFacePx, originalLong, work, tiling.modelPx);
-  const coarseSide = tileSideFor(t.minFacePx, originalLong, work, Math.min(COARSE_MODEL_PX, tiling.modelPx));
-  const isSmall = (d: Detection): boolean => Math.min(d.w, d.h) * scale < FINE_TRIGGER * t.minFacePx;
+async function detectStill(model: FaceModel, work: RgbImage, originalLong: number, t: RuleThresholds, scans: Scans, floor: number): Promise<Detection[]> {
+  const workPerOriginal = Math.max(work.width, work.height) / originalLong;
+  const isSmall = (d: Detection): boolean => Math.min(d.w, d.h) / workPerOriginal < FINE_TRIGGER * t.minFacePx;
   const needsFine = (dets: Detection[]): boolean => countedFaces(dets, t.minScore).length === 0 || dets.some(isSmall);
+  // Model px per work px that put a face of `facePx` original pixels at `modelPx` model pixels.
+  const scaleFor = (modelPx: number, facePx: number): number => scanScale(work, modelPx / (facePx * workPerOriginal), scans.maxArea);
+  const whole = wholeScale(work);
+  const fine = scaleFor(scans.modelPx, t.minFacePx);
+  const coarse = scaleFor(Math.min(COARSE_MODEL_PX, scans.modelPx), FINE_TRIGGER * t.minFacePx);
+  // A scan hardly finer than the one before it finds nothing new (a 1080p frame: the coarse scale is the whole frame's).
+  const finer = (scale: number, than: number): boolean => scale > than * 1.15;
 
-  // Whole frame and coarse tiles in one pass. Once a small face is seen
-  // the fine pass will run, and it covers the rest of the coarse range: no more coarse tiles start.
-  const first = await detectInImage(model, work, {
-    floorScore: floor,
-    tileSide: coarseSide,
-    maxTiles: Math.min(COARSE_MAX_TILES, tiling.maxTiles),
-    stopWhen: fineSide > 0 ? (dets) => dets.some(isSmall) : undefined,
-  });
-  const found: Detection[] = first;
-  if (fineSide === 0 || !(first.stopped === true || needsFine(found))) return found;
-  const fine = await detectInImage(model, work, { floorScore: floor, tileSide: fineSide, maxTiles: tiling.maxTiles, tilesOnly: true });
-  return mergeDetections([...found, ...fine]);
+  let found = await scanWhole(model, work, floor);
+  let last = whole;
+  if (!needsFine(found) && finer(coarse, whole)) {
+    found = mergeDetections([...found, ...(await scanImage(model, work, coarse, floor))]);
+    last = coarse;
+  }
+  if (needsFine(found) && finer(fine, last)) found = mergeDetections([...found, ...(await scanImage(model, work, fine, floor))]);
+  return found;
+}
+
+/** `wanted` model px per work px, no more than 1 (enlarging adds no detail) nor than `maxArea` allows. */
+function scanScale(work: RgbImage, wanted: number, maxArea: number): number {
+  return Math.min(wanted, 1, Math.sqrt(maxArea / (work.width * work.height)));
 }
 
 export interface PipelineOptions {
@@ -74,9 +81,10 @@ export interface PipelineOptions {
   threads?: number;
   limits?: Partial<DecodeLimits>;
   compress?: Partial<CompressOptions>;
-  /** Tiling of stills: a face of minFacePx lands at this many model pixels (more = more tiles). */
+  /** Fine scan of stills: a face of minFacePx lands at this many model pixels (more = a larger canvas). */
   modelPxForMinFace?: number;
-  maxTiles?: number;
+  /** Largest canvas of one scan, in model pixels (width × height). */
+  maxScanArea?: number;
   /** Long side from which a JPEG is decoded twice in parallel (detection and upload sizes); A/B runs only. */
   parallelDecodeFrom?: number;
   /**
@@ -112,15 +120,15 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const model: Models = { detector, verifier, vips };
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const compress: CompressOptions = { ...DEFAULT_COMPRESS, ...opts.compress };
-  const tiling: Tiling = {
+  const scans: Scans = {
     modelPx: opts.modelPxForMinFace ?? MODEL_PX_FOR_MIN_FACE,
-    maxTiles: opts.maxTiles ?? STILL_MAX_TILES,
+    maxArea: opts.maxScanArea ?? STILL_MAX_AREA,
     parallelFrom: opts.parallelDecodeFrom ?? PARALLEL_DECODE_FROM,
   };
   const scaled = opts.scratchDir === false ? undefined : new ScaledLoads(new ScratchFiles(opts.scratchDir));
   return {
-    checkPhoto: (image, t) => checkPhoto(model, image, { ...DEFAULT_RULES, ...t }, limits, compress, tiling, scaled),
-    detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits, tiling, scaled),
+    checkPhoto: (image, t) => checkPhoto(model, image, { ...DEFAULT_RULES, ...t }, limits, compress, scans, scaled),
+    detectFaces: (image, t) => detectFaces(model, image, { ...DEFAULT_RULES, ...t }, limits, scans, scaled),
     scaledLoads: () => (scaled ? scaled.disabledBecause ?? 'on' : 'off'),
     guideFrame: (image, g) => guideFrame(model, image, { ...DEFAULT_GUIDE, ...g }, limits),
     close: async () => {
@@ -135,13 +143,6 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
 export function failureOutcome(e: unknown): PhotoCheckData {
   const f = e instanceof InputFailure ? e : new InputFailure('UNREADABLE', e instanceof Error ? e.message : String(e));
   return { ok: false, faces: [], reasons: [{ code: f.code, message: INPUT_FAILURES[f.code], kind: 'refusal' }], width: 0, height: 0, jpeg: null, detections: 0, notHuman: [] };
-}
-
-/** Faces of `minFacePx` land at ~16 model pixels in a tile of this side (work pixels); 0 = no tiles needed. */
-function tileSideFor(minFacePx: number, originalLong: number, work: RgbImage, modelPx: number): number {
-  const scale = Math.max(work.width, work.height) / originalLong; // work px per original px
-  const side = Math.round(((256 * minFacePx) / modelPx) * scale);
-  return side >= Math.max(work.width, work.height) ? 0 : Math.max(64, side);
 }
 
 function toOriginal(d: Detection, f: number): Detection {
@@ -194,7 +195,8 @@ function threadsByLoad(narrow: FaceModel, wide: FaceModel | null, otherCoreBusy:
   return {
     name: narrow.name,
     inputSize: narrow.inputSize,
-    run: (input) => (otherCoreBusy() ? narrow : wide).run(input),
+    anySizeMultipleOf: narrow.anySizeMultipleOf,
+    run: (input, height, width) => (otherCoreBusy() ? narrow : wide).run(input, height, width),
     release: async () => undefined, // the two sessions are released by the pipeline
   };
 }
@@ -205,11 +207,11 @@ const faceLike =
   (d: Detection): boolean =>
     d.score >= min && plausibleFace(d);
 
-async function detectOriginal(model: Models, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number, tiling: Tiling, scaled?: ScaledLoads) {
+async function detectOriginal(model: Models, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, floor: number, scans: Scans, scaled?: ScaledLoads) {
   const probe = await probeImage(image, limits);
   const work = await decodeWorkImage(image, probe, WORK_LONG, limits, scaled);
   const f = probe.width / work.width;
-  const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, tiling, floor);
+  const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, scans, floor);
   // The generator's quality gate keeps the second look's original bar (VERIFY_MIN): the stricter
   // still-photo bar (minSecondLook) is tuned on customer photos, not on generated pictures.
   const { kept } = await dropNonHuman(model.verifier, work, found, 1, faceLike(Math.min(WEAK_FLOOR, t.minScore)));
@@ -222,7 +224,7 @@ async function checkPhoto(
   t: RuleThresholds,
   limits: DecodeLimits,
   copts: CompressOptions,
-  tiling: Tiling,
+  scans: Scans,
   scaled?: ScaledLoads,
 ): Promise<PhotoCheckData> {
   let probe;
@@ -237,7 +239,7 @@ async function checkPhoto(
     // (detection 1/4, upload 1/2, see image/scaled-load.ts): more CPU than one decode, but
     // detection, the longer chain, starts after ~30 ms instead of ~50.
     const long = Math.max(probe.width, probe.height);
-    const separate = probe.format === 'jpeg' && long >= tiling.parallelFrom;
+    const separate = probe.format === 'jpeg' && long >= scans.parallelFrom;
     // The detection decode is queued first: detection, not the encode, is the longer chain.
     const workDecode = separate ? decodeWorkImage(image, probe, WORK_LONG, limits, scaled) : null;
     workDecode?.catch(() => undefined);
@@ -250,7 +252,7 @@ async function checkPhoto(
     // Detection runs on this thread (and ONNX's) while libvips decodes and encodes the upload copy.
     const work = workDecode ? await workDecode : await shrinkTo(halveTo(await uploading, WORK_LONG), WORK_LONG);
     const f = probe.width / work.width;
-    const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, tiling, CUT_FLOOR);
+    const found = await detectStill(model.detector, work, Math.max(probe.width, probe.height), t, scans, CUT_FLOOR);
     const upload = await uploading;
     // Face regions are judged at the resolution that will be sent to the AI, not at the tiny work
     // size: the second look (a pet is not a person) and the measures below.
@@ -299,8 +301,8 @@ async function checkPhoto(
   }
 }
 
-async function detectFaces(model: Models, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, tiling: Tiling, scaled?: ScaledLoads): Promise<FaceBoxData[]> {
-  const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR, tiling, scaled);
+async function detectFaces(model: Models, image: Uint8Array, t: RuleThresholds, limits: DecodeLimits, scans: Scans, scaled?: ScaledLoads): Promise<FaceBoxData[]> {
+  const { detections } = await detectOriginal(model, image, t, limits, CUT_FLOOR, scans, scaled);
   return countedFaces(detections, t.minScore).map(faceBox);
 }
 
@@ -332,14 +334,15 @@ async function guideFrame(model: Models, image: Uint8Array, g: GuideOptions, bas
   } catch {
     return hint('UNREADABLE', 0, g);
   }
-  // One whole-frame pass is enough when people stand close; tiles (square, the frame's height)
-  // only when nobody sure is seen or someone is small, so the common frame costs one inference.
+  // One whole-frame scan is enough when people stand close; a finer one (the frame's short side at
+  // 256 model px, never enlarged) only when nobody sure is seen or someone is small, so the
+  // common frame costs one small inference.
   const long = Math.max(work.width, work.height);
-  let dets = await detectInImage(model.detector, work, { floorScore: CUT_FLOOR });
+  let dets = await scanWhole(model.detector, work, CUT_FLOOR);
   const small = (d: Detection): boolean => Math.min(d.w, d.h) < 2 * g.minFaceFraction * long;
-  if (countedFaces(dets, g.minScore).length === 0 || dets.some(small)) {
-    const tiles = await detectInImage(model.detector, work, { floorScore: CUT_FLOOR, tileSide: Math.min(work.width, work.height), maxTiles: 3, tilesOnly: true });
-    dets = mergeDetections([...dets, ...tiles]);
+  const finer = Math.min(1, WHOLE_SIDE / Math.min(work.width, work.height));
+  if ((countedFaces(dets, g.minScore).length === 0 || dets.some(small)) && finer > wholeScale(work)) {
+    dets = mergeDetections([...dets, ...(await scanImage(model.detector, work, finer, CUT_FLOOR))]);
   }
   const { kept: faces } = await dropNonHuman(model.verifier, work, countedFaces(dets, g.minScore), 1, () => true);
   const luma = faces.length ? faces.reduce((s, f) => s + meanOf(greyCrop(work, f)), 0) / faces.length : imageLuma(work);
