@@ -112,12 +112,13 @@ export const DEFAULT_GUIDE: GuideOptions = { ...DEFAULT_RULES, minFaceFraction: 
 
 export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const threads = opts.threads ?? 1;
-  const narrow = await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, 1);
-  const wide = threads > 1 ? await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, threads) : null;
+  // All `threads` even while libvips decodes and encodes the upload copy: a scan is one big
+  // inference that both cores speed up (A/B against one thread while libvips works, interleaved,
+  // 30 runs × 2: 12 MP p95 179/175 vs 194/197 ms, 1080p 115/105 vs 122/106 ms). With 256-px tiles
+  // it was the other way round, so the tiled detector kept a one-thread session for those moments.
+  const detector = await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, threads);
   const verifier = await loadFaceModel(opts.modelsDir, VERIFY_MODEL, 1);
-  const vips = { jobs: 0 };
-  const detector = threadsByLoad(narrow, wide, () => vips.jobs > 0);
-  const model: Models = { detector, verifier, vips };
+  const model: Models = { detector, verifier };
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const compress: CompressOptions = { ...DEFAULT_COMPRESS, ...opts.compress };
   const scans: Scans = {
@@ -133,8 +134,7 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
     guideFrame: (image, g) => guideFrame(model, image, { ...DEFAULT_GUIDE, ...g }, limits),
     close: async () => {
       scaled?.close();
-      await narrow.release();
-      await wide?.release();
+      await detector.release();
       await verifier.release();
     },
   };
@@ -179,26 +179,6 @@ const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 interface Models {
   detector: FaceModel;
   verifier: FaceModel;
-  /** libvips pipelines of this checker in flight (upload decode + encode): they use the other core. */
-  vips: { jobs: number };
-}
-
-/**
- * The detector as two sessions of the same model: one ONNX thread while libvips decodes and
- * encodes an upload copy on the other core (a second ONNX thread would only fight it: 12 MP check
- * p95 143 vs 157 ms, CPU 165 vs 195 ms), all `threads` once that core is free (the far group
- * photo's 27 inferences mostly run after the upload is encoded: p50 232 vs 253 ms). Measured with
- * tmp A/B runs of checkPhoto, see native/README.md.
- */
-function threadsByLoad(narrow: FaceModel, wide: FaceModel | null, otherCoreBusy: () => boolean): FaceModel {
-  if (!wide) return narrow;
-  return {
-    name: narrow.name,
-    inputSize: narrow.inputSize,
-    anySizeMultipleOf: narrow.anySizeMultipleOf,
-    run: (input, height, width) => (otherCoreBusy() ? narrow : wide).run(input, height, width),
-    release: async () => undefined, // the two sessions are released by the pipeline
-  };
 }
 
 /** Detections that could count as a face, or explain why none does (LOW_CONFIDENCE): these get the second look. */
@@ -243,12 +223,10 @@ async function checkPhoto(
     // The detection decode is queued first: detection, not the encode, is the longer chain.
     const workDecode = separate ? decodeWorkImage(image, probe, WORK_LONG, limits, scaled) : null;
     workDecode?.catch(() => undefined);
-    model.vips.jobs++;
     const uploading = decodeUpload(image, copts, limits, long, scaled ? { probe, loads: scaled } : undefined);
     uploading.catch(() => undefined);
     const encoding = uploading.then((u) => encodeToBudget(u, copts, limits));
     encoding.catch(() => undefined); // awaited below; avoids an unhandled rejection if detection fails first
-    void encoding.finally(() => model.vips.jobs--).catch(() => undefined);
     // Detection runs on this thread (and ONNX's) while libvips decodes and encodes the upload copy.
     const work = workDecode ? await workDecode : await shrinkTo(halveTo(await uploading, WORK_LONG), WORK_LONG);
     const f = probe.width / work.width;
