@@ -1,6 +1,6 @@
 // Turns the raw BlazeFace tensors into detections: sigmoid scores, anchor-relative boxes and
 // 6 keypoints, then MediaPipe-style weighted non-maximum suppression (overlapping boxes are
-// blended by score instead of dropped, which steadies boxes between frames and across tiles).
+// blended by score instead of dropped, which steadies boxes between frames and across scans).
 import { ANCHOR_COUNT, anchorCount, anchorPixels } from './anchors';
 
 /** Keypoint order of the model: right eye, left eye, nose tip, mouth centre, right ear, left ear (subject's sides). */
@@ -111,7 +111,7 @@ export function iou(a: Detection, b: Detection): number {
   return union > 0 ? inter / union : 0;
 }
 
-/** Overlap relative to the smaller box: catches a tile's half-face inside the whole face of another pass. */
+/** Overlap relative to the smaller box: catches a part-face box inside the whole face of another scan. */
 export function overlapOfSmaller(a: Detection, b: Detection): number {
   const smaller = Math.min(a.w * a.h, b.w * b.h);
   return smaller > 0 ? intersection(a, b) / smaller : 0;

@@ -1,5 +1,5 @@
-// Letterbox a region of an RGB image into the model's square NHWC tensor (values −1..1), in plain
-// JS: cheaper than a sharp round trip per tile. Downscaling averages n×n sub-samples (a box
+// Resamples an RGB image (or a region of it) into a model's NHWC tensor (values −1..1), in plain
+// JS: cheaper than a sharp round trip per scan. Downscaling averages n×n sub-samples (a box
 // filter), so small faces are not lost to aliasing.
 export interface RgbImage {
   data: Uint8Array;

@@ -1,4 +1,4 @@
-// A second look at each face the detector reports. BlazeFace's long-range model, run over tiles,
+// A second look at each face the detector reports. BlazeFace's long-range model, scanned at fine scales,
 // also fires on animal faces: a real tabby cat (skimage's "chelsea") scores 0.70–0.75 with a
 // human-like keypoint layout. Its short-range model, shown a close crop around the box, tells
 // them apart: human faces score 0.79–0.95 there (portraits, groups, dark, bright, blurred, rolled,
