@@ -75,6 +75,8 @@ const TABLE: Row[] = [
   ['girl-with-dog.jpg', false, 1, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
   ['two_women_phones.jpg', true, 1, [], ['FACE_TURNED']],
   ['jump_back_to_camera.jpg', false, 0, ['NO_FACE'], []],
+  ['mother_two_toddlers_boxes.jpg', true, 2, [], ['FACE_TURNED']],
+  ['family_five_holding_hands_far.jpg', false, 5, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
   ['t_obama_dim.jpg', true, 1, [], []],
   ['t_two_actors_dim.jpg', true, 2, [], []],
   ['t_hopper_bright.jpg', true, 1, [], []],
@@ -159,6 +161,9 @@ describe('the labelled real-photo set', () => {
     // Known, kept visible: a second person standing far behind (face ~35 px) is not found, so the
     // photo passes as a portrait of the woman in front.
     expect(s.misses).toEqual(['two_women_phones.jpg: would fail, accepted']);
+    // Known, kept visible: a mother looking down at a box, eyes lowered, is not found beside her
+    // two toddlers (the photo is accepted with 2 of its 3 faces; recall 83 of 84).
+    expect(s.labelledFaces - Math.round(s.recall * s.labelledFaces)).toBe(1);
   });
 
   it('never refuses a usable photo for advice alone: turned heads, dim or warm light, roll, softness', () => {
