@@ -82,7 +82,7 @@ const TABLE: Row[] = [
   ['t_hopper_bright.jpg', true, 1, [], []],
   ['t_gates_modi_warm.jpg', true, 3, [], ['FACE_TURNED']],
   ['t_red_carpet_warm_dim.jpg', true, 4, [], ['FACE_TURNED']],
-  ['t_panel_warm_dim.jpg', true, 1, [], []],
+  ['t_panel_warm_dim.jpg', true, 1, [], ['FACE_TURNED']],
   ['t_biden_cool.jpg', true, 1, [], []],
   ['t_oval_office_cool.jpg', true, 2, [], []],
   ['t_oval_office_blue_cast.jpg', true, 2, [], []],

@@ -176,6 +176,24 @@ describe('groups made of tiled portraits', () => {
     for (const t of g.tiles) expect(r.faces.some((f) => F.isTileFace(f, t))).toBe(true);
   });
 
+  it('finds a farther person beside one close to the camera (the whole frame is sure of the close one only)', async () => {
+    // One face of ~175–310 px and one of ~90 px. On a 3 MP phone photo the whole-frame scan sees
+    // only the close one, so it takes the coarse scan to find the other (and call for the fine
+    // one): without it the farther person was not counted (measured, 2000×1500, 88 and 94 px).
+    const cases = [
+      [1920, 1080, [1000, 480]],
+      [2000, 1500, [900, 460]],
+      [2000, 1500, [900, 500]],
+      [4000, 3000, [1600, 600]],
+    ] as const;
+    for (const [width, height, tiles] of cases) {
+      const g = await F.groupPhoto({ count: 2, tile: [...tiles], width, height, quality: 90 });
+      const r = await p.checkPhoto(g.image);
+      expect({ width, faces: r.faces.length }).toEqual({ width, faces: 2 });
+      for (const t of g.tiles) expect(r.faces.some((f) => F.isTileFace(f, t))).toBe(true);
+    }
+  });
+
   it('refuses six and seven people with TOO_MANY_FACES and the exact count', async () => {
     for (const n of [6, 7]) {
       const r = await p.checkPhoto((await F.groupPhoto({ count: n, tile: 480, width: 2000, height: 1500 })).image);

@@ -18,7 +18,7 @@ export const WORK_LONG = 1024;
 /**
  * Scans of a still. The whole frame (256 px long side) finds big faces. A fine scan makes a face of
  * minFacePx ~24 px in the model (below ~20 px recall drops, see native/README.md); a coarse one
- * makes a face of FINE_TRIGGER × minFacePx 16 px. The fine scan runs only when no sure face was
+ * makes it 16 px, within COARSE_MAX_AREA. The fine scan runs only when no sure face was
  * seen or a small one was; otherwise the coarse one checks for faces the whole frame was too
  * coarse for. A scan never enlarges the work image (its pixels are all there is) and never
  * exceeds STILL_MAX_AREA model pixels (a cost bound: cost grows with the area).
@@ -33,6 +33,13 @@ export const STILL_MAX_AREA = 20 * 256 * 256;
  */
 const PARALLEL_DECODE_FROM = Math.ceil(2 * 0.85 * WORK_LONG);
 const COARSE_MODEL_PX = 16;
+/**
+ * The coarse scan's canvas budget: what the tiled detector's ≤ 6 coarse tiles (overlapping by a
+ * third) covered. Where it binds (12 MP: ~0.14 model px per original px, a face of 1.5 × minFacePx
+ * at ~16 model px) the coarse scan is as coarse as those tiles were; where it does not (1080p,
+ * 1600-px phone photos) a face of minFacePx lands at 16 model px, as it did in their tiles.
+ */
+const COARSE_MAX_AREA = 3.5 * 256 * 256;
 /** A face below this multiple of minFacePx in the whole frame or the coarse scan suggests smaller ones were missed. */
 const FINE_TRIGGER = 1.5;
 
@@ -52,11 +59,11 @@ async function detectStill(model: FaceModel, work: RgbImage, originalLong: numbe
   const workPerOriginal = Math.max(work.width, work.height) / originalLong;
   const isSmall = (d: Detection): boolean => Math.min(d.w, d.h) / workPerOriginal < FINE_TRIGGER * t.minFacePx;
   const needsFine = (dets: Detection[]): boolean => countedFaces(dets, t.minScore).length === 0 || dets.some(isSmall);
-  // Model px per work px that put a face of `facePx` original pixels at `modelPx` model pixels.
-  const scaleFor = (modelPx: number, facePx: number): number => scanScale(work, modelPx / (facePx * workPerOriginal), scans.maxArea);
+  // Model px per work px that put a face of minFacePx original pixels at `modelPx` model pixels.
+  const scaleFor = (modelPx: number, maxArea: number): number => scanScale(work, modelPx / (t.minFacePx * workPerOriginal), maxArea);
   const whole = wholeScale(work);
-  const fine = scaleFor(scans.modelPx, t.minFacePx);
-  const coarse = scaleFor(Math.min(COARSE_MODEL_PX, scans.modelPx), FINE_TRIGGER * t.minFacePx);
+  const fine = scaleFor(scans.modelPx, scans.maxArea);
+  const coarse = scaleFor(Math.min(COARSE_MODEL_PX, scans.modelPx), Math.min(COARSE_MAX_AREA, scans.maxArea));
   // A scan hardly finer than the one before it finds nothing new (a 1080p frame: the coarse scale is the whole frame's).
   const finer = (scale: number, than: number): boolean => scale > than * 1.15;
 
