@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRaw, decodeScan } from '../native/face/decode';
 import { loadFaceModel, readManifest, type FaceModel } from '../native/face/model';
-import { letterboxInto, resampleInto } from '../native/face/tensor';
+import { resampleInto } from '../native/face/tensor';
 import { DERIVED_FILE, deriveAnySize, sha256, SOURCE_FILE } from './derive-face-model';
 
 const modelsDir = join(import.meta.dirname, '..', 'models');
@@ -39,7 +39,7 @@ describe('the any-size face detector (models/face_detection_back_anysize.onnx)',
 
   it('gives the original outputs at 256×256', async () => {
     const tensor = new Float32Array(256 * 256 * 3);
-    letterboxInto(await portrait(400), { x: 0, y: 0, w: 400, h: 400 }, 256, tensor);
+    resampleInto(await portrait(400), { x: 0, y: 0, w: 400, h: 400 }, 400 / 256, 256, 256, tensor);
     const a = await original.run(tensor);
     const b = await derived.run(tensor);
     for (const k of [0, 1] as const) {
@@ -54,7 +54,7 @@ describe('the any-size face detector (models/face_detection_back_anysize.onnx)',
   it('finds a face anywhere on a wide canvas where the original finds it in a 256 crop', async () => {
     const face = await portrait(256);
     const crop = new Float32Array(256 * 256 * 3);
-    letterboxInto(face, { x: 0, y: 0, w: 256, h: 256 }, 256, crop);
+    resampleInto(face, { x: 0, y: 0, w: 256, h: 256 }, 1, 256, 256, crop);
     const first = await original.run(crop);
     const [alone] = decodeRaw(first.scores, first.boxes, 256, 0.7).sort((p, q) => q.score - p.score);
     // The same pixels at (288, 96) of a 576×352 black canvas: the last column and row of cells.

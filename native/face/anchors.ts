@@ -42,8 +42,3 @@ export function anchorPixels(height: number, width: number): Float32Array {
   cache.set(key, out);
   return out;
 }
-
-/** The 896 centres of a square model, normalised to 0..1 of its input. */
-export function anchorCentres(): Float32Array {
-  return anchorPixels(256, 256).map((v) => v / 256);
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANCHOR_COUNT, anchorCentres, anchorCount, anchorPixels } from './anchors';
+import { ANCHOR_COUNT, anchorCount, anchorPixels } from './anchors';
 import { decodeRaw, decodeScan, iou, weightedNms, type Detection } from './decode';
 import { mergeDetections } from './detector';
 
@@ -21,7 +21,7 @@ const det = (x: number, y: number, w: number, score: number): Detection => ({
 
 describe('BlazeFace anchors and decoding', () => {
   it('lays out 896 anchors: 16×16×2 then 8×8×6, row-major', () => {
-    const a = anchorCentres();
+    const a = anchorPixels(256, 256).map((v) => v / 256); // normalised, as decodeRaw uses them
     expect(a.length).toBe(ANCHOR_COUNT * 2);
     expect([a[0], a[1]]).toEqual([0.5 / 16, 0.5 / 16]);
     expect([a[2], a[3]]).toEqual([0.5 / 16, 0.5 / 16]); // second anchor of the same cell

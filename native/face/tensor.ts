@@ -16,21 +16,8 @@ export interface Region {
   h: number;
 }
 
-/** Maps model-input coordinates (0..1 of the square) back to image pixels. */
-export interface Letterbox {
-  region: Region;
-  /** Image pixels per model-input unit (the square side in image pixels). */
-  side: number;
-}
-
 /** Padding value: black, i.e. −1 after normalisation, as MediaPipe's letterbox does. */
 const PAD = -1;
-
-export function letterboxInto(img: RgbImage, region: Region, size: number, out: Float32Array): Letterbox {
-  const side = Math.max(region.w, region.h);
-  resampleInto(img, region, side / size, size, size, out);
-  return { region, side };
-}
 
 /**
  * `region` of the image at `scale` image pixels per tensor pixel into the top-left corner of a
@@ -84,7 +71,7 @@ export function resampleInto(img: RgbImage, region: Region, scale: number, width
 
 /**
  * A square of the image (it may reach past the edges) resampled into the model's tensor: box
- * averaging when shrinking (like letterboxInto), bilinear when enlarging. Outside the image is
+ * averaging when shrinking (like resampleInto), bilinear when enlarging. Outside the image is
  * mid-grey (0 after normalisation), so a face at the edge is seen as it is, not smeared.
  */
 export function cropSquareInto(img: RgbImage, cx: number, cy: number, side: number, size: number, out: Float32Array): void {
