@@ -77,6 +77,10 @@ const TABLE: Row[] = [
   ['jump_back_to_camera.jpg', false, 0, ['NO_FACE'], []],
   ['mother_two_toddlers_boxes.jpg', true, 2, [], ['FACE_TURNED']],
   ['family_five_holding_hands_far.jpg', false, 5, ['FACE_TOO_SMALL'], ['FACE_TURNED']],
+  // Eyes closed: usable, and the advice the issue lists for it is not given (no eyelid model is
+  // affordable yet, native/README.md): pinned so that adding one shows up here.
+  ['woman_asleep_pillow.jpg', true, 1, [], ['FACE_TURNED']],
+  ['woman_meditating_park.jpg', true, 1, [], []],
   ['t_obama_dim.jpg', true, 1, [], []],
   ['t_two_actors_dim.jpg', true, 2, [], []],
   ['t_hopper_bright.jpg', true, 1, [], []],
