@@ -1,7 +1,8 @@
 // npm run bench:checks — speed of the on-device checks, against the naive way in the same run.
 // Optimised: big JPEGs decoded at 1/2 (upload) and 1/4 (detection) scale from a scratch file, the
-// two decodes in parallel, whole-frame + tiled BlazeFace passes, face regions read from the
+// two decodes in parallel, a whole-frame and one finer BlazeFace scan, face regions read from the
 // upload-size pixels. Also timed: the same pipeline decoding from memory (sharp's own scale choice).
+// The eye measure (Face Mesh v2, EYES_CLOSED) is included; the same check without it is timed too.
 // Naive: full-size decode, one whole-frame pass, then a second full decode for compression.
 // Also: the verdicts on the labelled real-photo set (fixtures/people): accept_good, refuse_bad,
 // recall, false_faces, and the check time per real photo.
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   ] as const) {
     const full = await time(ITER, () => pipeline.checkPhoto(img));
     const cpuFull = pct(lastCpu, 50);
+    // The same check without the eye measure (EYES_CLOSED, one Face Mesh pass per face): its cost.
+    const noEyes = await time(Math.max(3, Math.floor(ITER / 2)), () => pipeline.checkPhoto(img, { eyesClosedBelow: 0 }));
     const mem = await time(Math.max(3, Math.floor(ITER / 2)), () => fromMemory.checkPhoto(img));
     const det = await time(ITER, () => pipeline.detectFaces(img));
     const nFull = await time(Math.max(3, Math.floor(ITER / 2)), () => naiveCheck(img));
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     Object.assign(res, {
       [`full_${name}_p50_ms`]: r0(pct(full, 50)),
       [`full_${name}_p95_ms`]: r0(pct(full, 95)),
+      [`no_eyes_full_${name}_p95_ms`]: r0(pct(noEyes, 95)),
       [`detect_${name}_p50_ms`]: r0(pct(det, 50)),
       [`detect_${name}_p95_ms`]: r0(pct(det, 95)),
       [`memory_full_${name}_p95_ms`]: r0(pct(mem, 95)),
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
       [`faces_${name}`]: found,
       [`naive_faces_${name}`]: naiveFound,
     });
-    console.log(`${name}: full p50 ${r0(pct(full, 50))} p95 ${r0(pct(full, 95))} ms · detect p50 ${r0(pct(det, 50))} p95 ${r0(pct(det, 95))} ms · decoded from memory p50 ${r0(pct(mem, 50))} p95 ${r0(pct(mem, 95))} · naive full p50 ${r0(pct(nFull, 50))} p95 ${r0(pct(nFull, 95))} · naive detect p95 ${r0(pct(nDet, 95))} · faces ${found} (naive ${naiveFound}) · CPU per full check ${r0(cpuFull)} ms (naive ${r0(cpuNaive)})`);
+    console.log(`${name}: full p50 ${r0(pct(full, 50))} p95 ${r0(pct(full, 95))} ms (without the eye measure p50 ${r0(pct(noEyes, 50))} p95 ${r0(pct(noEyes, 95))}) · detect p50 ${r0(pct(det, 50))} p95 ${r0(pct(det, 95))} ms · decoded from memory p50 ${r0(pct(mem, 50))} p95 ${r0(pct(mem, 95))} · naive full p50 ${r0(pct(nFull, 50))} p95 ${r0(pct(nFull, 95))} · naive detect p95 ${r0(pct(nDet, 95))} · faces ${found} (naive ${naiveFound}) · CPU per full check ${r0(cpuFull)} ms (naive ${r0(cpuNaive)})`);
   }
 
   // Live guidance through the real worker thread, frames sent back to back for ~4 s.

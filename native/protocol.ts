@@ -59,6 +59,7 @@ export interface ThresholdsData {
   smallerRatio?: number;
   minSecondLook?: number;
   maxTintOff?: number;
+  eyesClosedBelow?: number;
 }
 
 /** A person cut-out for the local generator (native/segment/cutout.ts). */

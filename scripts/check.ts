@@ -17,9 +17,10 @@ const RULES: Array<{ codes: string[]; label: string }> = [
   { codes: ['BLURRY', 'SLIGHTLY_SOFT'], label: '清晰 sharpness' },
   { codes: ['TOO_DARK', 'TOO_BRIGHT', 'A_BIT_DARK', 'A_BIT_BRIGHT'], label: '光线 light' },
   { codes: ['FACE_TURNED'], label: '正脸 facing camera' },
+  { codes: ['EYES_CLOSED'], label: '睁眼 eyes open' },
 ];
 
-const USAGE = `usage: npm run check -- <image files…> [--json] [--min-faces=N] [--max-faces=N] [--min-face-px=N] [--min-score=X] [--min-second-look=X]`;
+const USAGE = `usage: npm run check -- <image files…> [--json] [--min-faces=N] [--max-faces=N] [--min-face-px=N] [--min-score=X] [--min-second-look=X] [--eyes-closed-below=X]`;
 
 function parseArgs(argv: string[]): { files: string[]; json: boolean; thresholds: Partial<RuleThresholds> } | null {
   const files: string[] = [];
@@ -31,6 +32,7 @@ function parseArgs(argv: string[]): { files: string[]; json: boolean; thresholds
     '--min-face-px': 'minFacePx',
     '--min-score': 'minScore',
     '--min-second-look': 'minSecondLook',
+    '--eyes-closed-below': 'eyesClosedBelow',
   };
   for (const a of argv) {
     if (a === '--json') json = true;

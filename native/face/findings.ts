@@ -29,6 +29,7 @@ export const FINDINGS = {
   A_BIT_BRIGHT: { kind: 'advice', message: '光线有点亮，避开强光效果更好' },
   SLIGHTLY_SOFT: { kind: 'advice', message: '照片有点虚，站稳再拍会更清楚' },
   FACE_MUCH_SMALLER: { kind: 'advice', message: '有一位家人的脸比别人小很多，站近一点效果更好' },
+  EYES_CLOSED: { kind: 'advice', message: '有人闭着眼睛，睁开眼睛看镜头效果更好' },
 } as const satisfies Record<string, FindingSpec>;
 
 export type FindingCode = keyof typeof FINDINGS;

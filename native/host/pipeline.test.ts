@@ -2,9 +2,11 @@
 // verdicts, and a typed reason for every kind of bad input.
 import sharp from 'sharp';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEOPLE_DIR } from '../../fixtures/paths';
 import * as F from '../../bench/fixtures-faces';
 import { createPipeline, type Pipeline } from './pipeline';
 
@@ -109,6 +111,24 @@ describe('one person', () => {
       expect(r.faces).toHaveLength(1);
       expect(r.faces[0]!.x).toBeLessThan(400);
     }
+  });
+});
+
+describe('closed eyes', () => {
+  const meditating = (): Promise<Buffer> => readFile(join(PEOPLE_DIR, 'woman_meditating_park.jpg'));
+
+  it('gives EYES_CLOSED advice, not a refusal, for a real photo with shut eyes, and none when the setting is 0', async () => {
+    const r = await p.checkPhoto(await meditating());
+    expect([r.ok, codes(r), r.reasons.map((x) => x.kind)]).toEqual([true, ['EYES_CLOSED'], ['advice']]);
+    expect(r.reasons[0]!.message).toContain('闭着眼睛');
+    const off = await p.checkPhoto(await meditating(), { eyesClosedBelow: 0 });
+    expect([off.ok, codes(off)]).toEqual([true, []]);
+  });
+
+  it('gives no eye advice on a photo it refuses (the eyes are measured only on a usable photo)', async () => {
+    // A product that needs two people: the one person with shut eyes is refused, and only that is told.
+    const r = await p.checkPhoto(await meditating(), { minFaces: 2 });
+    expect([r.ok, codes(r)]).toEqual([false, ['TOO_FEW_FACES']]);
   });
 });
 

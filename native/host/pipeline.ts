@@ -3,8 +3,9 @@
 import type { Detection } from '../face/decode';
 import { mergeDetections, scanImage, scanWhole, WHOLE_SIDE, wholeScale } from '../face/detector';
 import { loadFaceModel, DEFAULT_MODEL, VERIFY_MODEL, type FaceModel } from '../face/model';
-import { faceTint, greyCrop, headCutOff, meanOf, plausibleFace, sharpness as sharpnessOf, skinColoured, turnAmount } from '../face/quality';
-import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, WEAK_FLOOR, type Reason, type RuleThresholds } from '../face/rules';
+import { faceTint, greyCrop, headCutOff, meanOf, plausibleFace, sharpness as sharpnessOf, skinColoured, turnAmount, type EyeOpenness } from '../face/quality';
+import { loadEyeModel, type EyeModel } from '../face/eyes';
+import { applyRules, countedFaces, CUT_FLOOR, DEFAULT_RULES, WEAK_FLOOR, type Reason, type RuleInput, type RuleThresholds } from '../face/rules';
 import { dropNonHuman, VERIFY_MIN } from '../face/verify';
 import type { RgbImage } from '../face/tensor';
 import { DEFAULT_COMPRESS, decodeUpload, encodeToBudget, halveTo, shrinkTo, type CompressOptions } from '../image/compress';
@@ -99,6 +100,8 @@ export interface PipelineOptions {
    * /dev/shm on Linux, else the temp directory. `false` decodes everything from memory.
    */
   scratchDir?: string | false;
+  /** Load the eye model (Face Mesh v2, ~5 MB) for EYES_CLOSED; off for a worker that only guides live frames. */
+  eyes?: boolean;
 }
 
 export interface Pipeline {
@@ -125,7 +128,8 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
   // it was the other way round, so the tiled detector kept a one-thread session for those moments.
   const detector = await loadFaceModel(opts.modelsDir, opts.model ?? DEFAULT_MODEL, threads);
   const verifier = await loadFaceModel(opts.modelsDir, VERIFY_MODEL, 1);
-  const model: Models = { detector, verifier };
+  const eyes = opts.eyes === false ? null : await loadEyeModel(opts.modelsDir, threads);
+  const model: Models = { detector, verifier, eyes };
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const compress: CompressOptions = { ...DEFAULT_COMPRESS, ...opts.compress };
   const scans: Scans = {
@@ -143,6 +147,7 @@ export async function createPipeline(opts: PipelineOptions): Promise<Pipeline> {
       scaled?.close();
       await detector.release();
       await verifier.release();
+      await eyes?.release();
     },
   };
 }
@@ -182,10 +187,12 @@ function imageLuma(img: RgbImage): number {
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** The detector, and the short-range model that takes a second look at each face (face/verify.ts). */
+/** The detector, the short-range model that takes a second look at each face (face/verify.ts), and the eye measure (face/eyes.ts). */
 interface Models {
   detector: FaceModel;
   verifier: FaceModel;
+  /** Null in a worker that only guides live frames. */
+  eyes: EyeModel | null;
 }
 
 /** Detections that could count as a face, or explain why none does (LOW_CONFIDENCE): these get the second look. */
@@ -265,12 +272,21 @@ async function checkPhoto(
       dropped.push({ det: d, second: seconds.get(d) ?? 1 });
       notHuman.push({ ...faceBox(d), second: r3(seconds.get(d) ?? 1), tintOff: Math.round(tint.off) });
     }
-    const compressed = await encoding;
     const measure = (d: Detection) => {
       const grey = greyCrop(upload, { x: d.x * u, y: d.y * u, w: d.w * u, h: d.h * u });
       return { det: d, sharpness: sharpnessOf(grey), luma: meanOf(grey) };
     };
-    const outcome = applyRules({ width: probe.width, height: probe.height, detections, measure, imageLuma: imageLuma(work), setAside: dropped.map((x) => x.det) }, t);
+    const input: RuleInput = { width: probe.width, height: probe.height, detections, measure, imageLuma: imageLuma(work), setAside: dropped.map((x) => x.det) };
+    let outcome = applyRules(input, t);
+    // Eyes last, and only on a photo nothing refuses: each face costs a Face Mesh pass (~13.5 ms),
+    // and advice on a photo that is retaken anyway helps nobody.
+    if (outcome.ok && t.eyesClosedBelow > 0 && model.eyes) {
+      const faces = outcome.faces.filter((f) => Math.min(f.w, f.h) >= t.minFacePx);
+      const measured = await model.eyes.measure(upload, faces.map((f) => toOriginal(f, u)));
+      const eyes = new Map<Detection, EyeOpenness>(faces.map((f, i) => [f, measured[i]!]));
+      outcome = applyRules({ ...input, measure: (d) => ({ ...measure(d), eyes: eyes.get(d) }) }, t);
+    }
+    const compressed = await encoding;
     return {
       ok: outcome.ok,
       faces: outcome.faces.map(faceBox),

@@ -422,6 +422,7 @@ export const en: Record<MessageKey, string> = {
   'reason.A_BIT_BRIGHT': 'A little bright',
   'reason.SLIGHTLY_SOFT': 'Slightly soft',
   'reason.FACE_MUCH_SMALLER': 'One face is much smaller than the others',
+  'reason.EYES_CLOSED': 'Someone has their eyes closed',
 
   'phone.pay.title': 'Pay for your order',
   'phone.pay.amount': 'Amount due',

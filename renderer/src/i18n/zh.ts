@@ -421,6 +421,7 @@ export const zh = {
   'reason.A_BIT_BRIGHT': '光线有点亮',
   'reason.SLIGHTLY_SOFT': '照片有点虚',
   'reason.FACE_MUCH_SMALLER': '有人的脸比别人小很多',
+  'reason.EYES_CLOSED': '有人闭着眼睛',
 
   'phone.pay.title': '支付订单',
   'phone.pay.amount': '应付金额',

@@ -34,7 +34,7 @@ export function createChecksService(opts: ChecksServiceOptions): ChecksService {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const base = { modelsDir: opts.modelsDir, workerPath: opts.workerPath, testHooks: opts.testHooks, log: sink };
   const stills = new NativeHost({ ...base, name: 'stills', threads: opts.threads ?? 2, timeoutMs: timeouts.check });
-  const live = new NativeHost({ ...base, name: 'live', threads: 1, timeoutMs: timeouts.guide });
+  const live = new NativeHost({ ...base, name: 'live', threads: 1, timeoutMs: timeouts.guide, eyes: false });
   const defaults: ThresholdsData = { ...opts.thresholds };
 
   // Live frames arrive faster than they may be processed: keep one in flight and one waiting;

@@ -17,6 +17,7 @@ export interface CheckThresholds {
   smallerRatio?: number; // default 0.5 (advice FACE_MUCH_SMALLER)
   minSecondLook?: number; // default 0.81 for stills: the second look's bar for "a person" (native/face/verify.ts)
   maxTintOff?: number; // default 80: degrees a face's colour may lean away from red before it is a print, not skin
+  eyesClosedBelow?: number; // default 0.1: eye aspect ratio below which an eye is shut (advice EYES_CLOSED); 0 turns the eye check off
 }
 
 export interface CheckOutcome {
