@@ -279,12 +279,15 @@ async function checkPhoto(
     const input: RuleInput = { width: probe.width, height: probe.height, detections, measure, imageLuma: imageLuma(work), setAside: dropped.map((x) => x.det) };
     let outcome = applyRules(input, t);
     // Eyes last, and only on a photo nothing refuses: each face costs a Face Mesh pass (~13.5 ms),
-    // and advice on a photo that is retaken anyway helps nobody.
+    // and advice on a photo that is retaken anyway helps nobody. A failed measure only loses the
+    // advice: it must not turn a usable photo into a refusal.
     if (outcome.ok && t.eyesClosedBelow > 0 && model.eyes) {
       const faces = outcome.faces.filter((f) => Math.min(f.w, f.h) >= t.minFacePx);
-      const measured = await model.eyes.measure(upload, faces.map((f) => toOriginal(f, u)));
-      const eyes = new Map<Detection, EyeOpenness>(faces.map((f, i) => [f, measured[i]!]));
-      outcome = applyRules({ ...input, measure: (d) => ({ ...measure(d), eyes: eyes.get(d) }) }, t);
+      const measured = await model.eyes.measure(upload, faces.map((f) => toOriginal(f, u))).catch(() => null);
+      if (measured) {
+        const eyes = new Map<Detection, EyeOpenness>(faces.map((f, i) => [f, measured[i]!]));
+        outcome = applyRules({ ...input, measure: (d) => ({ ...measure(d), eyes: eyes.get(d) }) }, t);
+      }
     }
     const compressed = await encoding;
     return {
