@@ -7,7 +7,9 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ASTRONAUT } from '../fixtures/paths';
 import { readManifest } from '../native/face/model';
-import { DERIVED_FILE, halfToFloat, sha256, SOURCE_PATH, widenToFloat32 } from './derive-face-mesh';
+import { sha256 } from './derive-face-model';
+import { DERIVED_FILE, SOURCE_PATH, widenToFloat32 } from './derive-face-mesh';
+import { halfToFloat } from './float16';
 
 const modelsDir = join(import.meta.dirname, '..', 'models');
 

@@ -14,28 +14,19 @@
 // fixtures/models/ for the test (tests only; the kiosk ships only the derived file).
 //
 // Usage: npx tsx scripts/derive-face-mesh.ts   (then update sha256/bytes in models/manifest.json)
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as O } from 'onnx-proto';
 import { FACE_MESH_SOURCE } from '../fixtures/paths';
+import { sha256 } from './derive-face-model';
+import { halfToFloat } from './float16';
 
 const { onnx } = onnxProto; // a CommonJS module: no named exports under ESM
 const { FLOAT, FLOAT16 } = onnx.TensorProto.DataType;
 
 export const SOURCE_PATH = FACE_MESH_SOURCE;
 export const DERIVED_FILE = 'face_mesh_v2.onnx';
-
-/** IEEE half → single precision, subnormals and infinities included. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 function widen(t: O.ITensorProto): boolean {
   if (t.dataType !== FLOAT16) return false;
@@ -69,8 +60,6 @@ export function widenToFloat32(source: Uint8Array): Uint8Array {
   if (widened < 100) throw new Error(`not the expected Face Mesh v2 graph (${widened} float16 tensors)`);
   return onnx.ModelProto.encode(model).finish();
 }
-
-export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 if (process.argv[1]?.endsWith('derive-face-mesh.ts')) {
   const derived = widenToFloat32(readFileSync(SOURCE_PATH));

@@ -7,15 +7,7 @@
 //        npx tsx scripts/verify-selfie-model.ts package/selfie_segmentation.tflite
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
+import { halfToFloat } from './float16';
 
 const tflite = readFileSync(process.argv[2] ?? 'package/selfie_segmentation.tflite');
 const onnx = readFileSync(process.argv[3] ?? join(import.meta.dirname, '..', 'models', 'selfie_segmentation.onnx'));
